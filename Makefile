@@ -1,0 +1,42 @@
+# Two commands for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints/*.txt 2>/dev/null | sha256sum | cut -c1-12)
+NPM_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-12)
+
+DEMO_ENV := VOXGUARD_DATA_DIR=var/demo VOXGUARD_SAMPLING_RATE=0.5
+
+.PHONY: demo test install lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]' $(foreach f,$(wildcard constraints/*.txt),-r $(f))
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+$(NPM_STAMP): package.json
+	@if [ -f package.json ]; then npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent; fi
+	@mkdir -p node_modules && rm -f node_modules/.installed-* && touch $@
+
+install: $(STAMP) $(NPM_STAMP)
+
+demo: install
+	$(DEMO_ENV) $(BIN)/voxguard demo
+
+test: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: install
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,1 @@
+"""Typer commands over the same services the web layer uses."""

@@ -1,0 +1,63 @@
+"""voxguard ingest PATH --device-token T"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from voxguard.cli.context import console, err_console, fail, runtime
+from voxguard.db.models import Account, Device
+from voxguard.ingest.devices import DeviceAuthError, authenticate
+from voxguard.ingest.importer import ManifestError, plan_import, run_import
+from voxguard.ingest.service import UploadRejected
+
+
+def ingest(
+    source: Path = typer.Argument(..., help="A folder of audio files or a JSONL manifest."),
+    device_token: str = typer.Option(..., "--device-token", envvar="VOXGUARD_DEVICE_TOKEN"),
+    locale: str = typer.Option("en-us", help="Locale for files without metadata."),
+    device_type: str = typer.Option("import", help="Device type for files without metadata."),
+) -> None:
+    """Import recordings through the same path as the upload API, with a progress bar."""
+    with runtime() as rt:
+        with rt.db.read() as session:
+            try:
+                device = authenticate(session, device_token)
+            except DeviceAuthError as exc:
+                raise fail(str(exc), 1) from exc
+            account = session.get(Account, device.account_id)
+            assert isinstance(device, Device) and account is not None
+            defaults = {
+                "account_ref": account.ref,
+                "device_serial": device.serial,
+                "locale": locale,
+                "device_type": device_type,
+                "asr_text": "",
+                "asr_confidence": 1.0,
+                "intent": "",
+            }
+        try:
+            items = plan_import(source, defaults)
+        except ManifestError as exc:
+            raise fail(str(exc), 1) from exc
+        columns = (
+            TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+        )
+        with Progress(*columns, console=err_console) as progress:
+            task = progress.add_task("import", total=len(items))
+            try:
+                report = run_import(
+                    rt, items, token=device_token, on_progress=lambda _i: progress.advance(task)
+                )
+            except UploadRejected as exc:
+                raise fail(exc.message, 1) from exc
+    console.print(
+        f"stored {report.stored} ({report.sampled} sampled), already present {report.replayed}, "
+        f"discarded without storage consent {report.discarded}, rejected {len(report.rejected)}"
+    )
+    for label, reason in report.rejected:
+        err_console.print(f"  rejected {label}: {reason}")
+    if report.rejected:
+        raise typer.Exit(1)

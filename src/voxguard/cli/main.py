@@ -1,0 +1,37 @@
+"""The ``voxguard`` command."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from voxguard.cli import accounts, audit_cmd, db_cmd, demo_cmd, devices, ingest_cmd, serve_cmd
+
+app = typer.Typer(
+    name="voxguard",
+    help="Privacy-first human review of voice-assistant recordings.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(devices.app, name="devices")
+app.add_typer(accounts.app, name="accounts")
+app.add_typer(audit_cmd.app, name="audit")
+app.command("ingest")(ingest_cmd.ingest)
+app.command("serve")(serve_cmd.serve)
+app.command("worker")(serve_cmd.worker)
+app.command("status")(serve_cmd.status)
+app.command("demo")(demo_cmd.demo)
+
+
+@app.callback()
+def _configure(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log more.")) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,59 @@
+"""voxguard serve | worker | status"""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import typer
+import uvicorn
+
+from voxguard.cli.context import console, runtime
+from voxguard.processing.worker import start_background_worker, work
+from voxguard.status import system_status
+from voxguard.web.app import create_app
+
+
+def serve(
+    host: str = typer.Option(None, help="Bind address (default from settings)."),
+    port: int = typer.Option(None, help="Port (default from settings)."),
+    embedded_worker: bool = typer.Option(
+        True, help="Also run a machine worker in this process (the embedded default)."
+    ),
+) -> None:
+    """Serve the web app and APIs."""
+    with runtime() as rt:
+        stop = threading.Event()
+        if embedded_worker:
+            start_background_worker(rt, stop)
+        try:
+            uvicorn.run(
+                create_app(rt),
+                host=host or rt.settings.host,
+                port=port or rt.settings.port,
+                log_level="info",
+            )
+        finally:
+            stop.set()
+
+
+def worker(
+    drain: bool = typer.Option(False, help="Exit when no job is due instead of waiting."),
+) -> None:
+    """Run machine jobs (several workers may run at once, on any host sharing the database)."""
+    with runtime() as rt:
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            done = work(rt, stop=stop, drain=drain)
+        except KeyboardInterrupt:
+            stop.set()
+            done = 0
+        console.print(f"worker stopped after {done} jobs")
+
+
+def status() -> None:
+    """Print what is running and how much is queued."""
+    with runtime() as rt:
+        for key, value in system_status(rt).items():
+            console.print(f"{key:>16}: {value}")

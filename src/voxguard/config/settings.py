@@ -1,0 +1,116 @@
+"""Settings from ``VOXGUARD_*`` environment variables and an optional TOML file.
+
+Precedence: explicit arguments > environment > TOML file (``VOXGUARD_CONFIG``) > defaults.
+Defaults run everything embedded: SQLite and an encrypted blob directory under ``./var``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ReviewConsent = Literal["opted_in", "opted_out"]
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the file named by ``VOXGUARD_CONFIG`` (flat keys, same names as the fields)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = os.environ.get("VOXGUARD_CONFIG")
+        if not path:
+            return {}
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError as exc:
+            raise ValueError(f"VOXGUARD_CONFIG names {path}, which does not exist") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"VOXGUARD_CONFIG file {path} is not valid TOML: {exc}") from exc
+        return data.get("voxguard", data)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VOXGUARD_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str = ""  # empty: SQLite file in data_dir
+    blob_url: str = ""  # empty: local directory data_dir/blobs; or s3://bucket/prefix?endpoint=…
+    master_key_file: Path | None = None  # default data_dir/master.key
+
+    # consent and retention
+    review_consent_default: ReviewConsent = "opted_out"
+    store_consent_default: bool = True
+    retention_days: int = Field(default=90, ge=1)
+
+    # sampling
+    sampling_rate: float = Field(default=0.002, ge=0.0, le=1.0)
+    sampling_low_confidence_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    sampling_low_confidence_boost: float = Field(default=5.0, ge=1.0)
+    sampling_account_cap_30d: int = Field(default=20, ge=0)
+
+    # ingest limits
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_metadata_bytes: int = Field(default=16 * 1024, ge=256)
+    max_duration_s: float = Field(default=60.0, gt=0)
+    default_data_region: str = "eu"
+
+    # work leases
+    job_lease_seconds: int = Field(default=60, ge=1)
+    job_max_attempts: int = Field(default=5, ge=1)
+    job_backoff_base_seconds: float = Field(default=2.0, ge=0)
+    job_backoff_max_seconds: float = Field(default=600.0, ge=0)
+
+    # review
+    reviewers_per_clip: int = Field(default=2, ge=1)
+
+    # web
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @field_validator("default_data_region")
+    @classmethod
+    def _region_lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'voxguard.db').resolve()}"
+
+    @property
+    def resolved_blob_url(self) -> str:
+        return self.blob_url or str((self.data_dir / "blobs").resolve())
+
+    @property
+    def resolved_master_key_file(self) -> Path:
+        return self.master_key_file or self.data_dir / "master.key"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()

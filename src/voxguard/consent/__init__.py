@@ -1,0 +1,1 @@
+"""Consent records (versioned), accounts, and the gate every upload passes."""

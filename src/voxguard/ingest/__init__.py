@@ -1,0 +1,1 @@
+"""Accepting utterances from devices: authentication, metadata and audio validation, storage."""

@@ -1,0 +1,112 @@
+"""Bulk import: a folder of audio files or a JSONL manifest, through the same upload service."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from voxguard.ingest.service import UploadRejected, ingest_upload
+from voxguard.runtime import Runtime
+
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".opus")
+
+
+class ManifestError(ValueError):
+    pass
+
+
+@dataclass
+class ImportReport:
+    stored: int = 0
+    sampled: int = 0
+    replayed: int = 0
+    discarded: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    label: str
+    audio_path: Path
+    metadata: dict[str, Any]
+
+
+def _folder_items(folder: Path, defaults: dict[str, Any]) -> list[ImportItem]:
+    items = []
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES):
+        recorded = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
+        meta = {"utterance_id": path.stem, "recorded_at": recorded, **defaults}
+        items.append(ImportItem(path.name, path, meta))
+    return items
+
+
+def _manifest_items(manifest: Path, defaults: dict[str, Any]) -> list[ImportItem]:
+    items = []
+    with manifest.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                audio = entry.pop("audio")
+            except (json.JSONDecodeError, AttributeError, KeyError) as exc:
+                raise ManifestError(
+                    f"{manifest}:{number}: each line must be a JSON object with an 'audio' path"
+                ) from exc
+            audio_path = Path(audio) if Path(audio).is_absolute() else manifest.parent / audio
+            items.append(ImportItem(f"{manifest.name}:{number}", audio_path, {**defaults, **entry}))
+    return items
+
+
+def plan_import(source: Path, defaults: dict[str, Any]) -> list[ImportItem]:
+    if source.is_dir():
+        return _folder_items(source, defaults)
+    if source.is_file() and source.suffix.lower() in (".jsonl", ".ndjson"):
+        return _manifest_items(source, defaults)
+    raise ManifestError(f"{source}: give a folder of audio files or a .jsonl manifest")
+
+
+def run_import(
+    rt: Runtime,
+    items: list[ImportItem],
+    *,
+    token: str,
+    on_progress: Callable[[ImportItem], None] | None = None,
+) -> ImportReport:
+    report = ImportReport()
+    for item in _with_progress(items, on_progress):
+        try:
+            audio = item.audio_path.read_bytes()
+        except OSError as exc:
+            report.rejected.append((item.label, f"cannot read {item.audio_path}: {exc.strerror}"))
+            continue
+        try:
+            result = ingest_upload(
+                rt, token=token, metadata_raw=json.dumps(item.metadata).encode(), audio=audio
+            )
+        except UploadRejected as exc:
+            if exc.code in ("unauthorized",):
+                raise
+            report.rejected.append((item.label, f"{exc.code}: {exc.message}"))
+            continue
+        if not result.stored:
+            report.discarded += 1
+        elif not result.created:
+            report.replayed += 1
+        else:
+            report.stored += 1
+            report.sampled += int(result.sampled)
+    return report
+
+
+def _with_progress(
+    items: list[ImportItem], on_progress: Callable[[ImportItem], None] | None
+) -> Iterator[ImportItem]:
+    for item in items:
+        yield item
+        if on_progress:
+            on_progress(item)

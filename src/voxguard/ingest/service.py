@@ -1,0 +1,292 @@
+"""Accepting one upload: authenticate, validate, decode, consent gate, vault, sample, enqueue.
+
+The slow parts (decoding, encryption, writing the object) run outside the write transaction;
+the write transaction then records the utterance, its blob, the sampling decision, the processing
+job and the audit event together, so a crash leaves either all of them or none (an orphaned
+ciphertext at worst, which is noise without its key row).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voxguard import audit, work
+from voxguard.consent.service import current_consent
+from voxguard.db.base import new_id, utcnow
+from voxguard.db.models import Account, Blob, UsageCounter, Utterance
+from voxguard.ingest.audio import AudioRejected, DecodedAudio, decode_audio, encode_wav_pcm16
+from voxguard.ingest.devices import DeviceAuthError, authenticate
+from voxguard.ingest.metadata import MetadataRejected, UtteranceMetadata, parse_metadata
+from voxguard.runtime import Runtime
+from voxguard.sampling.service import decide
+
+PROCESSING_QUEUE = "jobs"
+PREPARE_REVIEW_COPY = "prepare_review_copy"
+
+
+class UploadRejected(Exception):
+    """An upload refused with an HTTP-style status, a machine code and a human message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    id: str | None  # None when nothing was stored (no storage consent)
+    sampled: bool
+    stored: bool
+    created: bool  # False when this was a retry of an upload already stored
+
+
+@dataclass(frozen=True)
+class _Caller:
+    device_id: str
+    account_id: str
+    account_ref: str
+    serial: str
+    region: str
+
+
+def ingest_upload(rt: Runtime, *, token: str | None, metadata_raw: bytes, audio: bytes) -> IngestResult:
+    caller: _Caller | None = None
+    try:
+        caller = _authenticate(rt, token)
+        meta = _parse(metadata_raw, caller)
+        replay = _existing(rt, caller, meta, audio)
+        if replay is not None:
+            return replay
+        decoded = _decode(rt, audio)
+        return _store(rt, caller, meta, audio, decoded.samples, decoded.duration_s)
+    except UploadRejected as rejection:
+        _audit_refusal(rt, caller, rejection)
+        raise
+
+
+def check_token(rt: Runtime, token: str | None) -> None:
+    """Refuse a bad token before the body is read (an unauthenticated client uploads nothing)."""
+    try:
+        _authenticate(rt, token)
+    except UploadRejected as rejection:
+        _audit_refusal(rt, None, rejection)
+        raise
+
+
+def _authenticate(rt: Runtime, token: str | None) -> _Caller:
+    with rt.db.read() as session:
+        try:
+            device = authenticate(session, token)
+        except DeviceAuthError as exc:
+            raise UploadRejected(401, "unauthorized", str(exc)) from exc
+        account = session.get(Account, device.account_id)
+        assert account is not None
+        if account.erased_at is not None:
+            raise UploadRejected(403, "account_erased", "this account was erased")
+        return _Caller(device.id, account.id, account.ref, device.serial, account.data_region)
+
+
+def _parse(raw: bytes, caller: _Caller) -> UtteranceMetadata:
+    try:
+        meta = parse_metadata(raw)
+    except MetadataRejected as exc:
+        raise UploadRejected(422, "invalid_metadata", str(exc)) from exc
+    if meta.device_serial != caller.serial:
+        raise UploadRejected(403, "wrong_device", "the token belongs to another device serial")
+    if meta.account_ref != caller.account_ref:
+        raise UploadRejected(403, "wrong_account", "the token belongs to another account")
+    return meta
+
+
+def _existing(
+    rt: Runtime, caller: _Caller, meta: UtteranceMetadata, audio: bytes
+) -> IngestResult | None:
+    with rt.db.read() as session:
+        return _replay(session, caller, meta, hashlib.sha256(audio).hexdigest())
+
+
+def _replay(
+    session: Session, caller: _Caller, meta: UtteranceMetadata, audio_sha256: str
+) -> IngestResult | None:
+    row = session.execute(
+        select(Utterance.id, Utterance.sampled, Utterance.audio_sha256).where(
+            Utterance.device_id == caller.device_id,
+            Utterance.client_utterance_id == meta.utterance_id,
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.audio_sha256 != audio_sha256:
+        raise UploadRejected(
+            409, "utterance_id_conflict", f"utterance_id {meta.utterance_id!r} was already used for other audio"
+        )
+    return IngestResult(id=row.id, sampled=row.sampled, stored=True, created=False)
+
+
+def _decode(rt: Runtime, audio: bytes) -> DecodedAudio:
+    try:
+        return decode_audio(audio, max_duration_s=rt.settings.max_duration_s)
+    except AudioRejected as exc:
+        status = 413 if exc.code == "too_long" else 422
+        raise UploadRejected(status, f"audio_{exc.code}", str(exc)) from exc
+
+
+def _store(
+    rt: Runtime,
+    caller: _Caller,
+    meta: UtteranceMetadata,
+    audio: bytes,
+    samples: np.ndarray,
+    duration_s: float,
+) -> IngestResult:
+    utterance_id = new_id()
+    audio_sha256 = hashlib.sha256(audio).hexdigest()
+    with rt.db.read() as session:
+        store_consent = current_consent(session, caller.account_id).store_recordings
+        blob: Blob | None = None
+        if store_consent:
+            blob = rt.vault.seal(
+                session,
+                account_id=caller.account_id,
+                utterance_id=utterance_id,
+                kind="original",
+                plaintext=encode_wav_pcm16(samples, 16_000),
+            )
+    try:
+        with rt.db.session() as session:
+            return _record(rt, session, caller, meta, utterance_id, audio_sha256, duration_s, blob)
+    except IntegrityError:
+        # A concurrent retry of the same utterance won the race: answer with its record.
+        if blob is not None:
+            rt.vault.discard_object(blob.store_key)
+        with rt.db.read() as session:
+            replay = _replay(session, caller, meta, audio_sha256)
+        if replay is None:
+            raise
+        return replay
+    except BaseException:
+        if blob is not None:
+            rt.vault.discard_object(blob.store_key)
+        raise
+
+
+def _record(
+    rt: Runtime,
+    session: Session,
+    caller: _Caller,
+    meta: UtteranceMetadata,
+    utterance_id: str,
+    audio_sha256: str,
+    duration_s: float,
+    blob: Blob | None,
+) -> IngestResult:
+    consent = current_consent(session, caller.account_id)  # re-read under the write lock
+    actor = f"device:{caller.device_id}"
+    if not consent.store_recordings:
+        _count(session, caller.account_id, "discarded_no_storage_consent")
+        audit.record(
+            session,
+            actor=actor,
+            action="upload.discarded",
+            target=f"device:{caller.device_id}",
+            account_id=caller.account_id,
+            details={"reason": "no_storage_consent", "duration_s": round(duration_s, 3)},
+        )
+        if blob is not None:
+            rt.vault.discard_object(blob.store_key)
+        return IngestResult(id=None, sampled=False, stored=False, created=True)
+    assert blob is not None
+    now = utcnow()
+    utterance = Utterance(
+        id=utterance_id,
+        client_utterance_id=meta.utterance_id,
+        account_id=caller.account_id,
+        device_id=caller.device_id,
+        recorded_at=meta.recorded_at,
+        received_at=now,
+        expires_at=now + timedelta(days=rt.settings.retention_days),
+        locale=meta.locale,
+        device_type=meta.device_type,
+        data_region=meta.data_region or caller.region or rt.settings.default_data_region,
+        device_asr_text=meta.asr_text,
+        device_asr_confidence=meta.asr_confidence,
+        device_intent=meta.intent,
+        wake_score=meta.wake_score,
+        duration_s=duration_s,
+        audio_sha256=audio_sha256,
+        status="received",
+    )
+    session.add(utterance)
+    session.flush()  # the unique (device, utterance_id) check fires here
+    session.add(blob)
+    decision = decide(
+        session,
+        policy=rt.sampling_policy,
+        secret=rt.sampling_secret,
+        utterance_id=utterance_id,
+        account_id=caller.account_id,
+        asr_confidence=meta.asr_confidence,
+        review_consent=consent.human_review,
+    )
+    utterance.sampled = decision.sampled
+    if decision.sampled:
+        utterance.status = "queued"
+        work.enqueue(
+            session,
+            queue=PROCESSING_QUEUE,
+            kind=PREPARE_REVIEW_COPY,
+            subject_id=utterance_id,
+            account_id=caller.account_id,
+            max_attempts=rt.settings.job_max_attempts,
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action="upload.accepted",
+        target=f"utterance:{utterance_id}",
+        account_id=caller.account_id,
+        details={
+            "duration_s": round(duration_s, 3),
+            "sampled": decision.sampled,
+            "sampling_reason": decision.reason,
+            "draw": decision.draw,
+            "rate": decision.rate,
+        },
+    )
+    return IngestResult(id=utterance_id, sampled=decision.sampled, stored=True, created=True)
+
+
+def _count(session: Session, account_id: str, name: str) -> None:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(UsageCounter).values(account_id=account_id, day=date.today(), name=name, value=1)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["account_id", "day", "name"], set_={"value": UsageCounter.value + 1}
+        )
+    )
+
+
+def _audit_refusal(rt: Runtime, caller: _Caller | None, rejection: UploadRejected) -> None:
+    with rt.db.session() as session:
+        audit.record(
+            session,
+            actor=f"device:{caller.device_id}" if caller else "unauthenticated",
+            action="upload.refused",
+            target=f"device:{caller.device_id}" if caller else "ingest",
+            account_id=caller.account_id if caller else None,
+            details={"status": rejection.status, "code": rejection.code},
+        )
+
+
+def record_refusal(rt: Runtime, rejection: UploadRejected) -> None:
+    """Audit a refusal decided before the service ran (e.g. an oversize body at the web layer)."""
+    _audit_refusal(rt, None, rejection)

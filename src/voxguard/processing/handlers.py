@@ -1,0 +1,12 @@
+"""Which function runs each kind of machine job."""
+
+from __future__ import annotations
+
+from voxguard.ingest.service import PREPARE_REVIEW_COPY
+from voxguard.processing.pipeline import make_prepare_review_copy
+from voxguard.runtime import Runtime
+from voxguard.work.runner import Handler
+
+
+def job_handlers(rt: Runtime) -> dict[str, Handler]:
+    return {PREPARE_REVIEW_COPY: make_prepare_review_copy(rt)}

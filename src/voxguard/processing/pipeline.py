@@ -1,0 +1,125 @@
+"""``prepare_review_copy``: the job every sampled utterance gets.
+
+Ordered steps turn the decoded original into what a reviewer may hear and read; each step takes
+and returns a ``ReviewCopy``. The review copy is encrypted into the vault and the review tasks are
+created in the same transaction that completes the job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voxguard import work
+from voxguard.consent.service import current_consent
+from voxguard.db.models import Blob, Utterance
+from voxguard.ingest.audio import TARGET_RATE, decode_wav_pcm16, encode_wav_pcm16
+from voxguard.runtime import Runtime
+from voxguard.work.runner import JobContext, PermanentFailure
+
+REVIEW_QUEUE = "review"
+REVIEW_TASK = "review"
+
+
+@dataclass(frozen=True)
+class ReviewCopy:
+    samples: np.ndarray
+    sample_rate: int
+    seed: int  # per-utterance, so every random transform is reproducible
+    draft_text: str | None = None
+    notes: dict[str, object] = field(default_factory=dict)
+
+    def with_(self, **changes: object) -> ReviewCopy:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+Step = Callable[[ReviewCopy], ReviewCopy]
+
+
+def normalise_level(copy: ReviewCopy) -> ReviewCopy:
+    """Peak-normalise to -3 dBFS so every clip plays at a comfortable, similar loudness."""
+    peak = float(np.max(np.abs(copy.samples))) if copy.samples.size else 0.0
+    if peak < 1e-6:
+        return copy
+    return copy.with_(samples=(copy.samples * (0.708 / peak)).astype(np.float32))
+
+
+DEFAULT_STEPS: tuple[Step, ...] = (normalise_level,)
+
+
+def utterance_seed(utterance_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(utterance_id.encode()).digest()[:8], "big")
+
+
+def make_prepare_review_copy(
+    rt: Runtime, steps: Sequence[Step] = DEFAULT_STEPS
+) -> Callable[[JobContext], None]:
+    def prepare_review_copy(ctx: JobContext) -> None:
+        utterance_id = ctx.job.subject_id
+        with rt.db.read() as session:
+            utterance = session.get(Utterance, utterance_id)
+            if utterance is None or utterance.deleted_at is not None:
+                raise PermanentFailure(f"utterance {utterance_id} no longer exists")
+            original = session.execute(
+                select(Blob).where(
+                    Blob.utterance_id == utterance_id,
+                    Blob.kind == "original",
+                    Blob.deleted_at.is_(None),
+                )
+            ).scalar_one_or_none()
+            if original is None:
+                raise PermanentFailure(f"utterance {utterance_id} has no original audio")
+            samples, rate = decode_wav_pcm16(rt.vault.get(session, original))
+        copy = ReviewCopy(samples=samples, sample_rate=rate, seed=utterance_seed(utterance_id))
+        for step in steps:
+            copy = step(copy)
+        wav = encode_wav_pcm16(copy.samples, TARGET_RATE)
+        with rt.db.read() as session:
+            blob = rt.vault.seal(
+                session,
+                account_id=utterance.account_id,
+                utterance_id=utterance_id,
+                kind="review_copy",
+                plaintext=wav,
+            )
+        try:
+            with rt.db.session() as session:
+                used = _finish(rt, ctx, session, utterance_id, blob, copy)
+        except BaseException:
+            rt.vault.discard_object(blob.store_key)
+            raise
+        if not used:
+            rt.vault.discard_object(blob.store_key)
+
+    return prepare_review_copy
+
+
+def _finish(
+    rt: Runtime, ctx: JobContext, session: Session, utterance_id: str, blob: Blob, copy: ReviewCopy
+) -> bool:
+    """Record the review copy and its tasks; False when consent went away meanwhile."""
+    utterance = session.get(Utterance, utterance_id)
+    assert utterance is not None
+    consent = current_consent(session, utterance.account_id)
+    # Completing first: a job cancelled by a consent withdrawal raises LeaseLost here.
+    if consent.human_review != "opted_in" or utterance.deleted_at is not None:
+        ctx.complete(session, outcome="skipped_no_consent")
+        return False
+    ctx.complete(session, outcome="review_copy_ready", steps=len(copy.notes))
+    session.add(blob)
+    utterance.status = "ready_for_review"
+    utterance.draft_text = copy.draft_text
+    for _ in range(rt.settings.reviewers_per_clip):
+        work.enqueue(
+            session,
+            queue=REVIEW_QUEUE,
+            kind=REVIEW_TASK,
+            subject_id=utterance_id,
+            account_id=utterance.account_id,
+        )
+    return True

@@ -1,0 +1,52 @@
+"""The process-wide objects built from settings: database, vault. Web and CLI share them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from voxguard.config import Settings
+from voxguard.consent.service import ConsentDefaults
+from voxguard.db.session import Database
+from voxguard.sampling.service import SamplingPolicy
+from voxguard.vault.crypto import load_or_create_master_key
+from voxguard.vault.service import Vault
+from voxguard.vault.stores import open_blob_store
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    vault: Vault
+
+    @cached_property
+    def sampling_secret(self) -> bytes:
+        return self.vault.derived_secret("sampling")
+
+    @property
+    def sampling_policy(self) -> SamplingPolicy:
+        s = self.settings
+        return SamplingPolicy(
+            rate=s.sampling_rate,
+            low_confidence_threshold=s.sampling_low_confidence_threshold,
+            low_confidence_boost=s.sampling_low_confidence_boost,
+            account_cap_30d=s.sampling_account_cap_30d,
+        )
+
+    @property
+    def consent_defaults(self) -> ConsentDefaults:
+        return ConsentDefaults(
+            human_review=self.settings.review_consent_default,
+            store_recordings=self.settings.store_consent_default,
+        )
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    master_key = load_or_create_master_key(settings.resolved_master_key_file)
+    store = open_blob_store(settings.resolved_blob_url, base_dir=settings.data_dir)
+    return Runtime(settings=settings, db=Database(settings.resolved_database_url), vault=Vault(master_key, store))

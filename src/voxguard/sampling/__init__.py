@@ -1,0 +1,1 @@
+"""Who gets reviewed: a reproducible, recorded decision per utterance."""

@@ -1,0 +1,42 @@
+"""What is running: the figures the home page and ``voxguard status`` show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from voxguard.db.migrate import current_revision
+from voxguard.db.models import AuditHead, Utterance, WorkItem
+from voxguard.runtime import Runtime
+
+
+def system_status(rt: Runtime) -> dict[str, Any]:
+    url = make_url(rt.db.url)
+    database = (
+        f"SQLite {url.database}" if url.get_backend_name() == "sqlite"
+        else f"PostgreSQL {url.host}:{url.port or 5432}/{url.database}"
+    )
+    with rt.db.read() as session:
+        def count(*where: Any, model: Any = Utterance) -> int:
+            return session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+        head = session.get(AuditHead, 1)
+        return {
+            "database": database,
+            "schema": current_revision(rt.db.engine),
+            "blob_store": type(rt.vault.store).__name__,
+            "utterances": count(),
+            "sampled": count(Utterance.sampled.is_(True)),
+            "review_pending": count(
+                WorkItem.queue == "review", WorkItem.state.in_(("pending", "leased")), model=WorkItem
+            ),
+            "jobs_pending": count(
+                WorkItem.queue == "jobs", WorkItem.state.in_(("pending", "leased")), model=WorkItem
+            ),
+            "jobs_dead": count(WorkItem.queue == "jobs", WorkItem.state == "dead", model=WorkItem),
+            "audit_events": head.seq if head else 0,
+            "consent_default": rt.settings.review_consent_default,
+            "sampling_rate": rt.settings.sampling_rate,
+        }

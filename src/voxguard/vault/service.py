@@ -1,0 +1,141 @@
+"""The vault: stores and reads encrypted blobs of an account, and crypto-shreds.
+
+Key hierarchy: master key -> account data key (wrapped, in ``account_keys``) -> per-blob key
+(HKDF of a root made from the data key and the blob's random salt, and the blob's id).
+Destroying the wrapped data key makes every blob of the account noise, wherever copies live;
+erasing one blob's salt shreds that blob alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from voxguard import audit
+from voxguard.db.base import new_id, utcnow
+from voxguard.db.models import AccountKey, Blob
+from voxguard.vault.crypto import (
+    decrypt_blob,
+    encrypt_blob,
+    generate_data_key,
+    unwrap_data_key,
+    wrap_data_key,
+)
+from voxguard.vault.errors import KeyDestroyedError
+from voxguard.vault.stores import BlobStore
+
+SALT_BYTES = 16
+
+
+class Vault:
+    def __init__(self, master_key: bytes, store: BlobStore) -> None:
+        self._master_key = master_key
+        self.store = store
+
+    def derived_secret(self, purpose: str) -> bytes:
+        """A secret for another part (e.g. sampling) derived from the master key."""
+        label = f"voxguard {purpose} v1".encode()
+        return hmac.new(self._master_key, label, hashlib.sha256).digest()
+
+    def create_account_key(self, session: Session, account_id: str) -> None:
+        wrapped = wrap_data_key(self._master_key, generate_data_key(), account_id)
+        session.add(AccountKey(account_id=account_id, wrapped_key=wrapped))
+
+    def _data_key(self, session: Session, account_id: str) -> bytes:
+        row = session.get(AccountKey, account_id)
+        if row is None or row.wrapped_key is None:
+            raise KeyDestroyedError(
+                f"account {account_id}: data key destroyed; its recordings are crypto-shredded"
+            )
+        return unwrap_data_key(self._master_key, row.wrapped_key, account_id)
+
+    @staticmethod
+    def _blob_root(data_key: bytes, salt: bytes | None, blob_id: str) -> bytes:
+        if salt is None:
+            raise KeyDestroyedError(f"blob {blob_id}: key material erased; the blob is shredded")
+        return hmac.new(data_key, salt, hashlib.sha256).digest()
+
+    def seal(
+        self, session: Session, *, account_id: str, utterance_id: str, kind: str, plaintext: bytes
+    ) -> Blob:
+        """Encrypt and write the object; return its Blob row for the caller to add.
+
+        Split from ``put`` so that slow I/O happens outside the write transaction; a caller
+        whose transaction then fails removes the object with ``discard_object``.
+        """
+        blob_id, salt = new_id(), os.urandom(SALT_BYTES)
+        key = self._blob_root(self._data_key(session, account_id), salt, blob_id)
+        ciphertext = encrypt_blob(key, account_id, blob_id, plaintext)
+        store_key = f"acct/{account_id}/{blob_id}"
+        self.store.put(store_key, ciphertext)
+        blob = Blob(
+            id=blob_id,
+            account_id=account_id,
+            utterance_id=utterance_id,
+            kind=kind,
+            store_key=store_key,
+            key_salt=salt,
+            size_bytes=len(ciphertext),
+        )
+        return blob
+
+    def put(
+        self, session: Session, *, account_id: str, utterance_id: str, kind: str, plaintext: bytes
+    ) -> Blob:
+        """Encrypt and store; the Blob row joins the caller's transaction."""
+        blob = self.seal(
+            session, account_id=account_id, utterance_id=utterance_id, kind=kind, plaintext=plaintext
+        )
+        session.add(blob)
+        return blob
+
+    def get(self, session: Session, blob: Blob) -> bytes:
+        if blob.deleted_at is not None:
+            raise KeyDestroyedError(f"blob {blob.id} was deleted")
+        key = self._blob_root(self._data_key(session, blob.account_id), blob.key_salt, blob.id)
+        return decrypt_blob(key, blob.account_id, blob.id, self.store.get(blob.store_key))
+
+    def discard_object(self, store_key: str) -> None:
+        """Remove an object written for a transaction that then rolled back."""
+        self.store.delete(store_key)
+
+    def shred_blob(self, session: Session, blob: Blob, *, actor: str, reason: str) -> None:
+        blob.key_salt = None
+        blob.deleted_at = utcnow()
+        self.store.delete(blob.store_key)
+        audit.record(
+            session,
+            actor=actor,
+            action="blob.shredded",
+            target=f"blob:{blob.id}",
+            account_id=blob.account_id,
+            details={"kind": blob.kind, "reason": reason},
+        )
+
+    def shred_account(self, session: Session, account_id: str, *, actor: str, reason: str) -> int:
+        """Destroy the account's data key, then delete its objects (best effort: already noise)."""
+        now = utcnow()
+        session.execute(
+            update(AccountKey)
+            .where(AccountKey.account_id == account_id)
+            .values(wrapped_key=None, destroyed_at=now)
+        )
+        blobs = session.execute(
+            select(Blob).where(Blob.account_id == account_id, Blob.deleted_at.is_(None))
+        ).scalars().all()
+        for blob in blobs:
+            blob.key_salt, blob.deleted_at = None, now
+        audit.record(
+            session,
+            actor=actor,
+            action="key.destroyed",
+            target=f"account:{account_id}",
+            account_id=account_id,
+            details={"blobs": len(blobs), "reason": reason},
+        )
+        self.store.delete_prefix(f"acct/{account_id}/")
+        return len(blobs)

@@ -1,0 +1,1 @@
+"""FastAPI app: JSON APIs, server-rendered pages, static assets. No domain logic here."""

@@ -1,0 +1,33 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from voxguard import __version__
+from voxguard.runtime import Runtime
+from voxguard.web import ingest_api, pages
+from voxguard.web.errors import install_error_handlers
+
+
+def create_app(rt: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="voxguard",
+        version=__version__,
+        description="Privacy-first human review of voice-assistant recordings.",
+    )
+    app.state.runtime = rt
+    app.state.home_links = []
+    install_error_handlers(app)
+    app.include_router(ingest_api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

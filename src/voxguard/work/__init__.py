@@ -1,0 +1,23 @@
+"""The one lease mechanism for machine jobs and human review tasks."""
+
+from voxguard.work.leases import (
+    LeaseLost,
+    cancel_for_account,
+    claim,
+    complete,
+    enqueue,
+    fail,
+    heartbeat,
+    release,
+)
+
+__all__ = [
+    "LeaseLost",
+    "cancel_for_account",
+    "claim",
+    "complete",
+    "enqueue",
+    "fail",
+    "heartbeat",
+    "release",
+]

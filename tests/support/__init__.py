@@ -1,0 +1,1 @@
+"""Helpers shared by test folders (real servers started by fixtures, test data builders)."""
