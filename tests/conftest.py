@@ -20,6 +20,8 @@ from voxguard.db import migrate
 from voxguard.db.base import Base
 from voxguard.runtime import Runtime, build_runtime
 
+pytest_plugins = ["tests.support.seaweedfs"]
+
 PG_SERVER = os.environ.get("VOXGUARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 

@@ -73,7 +73,9 @@ def test_lossless_formats_round_trip_exactly(fmt: str, subtype: str) -> None:
     assert isinstance(out, DecodedAudio)
     assert out.source_format == ("WAV" if fmt == "WAVEX" else fmt)
     assert out.source_subtype == subtype
-    assert (out.sample_rate, out.source_sample_rate, out.source_channels) == (TARGET_RATE,) * 2 + (1,)
+    assert (out.sample_rate, out.source_sample_rate, out.source_channels) == (TARGET_RATE,) * 2 + (
+        1,
+    )
     assert out.samples.dtype == np.float32 and out.samples.ndim == 1
     assert out.duration_s == pytest.approx(2.0)
     np.testing.assert_allclose(out.samples, x, atol=1 / 16_000)
@@ -183,12 +185,16 @@ CORRUPT = {
     "riff-only": lambda: b"RIFF",
     "wav-no-data-chunk": lambda: _wav()[:36],
     "wav-nan-inf": _nan_wav,
-    "flac-cut": lambda: (lambda d: d[: len(d) // 2])(encode(tone(2), TARGET_RATE, "FLAC", "PCM_16")),
+    "flac-cut": lambda: (lambda d: d[: len(d) // 2])(
+        encode(tone(2), TARGET_RATE, "FLAC", "PCM_16")
+    ),
     "flac-damaged": lambda: (lambda d: _flipped(d, len(d) // 3))(
         encode(tone(2), TARGET_RATE, "FLAC", "PCM_16")
     ),
     "flac-magic-only": lambda: b"fLaC",
-    "vorbis-cut": lambda: (lambda d: d[: len(d) // 2])(encode(tone(2), TARGET_RATE, "OGG", "VORBIS")),
+    "vorbis-cut": lambda: (lambda d: d[: len(d) // 2])(
+        encode(tone(2), TARGET_RATE, "OGG", "VORBIS")
+    ),
     "vorbis-damaged": lambda: (lambda d: _flipped(d, len(d) // 3))(
         encode(tone(2), TARGET_RATE, "OGG", "VORBIS")
     ),
@@ -360,7 +366,10 @@ def test_pcm16_encoding_clips_and_validates() -> None:
         (b"", "empty"),
         (b"not a wav file at all", "not_audio"),
         (encode(tone(0.1), TARGET_RATE, "WAV", "FLOAT"), "unsupported_format"),
-        (encode(np.zeros((100, 2), np.float32), TARGET_RATE, "WAV", "PCM_16"), "unsupported_format"),
+        (
+            encode(np.zeros((100, 2), np.float32), TARGET_RATE, "WAV", "PCM_16"),
+            "unsupported_format",
+        ),
         (encode_wav_pcm16(tone(1.0), TARGET_RATE)[:1000], "corrupt"),
         (encode_wav_pcm16(tone(1.0), TARGET_RATE)[:40], "corrupt"),
     ],

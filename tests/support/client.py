@@ -23,5 +23,8 @@ def post_utterance(
     return client.post(
         "/api/v1/utterances",
         headers=headers,
-        files={"audio": ("clip.wav", audio, "audio/wav"), "metadata": (None, meta, "application/json")},
+        files={
+            "audio": ("clip.wav", audio, "audio/wav"),
+            "metadata": (None, meta, "application/json"),
+        },
     )

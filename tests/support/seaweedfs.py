@@ -55,20 +55,12 @@ __all__ = [
 
 REGION = "us-east-1"
 _LOG_TAIL_LINES = 80
-# Flags whose value is a port; each gets its own free port. gRPC ports are given explicitly
-# because weed's default (http port + 10000) may be taken or out of range.
-_PORT_FLAGS = (
-    "master.port",
-    "master.port.grpc",
-    "volume.port",
-    "volume.port.grpc",
-    "filer.port",
-    "filer.port.grpc",
-    "s3.port",
-    "s3.port.grpc",
-    "admin.port",
-    "admin.port.grpc",
-)
+# Components whose HTTP port is a flag "-<name>.port"; gRPC listens on "-<name>.port.grpc".
+# Some parts of weed mini (the maintenance worker dialling the admin server) assume the
+# gRPC port is the HTTP port + 10000 whatever the flag says, so both are chosen free
+# under that rule and also passed explicitly.
+_COMPONENTS = ("master", "volume", "filer", "s3", "admin")
+_GRPC_OFFSET = 10000
 
 
 class SeaweedFSStartError(RuntimeError):
@@ -88,6 +80,7 @@ class SeaweedFS:
     startup_seconds: float
     process: subprocess.Popen[bytes] = field(repr=False)
     _sockets_dir: Path = field(repr=False)
+    _grpc_ports: dict[str, int] = field(repr=False, default_factory=dict)
 
     def client(self, **config: Any) -> Any:
         """A boto3 S3 client authenticated with the test key (path-style addressing).
@@ -169,6 +162,11 @@ class SeaweedFS:
                     os.killpg(proc.pid, signal.SIGKILL)  # its own session: only weed's group
                 proc.wait(timeout=timeout)
         shutil.rmtree(self._sockets_dir, ignore_errors=True)
+        # weed also makes /tmp/seaweedfs-<component>-grpc-<port>.sock (a fixed path, no flag)
+        # and leaves some behind; these are ours since we chose the ports.
+        for component, port in self._grpc_ports.items():
+            with contextlib.suppress(OSError):
+                Path(f"/tmp/seaweedfs-{component}-grpc-{port}.sock").unlink(missing_ok=True)
 
 
 def find_weed() -> str | None:
@@ -184,17 +182,39 @@ def find_weed() -> str | None:
     return shutil.which("weed")
 
 
-def _free_ports(count: int) -> list[int]:
-    # Hold every socket open until all are chosen so the kernel hands out distinct ports.
-    sockets = []
+def _free_port_pairs(count: int) -> list[int]:
+    """``count`` distinct ports p, each with p + 10000 free as well, on 127.0.0.1."""
+    held: list[socket.socket] = []  # kept bound until all are chosen, so ports are distinct
+
+    def try_bind(port: int) -> socket.socket | None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            return None
+        return sock
+
+    ports: list[int] = []
     try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind(("127.0.0.1", 0))
-            sockets.append(sock)
-        return [sock.getsockname()[1] for sock in sockets]
+        for _ in range(2000):
+            if len(ports) == count:
+                break
+            first = try_bind(0)
+            if first is None:
+                continue
+            port = first.getsockname()[1]
+            second = try_bind(port + _GRPC_OFFSET) if port + _GRPC_OFFSET <= 65535 else None
+            if second is None:
+                first.close()
+                continue
+            held += [first, second]
+            ports.append(port)
+        if len(ports) < count:
+            raise SeaweedFSStartError("could not find enough free loopback ports")
+        return ports
     finally:
-        for sock in sockets:
+        for sock in held:
             sock.close()
 
 
@@ -248,7 +268,8 @@ def _start_once(weed: str, workdir: Path, timeout: float) -> SeaweedFS:
         )
     )
     s3_config.chmod(0o600)
-    ports = dict(zip(_PORT_FLAGS, _free_ports(len(_PORT_FLAGS)), strict=True))
+    http_ports = dict(zip(_COMPONENTS, _free_port_pairs(len(_COMPONENTS)), strict=True))
+    grpc_ports = {name: port + _GRPC_OFFSET for name, port in http_ports.items()}
     cmd = [
         weed,
         "-logtostderr",  # glog would otherwise write files into /tmp
@@ -257,10 +278,12 @@ def _start_once(weed: str, workdir: Path, timeout: float) -> SeaweedFS:
         f"-dir={data_dir}",
         "-ip=127.0.0.1",
         "-ip.bind=127.0.0.1",
-        *(f"-{flag}={port}" for flag, port in ports.items()),
+        *(f"-{name}.port={port}" for name, port in http_ports.items()),
+        *(f"-{name}.port.grpc={port}" for name, port in grpc_ports.items()),
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
         "-webdav=false",
+        "-volume.preStopSeconds=0",  # no load balancer to drain: stop at once
         "-admin.ui=false",
         "-master.telemetry=false",  # no network calls from tests
         f"-s3.config={s3_config}",
@@ -285,7 +308,7 @@ def _start_once(weed: str, workdir: Path, timeout: float) -> SeaweedFS:
     finally:
         log_file.close()
     server = SeaweedFS(
-        endpoint_url=f"http://127.0.0.1:{ports['s3.port']}",
+        endpoint_url=f"http://127.0.0.1:{http_ports['s3']}",
         access_key=access_key,
         secret_key=secret_key,
         region=REGION,
@@ -294,6 +317,7 @@ def _start_once(weed: str, workdir: Path, timeout: float) -> SeaweedFS:
         startup_seconds=0.0,
         process=process,
         _sockets_dir=sockets_dir,
+        _grpc_ports=grpc_ports,
     )
     try:
         _wait_until_ready(server, started + timeout)

@@ -67,4 +67,6 @@ def make_device(
                 source="test",
                 actor="test",
             )
-        return DeviceHandle(account_ref, serial, created.token, created.account.id, created.device.id)
+        return DeviceHandle(
+            account_ref, serial, created.token, created.account.id, created.device.id
+        )

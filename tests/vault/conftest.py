@@ -1,14 +1,6 @@
-"""Fixtures for the vault tests: a real SeaweedFS S3 server (see tests/support/seaweedfs.py)."""
+"""Vault tests use the real SeaweedFS fixtures ``seaweedfs_server`` and ``s3_bucket``.
 
-import sys
-from pathlib import Path
-
-# `tests.support` must be importable even when pytest runs without the project root on
-# sys.path (the `pytest` console script does not add the current directory).
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from tests.support.seaweedfs import s3_bucket, seaweedfs_server  # noqa: E402
-
-__all__ = ["s3_bucket", "seaweedfs_server"]
+They come from ``tests/support/seaweedfs.py``, registered for the whole suite by
+``pytest_plugins = ["tests.support.seaweedfs"]`` in ``tests/conftest.py``; nothing to add here
+(importing them again would only shadow the same fixtures).
+"""

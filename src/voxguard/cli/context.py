@@ -14,8 +14,8 @@ from voxguard.db.migrate import SchemaOutOfDate, ensure_schema_current
 from voxguard.runtime import Runtime, build_runtime
 from voxguard.vault.errors import VaultError
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -48,12 +48,14 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work (rolled back at the end; never takes SQLite's write lock)."""
+        """A read-only unit of work (never takes SQLite's write lock; nothing is committed).
+
+        Closing ends the transaction and detaches loaded objects with their values intact.
+        """
         session = self._read_sessions()
         try:
             yield session
         finally:
-            session.rollback()
             session.close()
 
     def dispose(self) -> None:

@@ -35,11 +35,18 @@ class ImportItem:
     metadata: dict[str, Any]
 
 
+def _modified_at(path: Path) -> str:
+    """When a file carries no recording time, its modification time stands in."""
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
+    except OSError:
+        return datetime.now(UTC).isoformat()
+
+
 def _folder_items(folder: Path, defaults: dict[str, Any]) -> list[ImportItem]:
     items = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES):
-        recorded = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
-        meta = {"utterance_id": path.stem, "recorded_at": recorded, **defaults}
+        meta = {"utterance_id": path.stem, "recorded_at": _modified_at(path), **defaults}
         items.append(ImportItem(path.name, path, meta))
     return items
 
@@ -58,7 +65,8 @@ def _manifest_items(manifest: Path, defaults: dict[str, Any]) -> list[ImportItem
                     f"{manifest}:{number}: each line must be a JSON object with an 'audio' path"
                 ) from exc
             audio_path = Path(audio) if Path(audio).is_absolute() else manifest.parent / audio
-            items.append(ImportItem(f"{manifest.name}:{number}", audio_path, {**defaults, **entry}))
+            meta = {"recorded_at": _modified_at(audio_path), **defaults, **entry}
+            items.append(ImportItem(f"{manifest.name}:{number}", audio_path, meta))
     return items
 
 
