@@ -9,7 +9,15 @@ from fastapi.staticfiles import StaticFiles
 
 from voxguard import __version__
 from voxguard.runtime import Runtime
-from voxguard.web import ingest_api, pages
+from voxguard.web import (
+    auth_api,
+    auth_pages,
+    ingest_api,
+    lead_pages,
+    pages,
+    review_api,
+    review_pages,
+)
 from voxguard.web.errors import install_error_handlers
 
 
@@ -22,8 +30,8 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.runtime = rt
     app.state.home_links = []
     install_error_handlers(app)
-    app.include_router(ingest_api.router)
-    app.include_router(pages.router)
+    for module in (ingest_api, auth_api, review_api, pages, auth_pages, review_pages, lead_pages):
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/healthz", tags=["ops"])

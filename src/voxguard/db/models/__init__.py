@@ -2,10 +2,19 @@
 
 from voxguard.db.models.accounts import Account, AccountKey, ConsentRecord, Device
 from voxguard.db.models.audit import AuditEvent, AuditHead
+from voxguard.db.models.people import User, WebSession
+from voxguard.db.models.review import Annotation, ClipOutcome, Exposure, Flag, GoldClip
 from voxguard.db.models.utterances import Blob, SamplingDecision, UsageCounter, Utterance
 from voxguard.db.models.work import WorkItem
 
 __all__ = [
+    "Annotation",
+    "ClipOutcome",
+    "Exposure",
+    "Flag",
+    "GoldClip",
+    "User",
+    "WebSession",
     "Account",
     "AccountKey",
     "AuditEvent",

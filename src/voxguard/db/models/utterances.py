@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Date,
+    JSON,
     Float,
     ForeignKey,
     Integer,
@@ -44,6 +46,10 @@ class Utterance(Base):
     # received -> queued -> ready_for_review -> reviewed; deleted when erased or shredded
     status: Mapped[str] = mapped_column(String(24), index=True)
     draft_text: Mapped[str | None] = mapped_column(Text, nullable=True)  # redacted engine draft
+    # Redacted spans of the review copy, in seconds with their type, for shading the waveform.
+    redactions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Set when a sensitive/distress flag moves the clip to the privacy officers' restricted queue.
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 

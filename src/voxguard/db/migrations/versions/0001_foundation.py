@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 20:03:56.914383
+Create Date: 2026-11-25 20:09:12.025132
 """
 
 from __future__ import annotations
@@ -58,6 +58,25 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
+    )
+    op.create_table(
+        "users",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("handle", sa.String(length=16), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("role", sa.String(length=24), nullable=False),
+        sa.Column("region", sa.String(length=16), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.Column("must_change_password", sa.Boolean(), nullable=False),
+        sa.Column("totp_secret_sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("last_totp_step", sa.Integer(), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", voxguard.db.base.UTCDateTime(), nullable=True),
+        sa.Column("created_at", voxguard.db.base.UTCDateTime(), nullable=False),
+        sa.Column("disabled_at", voxguard.db.base.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        sa.UniqueConstraint("handle", name=op.f("uq_users_handle")),
+        sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
     op.create_table(
         "work_items",
@@ -156,6 +175,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("account_id", "day", "name", name=op.f("uq_usage_counters_account_id")),
     )
     op.create_table(
+        "web_sessions",
+        sa.Column("id_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("csrf_token", sa.String(length=64), nullable=False),
+        sa.Column("created_at", voxguard.db.base.UTCDateTime(), nullable=False),
+        sa.Column("last_seen_at", voxguard.db.base.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", voxguard.db.base.UTCDateTime(), nullable=False),
+        sa.Column("revoked_at", voxguard.db.base.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_web_sessions_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id_hash", name=op.f("pk_web_sessions")),
+    )
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_sessions_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "utterances",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("client_utterance_id", sa.String(length=128), nullable=False),
@@ -176,6 +212,8 @@ def upgrade() -> None:
         sa.Column("sampled", sa.Boolean(), nullable=False),
         sa.Column("status", sa.String(length=24), nullable=False),
         sa.Column("draft_text", sa.Text(), nullable=True),
+        sa.Column("redactions", sa.JSON(), nullable=False),
+        sa.Column("restricted", sa.Boolean(), nullable=False),
         sa.Column("deleted_at", voxguard.db.base.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["account_id"], ["accounts.id"], name=op.f("fk_utterances_account_id_accounts")
@@ -193,6 +231,39 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_utterances_expires_at"), ["expires_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_utterances_sampled"), ["sampled"], unique=False)
         batch_op.create_index(batch_op.f("ix_utterances_status"), ["status"], unique=False)
+
+    op.create_table(
+        "annotations",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("work_item_id", sa.String(length=32), nullable=False),
+        sa.Column("utterance_id", sa.String(length=32), nullable=False),
+        sa.Column("reviewer_id", sa.String(length=32), nullable=False),
+        sa.Column("transcript", sa.Text(), nullable=False),
+        sa.Column("intent", sa.String(length=128), nullable=False),
+        sa.Column("flags", sa.JSON(), nullable=False),
+        sa.Column("is_gold", sa.Boolean(), nullable=False),
+        sa.Column("gold_wer", sa.Float(), nullable=True),
+        sa.Column("seconds_spent", sa.Float(), nullable=False),
+        sa.Column("submitted_at", voxguard.db.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["users.id"], name=op.f("fk_annotations_reviewer_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["utterance_id"], ["utterances.id"], name=op.f("fk_annotations_utterance_id_utterances")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_annotations")),
+        sa.UniqueConstraint("work_item_id", name=op.f("uq_annotations_work_item_id")),
+    )
+    with op.batch_alter_table("annotations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_annotations_reviewer_id"), ["reviewer_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_annotations_submitted_at"), ["submitted_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_annotations_utterance_id"), ["utterance_id"], unique=False
+        )
 
     op.create_table(
         "blobs",
@@ -217,6 +288,87 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_blobs_account_id"), ["account_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_blobs_utterance_id"), ["utterance_id"], unique=False)
 
+    op.create_table(
+        "clip_outcomes",
+        sa.Column("utterance_id", sa.String(length=32), nullable=False),
+        sa.Column("state", sa.String(length=24), nullable=False),
+        sa.Column("method", sa.String(length=24), nullable=True),
+        sa.Column("transcript", sa.Text(), nullable=True),
+        sa.Column("intent", sa.String(length=128), nullable=True),
+        sa.Column("pair_wer", sa.Float(), nullable=True),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("decided_by", sa.String(length=32), nullable=True),
+        sa.Column("updated_at", voxguard.db.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["utterance_id"],
+            ["utterances.id"],
+            name=op.f("fk_clip_outcomes_utterance_id_utterances"),
+        ),
+        sa.PrimaryKeyConstraint("utterance_id", name=op.f("pk_clip_outcomes")),
+    )
+    with op.batch_alter_table("clip_outcomes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_clip_outcomes_state"), ["state"], unique=False)
+
+    op.create_table(
+        "exposures",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("reviewer_id", sa.String(length=32), nullable=False),
+        sa.Column("utterance_id", sa.String(length=32), nullable=False),
+        sa.Column("account_id", sa.String(length=32), nullable=False),
+        sa.Column("work_item_id", sa.String(length=32), nullable=False),
+        sa.Column("is_gold", sa.Boolean(), nullable=False),
+        sa.Column("exposed_at", voxguard.db.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["users.id"], name=op.f("fk_exposures_reviewer_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["utterance_id"], ["utterances.id"], name=op.f("fk_exposures_utterance_id_utterances")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exposures")),
+        sa.UniqueConstraint("reviewer_id", "utterance_id", name=op.f("uq_exposures_reviewer_id")),
+    )
+    with op.batch_alter_table("exposures", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_exposures_account_id"), ["account_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_exposures_exposed_at"), ["exposed_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_exposures_reviewer_id"), ["reviewer_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_exposures_utterance_id"), ["utterance_id"], unique=False
+        )
+
+    op.create_table(
+        "flags",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("utterance_id", sa.String(length=32), nullable=False),
+        sa.Column("reviewer_id", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("resolved_by", sa.String(length=32), nullable=True),
+        sa.Column("created_at", voxguard.db.base.UTCDateTime(), nullable=False),
+        sa.Column("resolved_at", voxguard.db.base.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["users.id"], name=op.f("fk_flags_reviewer_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["utterance_id"], ["utterances.id"], name=op.f("fk_flags_utterance_id_utterances")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_flags")),
+    )
+    with op.batch_alter_table("flags", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_flags_utterance_id"), ["utterance_id"], unique=False)
+
+    op.create_table(
+        "gold_clips",
+        sa.Column("utterance_id", sa.String(length=32), nullable=False),
+        sa.Column("transcript", sa.Text(), nullable=False),
+        sa.Column("intent", sa.String(length=128), nullable=False),
+        sa.Column("created_by", sa.String(length=32), nullable=False),
+        sa.Column("created_at", voxguard.db.base.UTCDateTime(), nullable=False),
+        sa.Column("retired_at", voxguard.db.base.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["utterance_id"], ["utterances.id"], name=op.f("fk_gold_clips_utterance_id_utterances")
+        ),
+        sa.PrimaryKeyConstraint("utterance_id", name=op.f("pk_gold_clips")),
+    )
     op.create_table(
         "sampling_decisions",
         sa.Column("utterance_id", sa.String(length=32), nullable=False),
@@ -264,11 +416,33 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_sampling_decisions_account_id"))
 
     op.drop_table("sampling_decisions")
+    op.drop_table("gold_clips")
+    with op.batch_alter_table("flags", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_flags_utterance_id"))
+
+    op.drop_table("flags")
+    with op.batch_alter_table("exposures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_exposures_utterance_id"))
+        batch_op.drop_index(batch_op.f("ix_exposures_reviewer_id"))
+        batch_op.drop_index(batch_op.f("ix_exposures_exposed_at"))
+        batch_op.drop_index(batch_op.f("ix_exposures_account_id"))
+
+    op.drop_table("exposures")
+    with op.batch_alter_table("clip_outcomes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_clip_outcomes_state"))
+
+    op.drop_table("clip_outcomes")
     with op.batch_alter_table("blobs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_blobs_utterance_id"))
         batch_op.drop_index(batch_op.f("ix_blobs_account_id"))
 
     op.drop_table("blobs")
+    with op.batch_alter_table("annotations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_annotations_utterance_id"))
+        batch_op.drop_index(batch_op.f("ix_annotations_submitted_at"))
+        batch_op.drop_index(batch_op.f("ix_annotations_reviewer_id"))
+
+    op.drop_table("annotations")
     with op.batch_alter_table("utterances", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_utterances_status"))
         batch_op.drop_index(batch_op.f("ix_utterances_sampled"))
@@ -276,6 +450,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_utterances_account_id"))
 
     op.drop_table("utterances")
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_sessions_user_id"))
+
+    op.drop_table("web_sessions")
     op.drop_table("usage_counters")
     with op.batch_alter_table("devices", schema=None) as batch_op:
         batch_op.drop_index(
@@ -297,6 +475,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_work_items_account_id"))
 
     op.drop_table("work_items")
+    op.drop_table("users")
     op.drop_table("audit_head")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_target"))

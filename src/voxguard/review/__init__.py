@@ -1,0 +1,1 @@
+"""Review: assignment rules, submissions, consensus, gold, flags, adjudication."""
