@@ -49,4 +49,8 @@ def build_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     master_key = load_or_create_master_key(settings.resolved_master_key_file)
     store = open_blob_store(settings.resolved_blob_url, base_dir=settings.data_dir)
-    return Runtime(settings=settings, db=Database(settings.resolved_database_url), vault=Vault(master_key, store))
+    return Runtime(
+        settings=settings,
+        db=Database(settings.resolved_database_url),
+        vault=Vault(master_key, store),
+    )

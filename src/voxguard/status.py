@@ -15,12 +15,16 @@ from voxguard.runtime import Runtime
 def system_status(rt: Runtime) -> dict[str, Any]:
     url = make_url(rt.db.url)
     database = (
-        f"SQLite {url.database}" if url.get_backend_name() == "sqlite"
+        f"SQLite {url.database}"
+        if url.get_backend_name() == "sqlite"
         else f"PostgreSQL {url.host}:{url.port or 5432}/{url.database}"
     )
     with rt.db.read() as session:
+
         def count(*where: Any, model: Any = Utterance) -> int:
-            return session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+            return session.execute(
+                select(func.count()).select_from(model).where(*where)
+            ).scalar_one()
 
         head = session.get(AuditHead, 1)
         return {
@@ -30,7 +34,9 @@ def system_status(rt: Runtime) -> dict[str, Any]:
             "utterances": count(),
             "sampled": count(Utterance.sampled.is_(True)),
             "review_pending": count(
-                WorkItem.queue == "review", WorkItem.state.in_(("pending", "leased")), model=WorkItem
+                WorkItem.queue == "review",
+                WorkItem.state.in_(("pending", "leased")),
+                model=WorkItem,
             ),
             "jobs_pending": count(
                 WorkItem.queue == "jobs", WorkItem.state.in_(("pending", "leased")), model=WorkItem

@@ -12,7 +12,9 @@ from voxguard.runtime import Runtime
 def _append(rt: Runtime, n: int) -> None:
     with rt.db.session() as session:
         for i in range(n):
-            audit.record(session, actor="test", action="thing.done", target=f"t:{i}", details={"i": i})
+            audit.record(
+                session, actor="test", action="thing.done", target=f"t:{i}", details={"i": i}
+            )
 
 
 def _verify(rt: Runtime):  # type: ignore[no-untyped-def]
@@ -43,9 +45,7 @@ def test_rolled_back_action_leaves_no_event(rt: Runtime) -> None:
 def test_edit_is_detected(rt: Runtime) -> None:
     _append(rt, 5)
     with rt.db.session() as session:
-        session.execute(
-            sa.update(AuditEvent).where(AuditEvent.seq == 3).values(details='{"i":99}')
-        )
+        session.execute(sa.update(AuditEvent).where(AuditEvent.seq == 3).values(details='{"i":99}'))
     count, problem = _verify(rt)
     assert problem is not None and problem.seq == 3 and "edited" in problem.problem
     assert count == 2

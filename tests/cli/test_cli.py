@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from tests.support.audio import encode, tone, tone_wav
 from voxguard.cli.main import app
 from voxguard.config import reset_settings_cache
 from voxguard.db.models import AuditEvent
 from voxguard.db.session import make_engine
-from tests.support.audio import encode, tone, tone_wav
 
 runner = CliRunner()
 
@@ -34,7 +34,9 @@ def run(*args: str):  # type: ignore[no-untyped-def]
     return runner.invoke(app, list(args), catch_exceptions=False)
 
 
-def test_out_of_date_schema_is_refused_with_advice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_out_of_date_schema_is_refused_with_advice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("VOXGUARD_DATA_DIR", str(tmp_path / "fresh"))
     monkeypatch.delenv("VOXGUARD_DATABASE_URL", raising=False)
     reset_settings_cache()
@@ -81,7 +83,9 @@ def test_device_consent_import_and_verify(env: Path) -> None:
     assert "already present 2" in again.output
 
     manifest = env / "m.jsonl"
-    manifest.write_text(json.dumps({"audio": "clips/a.wav", "utterance_id": "m-1", "intent": "x"}) + "\n")
+    manifest.write_text(
+        json.dumps({"audio": "clips/a.wav", "utterance_id": "m-1", "intent": "x"}) + "\n"
+    )
     result = run("ingest", str(manifest), "--device-token", token)
     assert result.exit_code == 0, result.output
     assert "stored 1" in result.output
@@ -93,7 +97,9 @@ def test_device_consent_import_and_verify(env: Path) -> None:
     assert ok.exit_code == 0 and "intact" in ok.output
     engine = make_engine(os.environ["VOXGUARD_DATABASE_URL"])
     with engine.begin() as connection:
-        connection.execute(sa.update(AuditEvent).where(AuditEvent.seq == 2).values(actor="someone-else"))
+        connection.execute(
+            sa.update(AuditEvent).where(AuditEvent.seq == 2).values(actor="someone-else")
+        )
     engine.dispose()
     bad = run("audit", "verify")
     assert bad.exit_code == 1 and "event 2" in bad.output

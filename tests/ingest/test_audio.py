@@ -73,9 +73,8 @@ def test_lossless_formats_round_trip_exactly(fmt: str, subtype: str) -> None:
     assert isinstance(out, DecodedAudio)
     assert out.source_format == ("WAV" if fmt == "WAVEX" else fmt)
     assert out.source_subtype == subtype
-    assert (out.sample_rate, out.source_sample_rate, out.source_channels) == (TARGET_RATE,) * 2 + (
-        1,
-    )
+    assert out.sample_rate == out.source_sample_rate == TARGET_RATE
+    assert out.source_channels == 1
     assert out.samples.dtype == np.float32 and out.samples.ndim == 1
     assert out.duration_s == pytest.approx(2.0)
     np.testing.assert_allclose(out.samples, x, atol=1 / 16_000)
@@ -138,8 +137,9 @@ def test_empty_bytes() -> None:
     [
         encode_wav_pcm16(np.zeros(0, dtype=np.float32), TARGET_RATE),
         encode(np.zeros((0, 2), dtype=np.float32), 44_100, "WAV", "FLOAT"),
+        encode(np.zeros(0, dtype=np.float32), TARGET_RATE, "OGG", "VORBIS"),
     ],
-    ids=["wav-pcm16", "wav-float-stereo"],
+    ids=["wav-pcm16", "wav-float-stereo", "ogg-vorbis"],
 )
 def test_zero_length_audio(data: bytes) -> None:
     assert rejection(data).code == "empty"

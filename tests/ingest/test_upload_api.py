@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,16 +10,14 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from tests.support.audio import encode, tone, tone_wav
+from tests.support.client import app_client, post_utterance
+from tests.support.net import free_port
+from tests.support.world import DeviceHandle, make_device
 from voxguard.audit import verify_chain
 from voxguard.db.models import AuditEvent, Blob, SamplingDecision, Utterance, WorkItem
 from voxguard.runtime import Runtime, build_runtime
-import socket
-
 from voxguard.web.server import BackgroundServer
-from tests.support.net import free_port
-from tests.support.audio import encode, tone, tone_wav
-from tests.support.client import app_client, post_utterance
-from tests.support.world import DeviceHandle, make_device
 
 
 @pytest.fixture
@@ -50,9 +49,15 @@ def _stored_nothing(rt: Runtime) -> None:
 
 def _last_refusal(rt: Runtime) -> dict:
     with rt.db.read() as session:
-        event = session.execute(
-            sa.select(AuditEvent).where(AuditEvent.action == "upload.refused").order_by(AuditEvent.seq.desc())
-        ).scalars().first()
+        event = (
+            session.execute(
+                sa.select(AuditEvent)
+                .where(AuditEvent.action == "upload.refused")
+                .order_by(AuditEvent.seq.desc())
+            )
+            .scalars()
+            .first()
+        )
         assert event is not None
         import json
 
@@ -75,7 +80,11 @@ def test_accepted_upload_is_stored_encrypted_sampled_and_queued(
         decision = session.get(SamplingDecision, body["id"])
         assert decision.sampled and decision.reason == "drawn"
         job = session.execute(sa.select(WorkItem)).scalar_one()
-        assert (job.kind, job.subject_id, job.state) == ("prepare_review_copy", body["id"], "pending")
+        assert (job.kind, job.subject_id, job.state) == (
+            "prepare_review_copy",
+            body["id"],
+            "pending",
+        )
         plaintext = rt.vault.get(session, blob)
     assert plaintext[:4] == b"RIFF"  # normalised 16 kHz mono WAV inside
     [stored_file] = _blob_files(rt)
@@ -108,7 +117,10 @@ def test_retry_returns_the_same_record_and_stores_one_copy(
 def test_reusing_an_utterance_id_for_other_audio_conflicts(
     client: TestClient, device: DeviceHandle
 ) -> None:
-    assert post_utterance(client, device.token, tone_wav(1.0), device.metadata("u-x")).status_code == 201
+    assert (
+        post_utterance(client, device.token, tone_wav(1.0), device.metadata("u-x")).status_code
+        == 201
+    )
     response = post_utterance(client, device.token, tone_wav(1.2), device.metadata("u-x"))
     assert response.status_code == 409
     assert response.json()["error"] == "utterance_id_conflict"
@@ -134,7 +146,9 @@ def test_bad_audio_is_refused_and_nothing_stored(
 
 def test_truncated_audio_is_refused(rt: Runtime, client: TestClient, device: DeviceHandle) -> None:
     flac = encode(tone(3.0), 16_000, "FLAC")
-    response = post_utterance(client, device.token, flac[: len(flac) // 3], device.metadata("u-trunc"))
+    response = post_utterance(
+        client, device.token, flac[: len(flac) // 3], device.metadata("u-trunc")
+    )
     assert response.status_code == 422, response.text
     assert response.json()["error"].startswith("audio_")
     _stored_nothing(rt)
@@ -145,7 +159,9 @@ def test_audio_longer_than_the_limit_is_refused(make_settings, device_factory=No
     try:
         device = make_device(rt)
         with app_client(rt) as client:
-            response = post_utterance(client, device.token, tone_wav(3.0), device.metadata("u-long"))
+            response = post_utterance(
+                client, device.token, tone_wav(3.0), device.metadata("u-long")
+            )
         assert response.status_code == 413
         assert response.json()["error"] == "audio_too_long"
         _stored_nothing(rt)
@@ -225,7 +241,9 @@ def test_bad_metadata_is_refused(
     _stored_nothing(rt)
 
 
-def test_missing_metadata_field_is_refused(rt: Runtime, client: TestClient, device: DeviceHandle) -> None:
+def test_missing_metadata_field_is_refused(
+    rt: Runtime, client: TestClient, device: DeviceHandle
+) -> None:
     meta = device.metadata("u-miss")
     del meta["locale"]
     response = post_utterance(client, device.token, tone_wav(1.0), meta)
@@ -240,7 +258,9 @@ def test_metadata_that_is_not_json_is_refused(client: TestClient, device: Device
 
 def test_missing_form_field_and_unknown_field(client: TestClient, device: DeviceHandle) -> None:
     headers = {"Authorization": f"Bearer {device.token}"}
-    only_audio = client.post("/api/v1/utterances", headers=headers, files={"audio": ("a.wav", tone_wav(1.0))})
+    only_audio = client.post(
+        "/api/v1/utterances", headers=headers, files={"audio": ("a.wav", tone_wav(1.0))}
+    )
     assert only_audio.status_code == 422 and "metadata" in only_audio.json()["detail"]
     extra = client.post(
         "/api/v1/utterances",
@@ -258,14 +278,18 @@ def test_not_multipart_is_refused(client: TestClient, device: DeviceHandle) -> N
 
 
 @pytest.mark.parametrize("token", [None, "vgd_wrong", ""])
-def test_missing_or_unknown_token_is_refused(rt: Runtime, client: TestClient, device: DeviceHandle, token: str | None) -> None:
+def test_missing_or_unknown_token_is_refused(
+    rt: Runtime, client: TestClient, device: DeviceHandle, token: str | None
+) -> None:
     response = post_utterance(client, token, tone_wav(1.0), device.metadata("u-t"))
     assert response.status_code == 401
     _stored_nothing(rt)
     assert _last_refusal(rt)["code"] == "unauthorized"
 
 
-def test_token_of_another_device_is_refused(rt: Runtime, client: TestClient, device: DeviceHandle) -> None:
+def test_token_of_another_device_is_refused(
+    rt: Runtime, client: TestClient, device: DeviceHandle
+) -> None:
     other = make_device(rt, "ACCT-1", "SN-OTHER")
     response = post_utterance(client, other.token, tone_wav(1.0), device.metadata("u-o"))
     assert response.status_code == 403 and response.json()["error"] == "wrong_device"

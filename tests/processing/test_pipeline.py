@@ -1,9 +1,12 @@
-"""The prepare_review_copy job: review copy in the vault, review tasks created, consent re-checked."""
+"""The prepare_review_copy job: review copy in the vault, tasks created, consent re-checked."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from tests.support.audio import tone_wav
+from tests.support.client import app_client, post_utterance
+from tests.support.world import make_device
 from voxguard.consent.service import change_consent, get_account
 from voxguard.db.models import AuditEvent, Blob, Utterance, WorkItem
 from voxguard.ingest.audio import decode_wav_pcm16
@@ -11,15 +14,14 @@ from voxguard.processing.handlers import job_handlers
 from voxguard.processing.pipeline import make_prepare_review_copy
 from voxguard.runtime import Runtime
 from voxguard.work.runner import JobContext, run_once
-from tests.support.audio import tone_wav
-from tests.support.client import app_client, post_utterance
-from tests.support.world import make_device
 
 
 def _upload(rt: Runtime) -> tuple[str, object]:
     device = make_device(rt)
     with app_client(rt) as client:
-        body = post_utterance(client, device.token, tone_wav(1.0, 22_050), device.metadata("u1")).json()
+        body = post_utterance(
+            client, device.token, tone_wav(1.0, 22_050), device.metadata("u1")
+        ).json()
     return body["id"], device
 
 
@@ -33,12 +35,16 @@ def test_job_builds_the_review_copy_and_the_review_tasks(rt: Runtime) -> None:
         copy = session.execute(sa.select(Blob).where(Blob.kind == "review_copy")).scalar_one()
         samples, rate = decode_wav_pcm16(rt.vault.get(session, copy))
         assert rate == 16_000 and abs(len(samples) - 16_000) <= 1
-        tasks = session.execute(sa.select(WorkItem).where(WorkItem.queue == "review")).scalars().all()
+        tasks = (
+            session.execute(sa.select(WorkItem).where(WorkItem.queue == "review")).scalars().all()
+        )
         assert len(tasks) == rt.settings.reviewers_per_clip
         assert {t.subject_id for t in tasks} == {utterance_id}
         job = session.execute(sa.select(WorkItem).where(WorkItem.queue == "jobs")).scalar_one()
         assert job.state == "done"
-        done = session.execute(sa.select(AuditEvent).where(AuditEvent.action == "job.completed")).scalar_one()
+        done = session.execute(
+            sa.select(AuditEvent).where(AuditEvent.action == "job.completed")
+        ).scalar_one()
         assert "review_copy_ready" in done.details
 
 
@@ -48,13 +54,21 @@ def test_withdrawal_during_the_job_creates_no_tasks(rt: Runtime) -> None:
 
     def withdraw_midway(ctx: JobContext) -> None:
         with rt.db.session() as session:
-            change_consent(session, get_account(session, device.account_ref), review="opted_out",
-                           store=None, source="test", actor="t")
+            change_consent(
+                session,
+                get_account(session, device.account_ref),
+                review="opted_out",
+                store=None,
+                source="test",
+                actor="t",
+            )
         inner(ctx)
 
     run_once(rt.db, {"prepare_review_copy": withdraw_midway}, owner="w")
     with rt.db.read() as session:
-        assert session.execute(sa.select(WorkItem).where(WorkItem.queue == "review")).first() is None
+        assert (
+            session.execute(sa.select(WorkItem).where(WorkItem.queue == "review")).first() is None
+        )
         assert session.execute(sa.select(Blob).where(Blob.kind == "review_copy")).first() is None
         assert session.get(Utterance, utterance_id).status == "queued"
     blob_files = list((rt.settings.data_dir / "blobs").rglob("*"))
@@ -70,10 +84,19 @@ def test_failing_job_is_retried_then_dead_lettered(rt: Runtime) -> None:
         raise RuntimeError("decoder exploded")
 
     for _ in range(10):
-        run_once(rt.db, {"prepare_review_copy": broken}, owner="w", backoff_base_s=0, backoff_max_s=0)
+        run_once(
+            rt.db, {"prepare_review_copy": broken}, owner="w", backoff_base_s=0, backoff_max_s=0
+        )
     with rt.db.read() as session:
         job = session.execute(sa.select(WorkItem).where(WorkItem.queue == "jobs")).scalar_one()
         assert job.state == "dead" and "decoder exploded" in job.last_error
-        actions = session.execute(sa.select(AuditEvent.action).where(AuditEvent.action.like("job.%"))).scalars().all()
+        actions = (
+            session.execute(sa.select(AuditEvent.action).where(AuditEvent.action.like("job.%")))
+            .scalars()
+            .all()
+        )
     assert calls == list(range(1, rt.settings.job_max_attempts + 1))
-    assert actions.count("job.failed") == rt.settings.job_max_attempts - 1 and actions.count("job.dead") == 1
+    assert (
+        actions.count("job.failed") == rt.settings.job_max_attempts - 1
+        and actions.count("job.dead") == 1
+    )

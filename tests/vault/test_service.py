@@ -5,20 +5,22 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from tests.support.audio import tone_wav
+from tests.support.client import app_client, post_utterance
+from tests.support.world import make_device
 from voxguard.db.models import AccountKey, Blob, Utterance
 from voxguard.runtime import Runtime, build_runtime
 from voxguard.vault.errors import BlobIntegrityError, KeyDestroyedError
 from voxguard.vault.stores import open_blob_store
-from tests.support.audio import tone_wav
-from tests.support.client import app_client, post_utterance
-from tests.support.world import make_device
 
 
 def _upload(rt: Runtime, n: int = 2, ref: str = "ACCT-1", serial: str = "SN-1") -> list[str]:
     device = make_device(rt, ref, serial)
     with app_client(rt) as client:
         return [
-            post_utterance(client, device.token, tone_wav(0.5 + i / 10), device.metadata(f"u{i}")).json()["id"]
+            post_utterance(
+                client, device.token, tone_wav(0.5 + i / 10), device.metadata(f"u{i}")
+            ).json()["id"]
             for i in range(n)
         ]
 
@@ -59,7 +61,7 @@ def test_shredding_an_account_makes_its_blobs_unreadable(rt: Runtime) -> None:
     with rt.db.read() as session:
         assert session.get(AccountKey, target).wrapped_key is None
         for blob in blobs[:2]:
-            with pytest.raises(KeyDestroyedError, match="shredded|destroyed|deleted"):
+            with pytest.raises(KeyDestroyedError, match=r"shredded|destroyed|deleted"):
                 rt.vault.get(session, blob)
         assert rt.vault.get(session, blobs[2])[:4] == b"RIFF"  # other accounts unaffected
     assert not rt.vault.store.exists(blobs[0].store_key)

@@ -17,8 +17,14 @@ from voxguard.runtime import Runtime
 def _enqueue(rt: Runtime, n: int = 1, max_attempts: int = 3) -> list[str]:
     with rt.db.session() as session:
         items = [
-            work.enqueue(session, queue="jobs", kind="k", subject_id=f"s{i}", account_id=None,
-                         max_attempts=max_attempts)
+            work.enqueue(
+                session,
+                queue="jobs",
+                kind="k",
+                subject_id=f"s{i}",
+                account_id=None,
+                max_attempts=max_attempts,
+            )
             for i in range(n)
         ]
         session.flush()
@@ -78,13 +84,17 @@ def test_failure_retries_with_backoff_then_dead_letters(rt: Runtime) -> None:
     _enqueue(rt, max_attempts=2)
     item = _claim(rt)
     with rt.db.session() as session:
-        state = work.fail(session, item.id, item.lease_token, "boom", backoff_base_s=10, backoff_max_s=60)
+        state = work.fail(
+            session, item.id, item.lease_token, "boom", backoff_base_s=10, backoff_max_s=60
+        )
     assert state == "pending"
     assert _claim(rt) is None  # backing off
     retry = _claim(rt, now=utcnow() + timedelta(seconds=11))
     assert retry is not None and retry.attempts == 2
     with rt.db.session() as session:
-        state = work.fail(session, retry.id, retry.lease_token, "boom", backoff_base_s=10, backoff_max_s=60)
+        state = work.fail(
+            session, retry.id, retry.lease_token, "boom", backoff_base_s=10, backoff_max_s=60
+        )
     assert state == "dead"
     assert _claim(rt, now=utcnow() + timedelta(hours=1)) is None
 

@@ -33,7 +33,13 @@ def event_hash(prev_hash: str, body: dict[str, Any]) -> str:
 
 
 def _body(
-    seq: int, at: datetime, actor: str, action: str, target: str, account_id: str | None, details: str
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    target: str,
+    account_id: str | None,
+    details: str,
 ) -> dict[str, Any]:
     return {
         "seq": seq,
@@ -60,7 +66,9 @@ def record(
         select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update()
     ).scalar_one_or_none()
     if head is None:
-        raise RuntimeError("audit_head row missing: the schema was not created by voxguard db upgrade")
+        raise RuntimeError(
+            "audit_head row missing: the schema was not created by voxguard db upgrade"
+        )
     # Microsecond precision is what both databases keep; hash what will be read back.
     at = utcnow()
     details_json = canonical_json(details or {})
@@ -95,9 +103,16 @@ class ChainBreak:
 def _events(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
     last = 0
     while True:
-        rows = session.execute(
-            select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                select(AuditEvent)
+                .where(AuditEvent.seq > last)
+                .order_by(AuditEvent.seq)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
             return
         yield from rows
@@ -114,7 +129,12 @@ def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
         if event.prev_hash != prev_hash:
             return count, ChainBreak(event.seq, "previous-hash link does not match (reordered?)")
         body = _body(
-            event.seq, event.at, event.actor, event.action, event.target, event.account_id,
+            event.seq,
+            event.at,
+            event.actor,
+            event.action,
+            event.target,
+            event.account_id,
             event.details,
         )
         if event_hash(prev_hash, body) != event.hash:
@@ -122,5 +142,7 @@ def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
         prev_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
     head = session.get(AuditHead, _HEAD_ID)
     if head is not None and (head.seq != count or head.hash != prev_hash):
-        return count, ChainBreak(count + 1, f"chain ends at {count} but head records {head.seq} (truncated)")
+        return count, ChainBreak(
+            count + 1, f"chain ends at {count} but head records {head.seq} (truncated)"
+        )
     return count, None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import typer
 
@@ -12,12 +12,12 @@ from voxguard.consent.service import UnknownAccount, change_consent, get_account
 app = typer.Typer(help="Accounts and consent.", no_args_is_help=True)
 
 
-class Review(str, Enum):
+class Review(StrEnum):
     opted_in = "opted_in"
     opted_out = "opted_out"
 
 
-class YesNo(str, Enum):
+class YesNo(StrEnum):
     yes = "yes"
     no = "no"
 
@@ -42,7 +42,11 @@ def consent(
                     source="cli",
                     actor="cli:operator",
                 )
-                version, human, stored = record.version, record.human_review, record.store_recordings
+                version, human, stored = (
+                    record.version,
+                    record.human_review,
+                    record.store_recordings,
+                )
         except UnknownAccount as exc:
             raise fail(str(exc), 1) from exc
     console.print(f"{ref}: consent v{version}: review {human}, store {'yes' if stored else 'no'}")

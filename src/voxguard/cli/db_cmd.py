@@ -25,6 +25,8 @@ def current() -> None:
     """Print the schema revision of the configured database."""
     engine = make_engine(load_settings().resolved_database_url)
     try:
-        console.print(f"current: {migrate.current_revision(engine)}  head: {migrate.head_revision()}")
+        console.print(
+            f"current: {migrate.current_revision(engine)}  head: {migrate.head_revision()}"
+        )
     finally:
         engine.dispose()

@@ -11,9 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from voxguard.cli.context import console, load_settings, runtime
 from voxguard.db import migrate
 from voxguard.demo.runner import create_demo_devices, upload_demo_utterances
-from voxguard.web.server import BackgroundServer
 from voxguard.demo.scenario import COMMANDS, SPEAKERS
 from voxguard.processing.worker import start_background_worker
+from voxguard.web.server import BackgroundServer
 
 
 def demo(
@@ -34,7 +34,9 @@ def demo(
         server.start()
         stop = threading.Event()
         worker = start_background_worker(rt, stop)
-        total = sum(1 for s in range(len(SPEAKERS)) for c in range(len(COMMANDS)) if not (s + c) % 2)
+        total = sum(
+            1 for s in range(len(SPEAKERS)) for c in range(len(COMMANDS)) if not (s + c) % 2
+        )
         columns = (TextColumn("uploading demo speech"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=console) as progress:
             task = progress.add_task("upload", total=total)

@@ -43,7 +43,10 @@ def ingest(
         except ManifestError as exc:
             raise fail(str(exc), 1) from exc
         columns = (
-            TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+            TextColumn("importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
         )
         with Progress(*columns, console=err_console) as progress:
             task = progress.add_task("import", total=len(items))

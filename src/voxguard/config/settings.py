@@ -71,6 +71,15 @@ class Settings(BaseSettings):
 
     # review
     reviewers_per_clip: int = Field(default=2, ge=1)
+    review_lease_min_seconds: int = Field(default=120, ge=10)
+    review_lease_clip_factor: float = Field(default=4.0, ge=1.0)
+    audio_url_seconds: int = Field(default=60, ge=5)
+    reviewer_account_cap_30d: int = Field(default=3, ge=1)
+    gold_rate: float = Field(default=0.05, ge=0.0, le=1.0)
+    # data region of a clip -> reviewer regions allowed to hear it; unlisted: same region only
+    residency: dict[str, list[str]] = Field(default_factory=lambda: {"eu": ["eu"], "us": ["us"]})
+    consensus_close_wer: float = Field(default=0.35, ge=0.0, le=1.0)
+    gold_wer_alert: float = Field(default=0.2, ge=0.0, le=1.0)
 
     # web
     host: str = "127.0.0.1"

@@ -68,7 +68,11 @@ def make_engine(url: str, *, pool_size: int = 10, immediate: bool = True) -> Eng
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, immediate=immediate)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": 2 * pool_size}
+    kwargs: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "pool_size": pool_size,
+        "max_overflow": 2 * pool_size,
+    }
     return create_engine(url, **kwargs)
 
 
@@ -96,7 +100,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # SQLite has one writer. Taking the write lock at BEGIN means a transaction never reads
-        # state that another writer changes before it commits (the lease and audit chain rely on it).
+        # state another writer changes before it commits (the lease and audit chain rely on it).
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine

@@ -85,7 +85,11 @@ def upload_demo_utterances(
                     "/api/v1/utterances",
                     headers={"Authorization": f"Bearer {tokens[speaker.serial]}"},
                     files={
-                        "audio": ("clip.flac", _ogg_bytes(command.text, speaker.voice), "audio/flac"),
+                        "audio": (
+                            "clip.flac",
+                            _ogg_bytes(command.text, speaker.voice),
+                            "audio/flac",
+                        ),
                         "metadata": (None, json.dumps(metadata), "application/json"),
                     },
                 )

@@ -38,7 +38,9 @@ COMMANDS = (
     DemoCommand("remind me to pick up the dry cleaning at five", "calendar_set", 0.64),
     DemoCommand("turn the living room lights down to thirty percent", "iot_hue_lightdim", 0.83),
     DemoCommand("add oat milk and eggs to my shopping list", "lists_createoradd", 0.79),
-    DemoCommand("my name is sarah connor and my card number is four one one one", "general_quirky", 0.42),
+    DemoCommand(
+        "my name is sarah connor and my card number is four one one one", "general_quirky", 0.42
+    ),
     DemoCommand("how long will it take to drive to the airport", "transport_query", 0.86),
     DemoCommand("read me the latest news headlines", "news_query", 0.91),
     DemoCommand("send a message to mum saying i will be late", "email_sendemail", 0.55),

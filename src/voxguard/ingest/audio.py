@@ -116,10 +116,12 @@ def decode_audio(data: bytes, max_duration_s: float) -> DecodedAudio:
     try:
         with sf.SoundFile(io.BytesIO(data)) as f:
             fmt = _LIBSNDFILE_FORMATS.get(f.format)
+            if fmt == "FLAC" and container == "MP3" and data[:3] == b"ID3":
+                container = "FLAC"  # an ID3 tag in front of FLAC: libsndfile skips it
             if fmt is None or fmt != container:
                 raise AudioRejected(
                     "unsupported_format",
-                    f"{f.format_info} audio is not accepted; {_EXPECTED}",
+                    f"{f.format_info} audio is not accepted here; {_EXPECTED}",
                 )
             rate, channels, subtype = int(f.samplerate), int(f.channels), str(f.subtype)
             _check_layout(rate, channels)

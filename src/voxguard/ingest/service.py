@@ -58,7 +58,9 @@ class _Caller:
     region: str
 
 
-def ingest_upload(rt: Runtime, *, token: str | None, metadata_raw: bytes, audio: bytes) -> IngestResult:
+def ingest_upload(
+    rt: Runtime, *, token: str | None, metadata_raw: bytes, audio: bytes
+) -> IngestResult:
     caller: _Caller | None = None
     try:
         caller = _authenticate(rt, token)
@@ -127,7 +129,9 @@ def _replay(
         return None
     if row.audio_sha256 != audio_sha256:
         raise UploadRejected(
-            409, "utterance_id_conflict", f"utterance_id {meta.utterance_id!r} was already used for other audio"
+            409,
+            "utterance_id_conflict",
+            f"utterance_id {meta.utterance_id!r} was already used for other audio",
         )
     return IngestResult(id=row.id, sampled=row.sampled, stored=True, created=False)
 
@@ -267,7 +271,9 @@ def _record(
 
 def _count(session: Session, account_id: str, name: str) -> None:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(UsageCounter).values(account_id=account_id, day=date.today(), name=name, value=1)
+    statement = insert(UsageCounter).values(
+        account_id=account_id, day=date.today(), name=name, value=1
+    )
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["account_id", "day", "name"], set_={"value": UsageCounter.value + 1}

@@ -9,7 +9,9 @@ from voxguard.runtime import Runtime
 from voxguard.work.runner import default_owner, run_worker
 
 
-def work(rt: Runtime, *, stop: threading.Event, drain: bool = False, owner: str | None = None) -> int:
+def work(
+    rt: Runtime, *, stop: threading.Event, drain: bool = False, owner: str | None = None
+) -> int:
     s = rt.settings
     return run_worker(
         rt.db,
@@ -24,6 +26,8 @@ def work(rt: Runtime, *, stop: threading.Event, drain: bool = False, owner: str 
 
 
 def start_background_worker(rt: Runtime, stop: threading.Event) -> threading.Thread:
-    thread = threading.Thread(target=work, args=(rt,), kwargs={"stop": stop}, daemon=True, name="worker")
+    thread = threading.Thread(
+        target=work, args=(rt,), kwargs={"stop": stop}, daemon=True, name="worker"
+    )
     thread.start()
     return thread

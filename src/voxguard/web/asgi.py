@@ -1,4 +1,4 @@
-"""ASGI entry point for process managers: ``uvicorn --factory voxguard.web.asgi:app_from_settings``."""
+"""ASGI entry point: ``uvicorn --factory voxguard.web.asgi:app_from_settings``."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from voxguard.ingest.service import UploadRejected
+from voxguard.review.errors import ReviewError
 from voxguard.web.multipart import FormRejected
 
 
@@ -21,6 +22,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(FormRejected)
     async def _form(_request: Request, exc: FormRejected) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(ReviewError)
+    async def _review(_request: Request, exc: ReviewError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)

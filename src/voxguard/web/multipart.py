@@ -41,7 +41,9 @@ async def read_form(
     total_limit = sum(limits.values()) + 64 * 1024  # room for boundaries and part headers
     kind, options = parse_options_header(content_type or "")
     if kind != b"multipart/form-data" or b"boundary" not in options:
-        raise FormRejected(415, "not_multipart", "send multipart/form-data with fields: " + ", ".join(limits))
+        raise FormRejected(
+            415, "not_multipart", "send multipart/form-data with fields: " + ", ".join(limits)
+        )
     if content_length is not None:
         try:
             declared = int(content_length)
@@ -75,9 +77,13 @@ async def read_form(
     def on_headers_finished() -> None:
         current.name = _field_name(headers.get("content-disposition", b""))
         if current.name not in limits:
-            problem.append(FormRejected(422, "unknown_field", f"unknown form field {current.name!r}"))
+            problem.append(
+                FormRejected(422, "unknown_field", f"unknown form field {current.name!r}")
+            )
         elif current.name in parts:
-            problem.append(FormRejected(422, "duplicate_field", f"form field {current.name!r} sent twice"))
+            problem.append(
+                FormRejected(422, "duplicate_field", f"form field {current.name!r} sent twice")
+            )
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
         if problem:
@@ -85,7 +91,9 @@ async def read_form(
         current.data.extend(data[start:end])
         if len(current.data) > limits[current.name]:
             problem.append(
-                FormRejected(413, "too_large", f"{current.name} exceeds {limits[current.name]} bytes")
+                FormRejected(
+                    413, "too_large", f"{current.name} exceeds {limits[current.name]} bytes"
+                )
             )
 
     def on_part_end() -> None:

@@ -1,7 +1,159 @@
-"""Routes: review_api (filled in by its owner)."""
+"""The reviewer JSON API (see docs/review-api.md). Thin: every rule lives in voxguard.review."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from voxguard.db.models import User
+from voxguard.review import assignment, audio_access, submission
+from voxguard.review.stats import shift_stats
+from voxguard.review.views import task_view
+from voxguard.runtime import Runtime
+from voxguard.web.deps import get_runtime
+from voxguard.web.security import csrf_protect, require_role
+
+router = APIRouter(prefix="/api/v1/review", tags=["review"])
+Reviewer = Annotated[User, Depends(require_role("reviewer", "lead"))]
+Rt = Annotated[Runtime, Depends(get_runtime)]
+CSRF = [Depends(csrf_protect)]
+
+INTENTS = (
+    "alarm_query",
+    "alarm_remove",
+    "alarm_set",
+    "audio_volume_down",
+    "audio_volume_mute",
+    "audio_volume_up",
+    "calendar_query",
+    "calendar_remove",
+    "calendar_set",
+    "calling_call",
+    "cooking_recipe",
+    "datetime_query",
+    "email_query",
+    "email_sendemail",
+    "general_joke",
+    "general_quirky",
+    "iot_cleaning",
+    "iot_coffee",
+    "iot_hue_lightdim",
+    "iot_hue_lightoff",
+    "iot_hue_lighton",
+    "lists_createoradd",
+    "lists_query",
+    "music_query",
+    "news_query",
+    "play_audiobook",
+    "play_music",
+    "play_podcasts",
+    "play_radio",
+    "qa_definition",
+    "qa_factoid",
+    "recommendation_events",
+    "social_post",
+    "takeaway_order",
+    "transport_query",
+    "transport_ticket",
+    "weather_query",
+    "not_for_assistant",
+    "other",
+)
+
+
+def _audio_secret(rt: Runtime) -> bytes:
+    return rt.vault.derived_secret("review-audio-url")
+
+
+@router.post("/lease", dependencies=CSRF, responses={204: {"description": "nothing is due"}})
+def lease(rt: Rt, user: Reviewer) -> Response:
+    with rt.db.session() as session:
+        task = assignment.lease_next(session, rt.settings, user)
+        if task is None:
+            return Response(status_code=204)
+        view = task_view(
+            session,
+            task,
+            secret=_audio_secret(rt),
+            user_id=user.id,
+            audio_url_seconds=rt.settings.audio_url_seconds,
+        )
+    return JSONResponse(view)
+
+
+@router.get("/tasks/{task_id}/audio")
+def audio(
+    task_id: str,
+    rt: Rt,
+    user: Reviewer,
+    exp: Annotated[int, Query()],
+    sig: Annotated[str, Query(max_length=64)],
+) -> Response:
+    with rt.db.session() as session:
+        wav = audio_access.review_copy_for(
+            session,
+            rt.vault,
+            _audio_secret(rt),
+            user=user,
+            task_id=task_id,
+            expires=exp,
+            signature=sig,
+        )
+    return Response(
+        wav,
+        media_type="audio/wav",
+        headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
+    )
+
+
+@router.post("/tasks/{task_id}/heartbeat", dependencies=CSRF)
+def heartbeat(task_id: str, rt: Rt, user: Reviewer) -> dict[str, object]:
+    with rt.db.session() as session:
+        expires, seconds = submission.heartbeat(session, user, task_id)
+    return {
+        "lease_expires_at": expires.isoformat(),
+        "lease_seconds": seconds,
+        "audio_url": audio_access.signed_audio_url(
+            _audio_secret(rt), task_id, user.id, rt.settings.audio_url_seconds
+        ),
+    }
+
+
+@router.post("/tasks/{task_id}/skip", dependencies=CSRF, status_code=204)
+def skip(task_id: str, rt: Rt, user: Reviewer) -> Response:
+    with rt.db.session() as session:
+        submission.skip(session, user, task_id)
+    return Response(status_code=204)
+
+
+@router.post("/tasks/{task_id}/submit", dependencies=CSRF)
+async def submit(
+    task_id: str, body: submission.Submission, rt: Rt, user: Reviewer
+) -> dict[str, object]:
+    def run() -> submission.SubmitResult:
+        with rt.db.session() as session:
+            return submission.submit(session, rt.settings, rt.vault, user, task_id, body)
+
+    result = await run_in_threadpool(run)
+    return {"status": result.status, "effects": result.effects}
+
+
+@router.get("/stats")
+def stats(request: Request, rt: Rt, user: Reviewer) -> dict[str, object]:
+    web_session = request.state.web_session
+    with rt.db.read() as session:
+        figures = shift_stats(session, user, web_session.created_at)
+    return {
+        "done_this_shift": figures.done_this_shift,
+        "median_seconds": figures.median_seconds,
+        "gold_accuracy": figures.gold_accuracy,
+        "shift_started_at": web_session.created_at.isoformat(),
+    }
+
+
+@router.get("/intents")
+def intents(user: Reviewer) -> dict[str, list[str]]:
+    return {"intents": list(INTENTS)}

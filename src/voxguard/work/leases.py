@@ -124,11 +124,15 @@ def _held(session: Session, item_id: str, token: str, now: datetime) -> WorkItem
         select(WorkItem).where(WorkItem.id == item_id).with_for_update()
     ).scalar_one_or_none()
     if item is None or item.lease_token != token:
-        raise LeaseLost(f"work item {item_id}: lease not held (expired and re-issued, or never held)")
+        raise LeaseLost(
+            f"work item {item_id}: lease not held (expired and re-issued, or never held)"
+        )
     if item.state == "cancelled":
         raise LeaseLost(f"work item {item_id} was cancelled")
     if item.state == "leased" and item.lease_expires_at is not None and item.lease_expires_at < now:
-        raise LeaseLost(f"work item {item_id}: lease expired at {item.lease_expires_at.isoformat()}")
+        raise LeaseLost(
+            f"work item {item_id}: lease expired at {item.lease_expires_at.isoformat()}"
+        )
     return item
 
 

@@ -90,8 +90,13 @@ def run_once(
             return False
         assert item.lease_token is not None
         job = ClaimedJob(
-            item.id, item.kind, item.subject_id, item.account_id, dict(item.payload),
-            item.attempts, item.lease_token,
+            item.id,
+            item.kind,
+            item.subject_id,
+            item.account_id,
+            dict(item.payload),
+            item.attempts,
+            item.lease_token,
         )
     context = JobContext(db=db, job=job, owner=owner, lease_seconds=lease_seconds)
     handler = handlers.get(job.kind)
@@ -112,8 +117,13 @@ def run_once(
         try:
             with db.session() as session:
                 state = leases.fail(
-                    session, job.id, job.token, message,
-                    backoff_base_s=backoff_base_s, backoff_max_s=backoff_max_s, permanent=permanent,
+                    session,
+                    job.id,
+                    job.token,
+                    message,
+                    backoff_base_s=backoff_base_s,
+                    backoff_max_s=backoff_max_s,
+                    permanent=permanent,
                 )
                 audit.record(
                     session,

@@ -12,7 +12,7 @@ from voxguard.db.base import Base, UTCDateTime, new_id, utcnow
 
 
 class Exposure(Base):
-    """A reviewer was handed a clip. Enforces 'never the same clip twice' and the K-per-account cap."""
+    """A reviewer was handed a clip: enforces 'never the same clip twice' and the K cap."""
 
     __tablename__ = "exposures"
     __table_args__ = (UniqueConstraint("reviewer_id", "utterance_id"),)
@@ -24,6 +24,8 @@ class Exposure(Base):
     work_item_id: Mapped[str] = mapped_column(String(32))
     is_gold: Mapped[bool] = mapped_column(Boolean, default=False)
     exposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # When the leaseholder first fetched the audio; submit checks it was heard in full.
+    audio_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Annotation(Base):
@@ -65,7 +67,8 @@ class ClipOutcome(Base):
     utterance_id: Mapped[str] = mapped_column(ForeignKey("utterances.id"), primary_key=True)
     # in_review | extra_pass | adjudication | accepted | restricted | deleted_false_wake
     state: Mapped[str] = mapped_column(String(24), index=True)
-    method: Mapped[str | None] = mapped_column(String(24), nullable=True)  # agreement | rover | lead
+    # agreement | rover | lead
+    method: Mapped[str | None] = mapped_column(String(24), nullable=True)
     transcript: Mapped[str | None] = mapped_column(Text, nullable=True)
     intent: Mapped[str | None] = mapped_column(String(128), nullable=True)
     pair_wer: Mapped[float | None] = mapped_column(Float, nullable=True)

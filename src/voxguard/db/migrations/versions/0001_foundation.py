@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 20:09:12.025132
+Create Date: 2026-11-25 20:10:53.644883
 """
 
 from __future__ import annotations
@@ -318,6 +318,7 @@ def upgrade() -> None:
         sa.Column("work_item_id", sa.String(length=32), nullable=False),
         sa.Column("is_gold", sa.Boolean(), nullable=False),
         sa.Column("exposed_at", voxguard.db.base.UTCDateTime(), nullable=False),
+        sa.Column("audio_fetched_at", voxguard.db.base.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["reviewer_id"], ["users.id"], name=op.f("fk_exposures_reviewer_id_users")
         ),

@@ -1,0 +1,1 @@
+"""The demo: synthesised speakers and commands, ingested through the real HTTP API."""

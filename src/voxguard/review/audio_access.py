@@ -1,0 +1,82 @@
+"""Short-lived signed audio URLs: only the leaseholder, only briefly, every fetch audited."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voxguard import audit
+from voxguard.db.base import utcnow
+from voxguard.db.models import Blob, Exposure, User, Utterance, WorkItem
+from voxguard.review.errors import AudioDenied, NotFound
+from voxguard.vault.service import Vault
+
+
+def _signature(secret: bytes, task_id: str, user_id: str, expires: int) -> str:
+    message = f"{task_id}:{user_id}:{expires}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+
+def signed_audio_url(secret: bytes, task_id: str, user_id: str, ttl_seconds: int) -> str:
+    expires = int(time.time()) + ttl_seconds
+    signature = _signature(secret, task_id, user_id, expires)
+    return f"/api/v1/review/tasks/{task_id}/audio?exp={expires}&sig={signature}"
+
+
+def review_copy_for(
+    session: Session,
+    vault: Vault,
+    secret: bytes,
+    *,
+    user: User,
+    task_id: str,
+    expires: int,
+    signature: str,
+) -> bytes:
+    """The decrypted review copy of the caller's leased task, or AudioDenied."""
+    expected = _signature(secret, task_id, user.id, expires)
+    if not hmac.compare_digest(expected, signature):
+        raise AudioDenied("audio link is not valid for you")
+    if expires < time.time():
+        raise AudioDenied("audio link expired; ask for a fresh one with a heartbeat")
+    item = session.get(WorkItem, task_id)
+    now = utcnow()
+    if (
+        item is None
+        or item.owner != user.id
+        or item.state != "leased"
+        or item.lease_expires_at is None
+        or item.lease_expires_at < now
+    ):
+        raise AudioDenied("you do not hold the lease on this task")
+    utterance = session.get(Utterance, item.subject_id)
+    blob = session.execute(
+        select(Blob).where(
+            Blob.utterance_id == item.subject_id,
+            Blob.kind == "review_copy",
+            Blob.deleted_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    if utterance is None or blob is None:
+        raise NotFound("this clip has no review copy (deleted?)")
+    audio = vault.get(session, blob)
+    exposure = session.execute(
+        select(Exposure).where(
+            Exposure.reviewer_id == user.id, Exposure.utterance_id == utterance.id
+        )
+    ).scalar_one_or_none()
+    if exposure is not None and exposure.audio_fetched_at is None:
+        exposure.audio_fetched_at = now
+    audit.record(
+        session,
+        actor=f"user:{user.handle}",
+        action="clip.listened",
+        target=f"utterance:{utterance.id}",
+        account_id=utterance.account_id,
+        details={"task": task_id, "role": user.role, "region": user.region},
+    )
+    return audio

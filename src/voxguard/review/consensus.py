@@ -1,0 +1,144 @@
+"""Deciding a clip from its blind passes.
+
+After the configured N passes: equal normalised transcripts are accepted; close ones (pairwise WER
+under ``consensus_close_wer``) get one more pass and a ROVER-style merge; the rest, or an intent
+without a majority, go to a lead for adjudication.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import combinations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from voxguard import audit, work
+from voxguard.config import Settings
+from voxguard.db.base import utcnow
+from voxguard.db.models import Annotation, ClipOutcome, Utterance, WorkItem
+from voxguard.processing.pipeline import REVIEW_QUEUE, REVIEW_TASK
+from voxguard.review.rover import rover_merge
+from voxguard.review.text import normalise, pair_wer
+
+FINAL_STATES = ("accepted", "restricted", "deleted_false_wake")
+
+
+def outcome_for(session: Session, utterance_id: str) -> ClipOutcome:
+    outcome = session.get(ClipOutcome, utterance_id)
+    if outcome is None:
+        outcome = ClipOutcome(utterance_id=utterance_id, state="in_review", details={})
+        session.add(outcome)
+    return outcome
+
+
+def _open_tasks(session: Session, utterance_id: str) -> int:
+    return session.execute(
+        select(func.count())
+        .select_from(WorkItem)
+        .where(
+            WorkItem.queue == REVIEW_QUEUE,
+            WorkItem.subject_id == utterance_id,
+            WorkItem.state.in_(("pending", "leased")),
+        )
+    ).scalar_one()
+
+
+def _majority_intent(intents: list[str]) -> str | None:
+    counts = Counter(intents).most_common(2)
+    if len(counts) == 1 or counts[0][1] > counts[1][1]:
+        return counts[0][0]
+    return None
+
+
+def evaluate(session: Session, settings: Settings, utterance_id: str, actor: str) -> ClipOutcome:
+    """Re-decide a clip after a submission; a no-op while passes are still open."""
+    outcome = outcome_for(session, utterance_id)
+    if outcome.state in FINAL_STATES or outcome.state == "adjudication":
+        return outcome
+    if _open_tasks(session, utterance_id):
+        return outcome
+    annotations = (
+        session.execute(
+            select(Annotation)
+            .where(Annotation.utterance_id == utterance_id, Annotation.is_gold.is_(False))
+            .order_by(Annotation.submitted_at)
+        )
+        .scalars()
+        .all()
+    )
+    if len(annotations) < settings.reviewers_per_clip:
+        return outcome
+    transcripts = [a.transcript for a in annotations]
+    intent = _majority_intent([a.intent for a in annotations])
+    worst = max((pair_wer(a, b) for a, b in combinations(transcripts, 2)), default=0.0)
+    outcome.pair_wer = worst
+    normalised = {normalise(t) for t in transcripts}
+    if len(normalised) == 1 and intent is not None:
+        _accept(outcome, normalised.pop(), intent, "agreement")
+    elif outcome.state == "extra_pass" and intent is not None:
+        _accept(outcome, rover_merge(transcripts), intent, "rover")
+    elif worst <= settings.consensus_close_wer and outcome.state == "in_review":
+        outcome.state = "extra_pass"
+        utterance = session.get(Utterance, utterance_id)
+        assert utterance is not None
+        work.enqueue(
+            session,
+            queue=REVIEW_QUEUE,
+            kind=REVIEW_TASK,
+            subject_id=utterance_id,
+            account_id=utterance.account_id,
+            priority=50,
+        )
+    else:
+        outcome.state = "adjudication"
+    outcome.updated_at = utcnow()
+    audit.record(
+        session,
+        actor=actor,
+        action="review.outcome",
+        target=f"utterance:{utterance_id}",
+        details={
+            "state": outcome.state,
+            "method": outcome.method,
+            "passes": len(annotations),
+            "pair_wer": round(worst, 3),
+        },
+    )
+    if outcome.state == "accepted":
+        utterance = session.get(Utterance, utterance_id)
+        if utterance is not None:
+            utterance.status = "reviewed"
+    return outcome
+
+
+def _accept(outcome: ClipOutcome, transcript: str, intent: str, method: str) -> None:
+    outcome.state, outcome.method = "accepted", method
+    outcome.transcript, outcome.intent = transcript, intent
+
+
+def adjudicate(
+    session: Session,
+    utterance_id: str,
+    *,
+    transcript: str,
+    intent: str,
+    lead_id: str,
+    lead_handle: str,
+) -> ClipOutcome:
+    outcome = outcome_for(session, utterance_id)
+    _accept(outcome, normalise(transcript), intent, "lead")
+    outcome.decided_by = lead_id
+    outcome.updated_at = utcnow()
+    utterance = session.get(Utterance, utterance_id)
+    if utterance is not None:
+        utterance.status = "reviewed"
+    audit.record(
+        session,
+        actor=f"user:{lead_handle}",
+        action="review.adjudicated",
+        target=f"utterance:{utterance_id}",
+        account_id=utterance.account_id if utterance else None,
+        details={"intent": intent},
+    )
+    return outcome

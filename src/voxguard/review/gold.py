@@ -1,0 +1,53 @@
+"""Gold clips: references approved by a lead, mixed into queues to measure reviewers."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from voxguard import audit
+from voxguard.db.base import utcnow
+from voxguard.db.models import GoldClip, User, Utterance
+from voxguard.review.errors import Conflict, NotFound
+from voxguard.review.text import normalise
+
+
+def add_gold(
+    session: Session, lead: User, utterance_id: str, transcript: str, intent: str
+) -> GoldClip:
+    utterance = session.get(Utterance, utterance_id)
+    if utterance is None or utterance.deleted_at is not None or utterance.restricted:
+        raise NotFound(f"clip {utterance_id} cannot be gold (missing, deleted or restricted)")
+    existing = session.get(GoldClip, utterance_id)
+    if existing is not None and existing.retired_at is None:
+        raise Conflict(f"clip {utterance_id} is already gold")
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+    gold = GoldClip(
+        utterance_id=utterance_id,
+        transcript=normalise(transcript),
+        intent=intent,
+        created_by=lead.id,
+    )
+    session.add(gold)
+    audit.record(
+        session,
+        actor=f"user:{lead.handle}",
+        action="gold.added",
+        target=f"utterance:{utterance_id}",
+        account_id=utterance.account_id,
+    )
+    return gold
+
+
+def retire_gold(session: Session, lead: User, utterance_id: str) -> None:
+    gold = session.get(GoldClip, utterance_id)
+    if gold is None or gold.retired_at is not None:
+        raise NotFound(f"clip {utterance_id} is not gold")
+    gold.retired_at = utcnow()
+    audit.record(
+        session,
+        actor=f"user:{lead.handle}",
+        action="gold.retired",
+        target=f"utterance:{utterance_id}",
+    )

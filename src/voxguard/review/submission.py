@@ -1,0 +1,155 @@
+"""Heartbeat, skip and submit for a reviewer's leased task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voxguard import audit, work
+from voxguard.config import Settings
+from voxguard.db.base import utcnow
+from voxguard.db.models import Annotation, Exposure, GoldClip, User, Utterance, WorkItem
+from voxguard.review.assignment import GOLD_QUEUE
+from voxguard.review.consensus import evaluate
+from voxguard.review.errors import InvalidSubmission, LeaseGone, NotPlayed
+from voxguard.review.flags import FLAG_KINDS, record_flags
+from voxguard.review.text import wer
+from voxguard.vault.service import Vault
+
+MAX_PLAYBACK_SPEED = 1.5
+PLAYBACK_SLACK_S = 1.0
+
+
+class Submission(BaseModel):
+    transcript: str = Field(max_length=4000)
+    intent: str = Field(max_length=128)
+    flags: list[str] = Field(default_factory=list, max_length=len(FLAG_KINDS))
+    played_to_end: bool
+    seconds_spent: float = Field(default=0.0, ge=0, le=24 * 3600)
+
+    @field_validator("flags")
+    @classmethod
+    def _known(cls, flags: list[str]) -> list[str]:
+        unknown = sorted(set(flags) - set(FLAG_KINDS))
+        if unknown:
+            raise ValueError(f"unknown flags {unknown}; known: {', '.join(FLAG_KINDS)}")
+        return sorted(set(flags))
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    status: str
+    outcome: str | None
+    effects: list[str]
+
+
+def _held_item(session: Session, user: User, task_id: str, *, lock: bool = True) -> WorkItem:
+    query = select(WorkItem).where(WorkItem.id == task_id)
+    item = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    now = utcnow()
+    if (
+        item is None
+        or item.owner != user.id
+        or item.state != "leased"
+        or item.lease_expires_at is None
+        or item.lease_expires_at < now
+    ):
+        raise LeaseGone("you no longer hold this task (expired, cancelled or never yours)")
+    return item
+
+
+def heartbeat(session: Session, user: User, task_id: str) -> tuple[datetime, int]:
+    item = _held_item(session, user, task_id)
+    seconds = int(item.payload.get("lease_seconds", 120))
+    expires = work.heartbeat(session, item.id, item.lease_token or "", seconds)
+    return expires, seconds
+
+
+def skip(session: Session, user: User, task_id: str) -> None:
+    item = _held_item(session, user, task_id)
+    work.release(session, item.id, item.lease_token or "")
+    audit.record(
+        session,
+        actor=f"user:{user.handle}",
+        action="review.skipped",
+        target=f"task:{task_id}",
+        account_id=item.account_id,
+    )
+
+
+def _already_submitted(session: Session, user: User, task_id: str) -> Annotation | None:
+    return session.execute(
+        select(Annotation).where(
+            Annotation.work_item_id == task_id, Annotation.reviewer_id == user.id
+        )
+    ).scalar_one_or_none()
+
+
+def submit(
+    session: Session, settings: Settings, vault: Vault, user: User, task_id: str, body: Submission
+) -> SubmitResult:
+    if _already_submitted(session, user, task_id) is not None:
+        return SubmitResult("submitted", None, [])  # idempotent repeat
+    item = _held_item(session, user, task_id)
+    utterance = session.get(Utterance, item.subject_id)
+    assert utterance is not None
+    exposure = session.execute(
+        select(Exposure).where(
+            Exposure.reviewer_id == user.id, Exposure.utterance_id == utterance.id
+        )
+    ).scalar_one()
+    _check_heard(body, exposure, utterance.duration_s)
+    gold = item.queue == GOLD_QUEUE
+    gold_wer = None
+    if gold:
+        reference = session.get(GoldClip, utterance.id)
+        gold_wer = wer(reference.transcript, body.transcript) if reference else None
+    session.add(
+        Annotation(
+            work_item_id=item.id,
+            utterance_id=utterance.id,
+            reviewer_id=user.id,
+            transcript=body.transcript.strip(),
+            intent=body.intent.strip(),
+            flags=body.flags,
+            is_gold=gold,
+            gold_wer=gold_wer,
+            seconds_spent=body.seconds_spent,
+        )
+    )
+    work.complete(session, item.id, item.lease_token or "")
+    audit.record(
+        session,
+        actor=f"user:{user.handle}",
+        action="review.submitted",
+        target=f"task:{item.id}",
+        account_id=utterance.account_id,
+        details={"clip": utterance.id, "gold": gold, "flags": body.flags},
+    )
+    session.flush()
+    effects = (
+        []
+        if gold
+        else record_flags(session, vault, user=user, utterance=utterance, kinds=body.flags)
+    )
+    outcome = None
+    if not gold and not effects:
+        outcome = evaluate(session, settings, utterance.id, actor=f"user:{user.handle}").state
+    return SubmitResult("submitted", outcome, effects)
+
+
+def _check_heard(body: Submission, exposure: Exposure, duration_s: float) -> None:
+    if not body.played_to_end:
+        raise NotPlayed("play the clip to the end before submitting")
+    if exposure.audio_fetched_at is None:
+        raise NotPlayed("the clip's audio was never fetched")
+    needed = timedelta(seconds=max(0.0, duration_s / MAX_PLAYBACK_SPEED - PLAYBACK_SLACK_S))
+    if utcnow() - exposure.audio_fetched_at < needed:
+        raise NotPlayed("the clip cannot have been heard to the end yet")
+
+
+__all__ = ["InvalidSubmission", "Submission", "SubmitResult", "heartbeat", "skip", "submit"]
