@@ -5,16 +5,15 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
+from tests.support.review import add_reviewer, make_clips
 from voxguard.consent.service import change_consent, get_account
 from voxguard.db.base import utcnow
 from voxguard.db.models import Exposure, WorkItem
+from voxguard.db.session import Database
 from voxguard.review.assignment import allowed_data_regions, lease_next
 from voxguard.runtime import Runtime
-from voxguard.db.session import Database
-from tests.support.review import add_reviewer, make_clips
 
 
 def _lease(rt: Runtime, user, settings=None):  # type: ignore[no-untyped-def]
@@ -87,9 +86,7 @@ def test_the_cap_window_is_thirty_days(rt: Runtime) -> None:
         _finish(rt, _lease(rt, user))
     assert _lease(rt, user) is None
     with rt.db.session() as session:
-        session.execute(
-            sa.update(Exposure).values(exposed_at=utcnow() - timedelta(days=31))
-        )
+        session.execute(sa.update(Exposure).values(exposed_at=utcnow() - timedelta(days=31)))
     assert _lease(rt, user) is not None
 
 
@@ -110,11 +107,17 @@ def test_opted_out_clip_is_never_handed_out_even_if_a_task_survived(rt: Runtime)
     make_clips(rt, 1)
     with rt.db.session() as session:
         change_consent(
-            session, get_account(session, "ACCT-1"), review="opted_out", store=None,
-            source="test", actor="t",
+            session,
+            get_account(session, "ACCT-1"),
+            review="opted_out",
+            store=None,
+            source="test",
+            actor="t",
         )
         # Defence in depth: even a task that somehow stayed pending is not handed out.
-        session.execute(sa.update(WorkItem).where(WorkItem.queue == "review").values(state="pending"))
+        session.execute(
+            sa.update(WorkItem).where(WorkItem.queue == "review").values(state="pending")
+        )
     assert _lease(rt, add_reviewer(rt)) is None
 
 
@@ -126,7 +129,8 @@ def test_expired_lease_returns_the_task_to_the_queue(rt: Runtime) -> None:
     assert _lease(rt, carol) is None  # both passes out
     with rt.db.session() as session:
         session.execute(
-            sa.update(WorkItem).where(WorkItem.id == a.task_id)
+            sa.update(WorkItem)
+            .where(WorkItem.id == a.task_id)
             .values(lease_expires_at=utcnow() - timedelta(seconds=1))
         )
     c = _lease(rt, carol)
@@ -157,7 +161,10 @@ def test_concurrent_reviewers_never_hold_one_task(rt: Runtime) -> None:
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(u, other if i % 2 else rt.db)) for i, u in enumerate(reviewers)]
+    threads = [
+        threading.Thread(target=run, args=(u, other if i % 2 else rt.db))
+        for i, u in enumerate(reviewers)
+    ]
     for t in threads:
         t.start()
     for t in threads:

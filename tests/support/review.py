@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 import threading
 
-from voxguard.db.models import User
-from voxguard.processing.worker import work
-from voxguard.runtime import Runtime
 from tests.support.audio import tone_wav
 from tests.support.client import app_client, post_utterance
 from tests.support.world import make_device
+from voxguard.db.models import User
+from voxguard.processing.worker import work
+from voxguard.runtime import Runtime
 
 
 def add_reviewer(rt: Runtime, region: str = "eu", role: str = "reviewer") -> User:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from voxguard import audit, work
 from voxguard.config import Settings
@@ -69,14 +69,16 @@ def _eligible_clip(
         .group_by(Exposure.account_id)
         .having(func.count() >= settings.reviewer_account_cap_30d)
     )
+    # An alias, so the EXISTS never correlates away against an outer query on utterances.
+    clip = aliased(Utterance)
     return and_(
         exists().where(
-            Utterance.id == utterance_id,
-            Utterance.deleted_at.is_(None),
-            Utterance.restricted.is_(False),
-            Utterance.data_region.in_(allowed_data_regions(settings, user.region)),
-            Utterance.account_id.not_in(capped_accounts),
-            _latest_review_consent(Utterance.account_id) == "opted_in",
+            clip.id == utterance_id,
+            clip.deleted_at.is_(None),
+            clip.restricted.is_(False),
+            clip.data_region.in_(allowed_data_regions(settings, user.region)),
+            clip.account_id.not_in(capped_accounts),
+            _latest_review_consent(clip.account_id) == "opted_in",
         ),
         ~exists().where(Exposure.reviewer_id == user.id, Exposure.utterance_id == utterance_id),
     )
@@ -143,27 +145,33 @@ def _create_gold_task(
     session: Session, settings: Settings, user: User, now: datetime
 ) -> WorkItem | None:
     gold = session.execute(
-        select(GoldClip.utterance_id)
+        select(GoldClip.utterance_id, Utterance.account_id)
+        .join(Utterance, Utterance.id == GoldClip.utterance_id)
         .where(
             GoldClip.retired_at.is_(None),
             _eligible_clip(settings, user, GoldClip.utterance_id, now),
         )
         .order_by(func.random())
         .limit(1)
-    ).scalar_one_or_none()
+    ).first()
     if gold is None:
         return None
-    item = work.enqueue(session, queue=GOLD_QUEUE, kind="gold", subject_id=gold, account_id=None)
+    item = work.enqueue(
+        session,
+        queue=GOLD_QUEUE,
+        kind="gold",
+        subject_id=gold.utterance_id,
+        account_id=gold.account_id,
+    )
     session.flush()
-    claimed = work.claim(
+    # No ``now`` here: the task was created after it and must already be due.
+    return work.claim(
         session,
         queue=GOLD_QUEUE,
         owner=user.id,
         lease_seconds=settings.review_lease_min_seconds,
         extra_filter=WorkItem.id == item.id,
-        now=now,
     )
-    return claimed
 
 
 def lease_next(

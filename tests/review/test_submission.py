@@ -1,0 +1,250 @@
+"""Submitting: heard-to-the-end check, idempotency, consensus outcomes, flags and their effects."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from tests.support.review import add_reviewer, make_clips
+from voxguard.db.base import utcnow
+from voxguard.db.models import AuditEvent, Blob, ClipOutcome, Exposure, Utterance, WorkItem
+from voxguard.review import assignment, audio_access, submission
+from voxguard.review.adjudication import adjudication_queue, resolve_restricted, restricted_queue
+from voxguard.review.consensus import adjudicate
+from voxguard.review.errors import AudioDenied, LeaseGone, NotPlayed
+from voxguard.review.gold import add_gold
+from voxguard.runtime import Runtime
+from voxguard.vault.errors import KeyDestroyedError
+
+SECRET = b"s" * 32
+
+
+def _lease(rt: Runtime, user):  # type: ignore[no-untyped-def]
+    with rt.db.session() as session:
+        return assignment.lease_next(session, rt.settings, user)
+
+
+def _listen(rt: Runtime, user, task, *, backdate: float = 60.0) -> bytes:  # type: ignore[no-untyped-def]
+    url = audio_access.signed_audio_url(SECRET, task.task_id, user.id, 60)
+    exp, sig = url.split("exp=")[1].split("&sig=")
+    with rt.db.session() as session:
+        audio = audio_access.review_copy_for(
+            session,
+            rt.vault,
+            SECRET,
+            user=user,
+            task_id=task.task_id,
+            expires=int(exp),
+            signature=sig,
+        )
+        # Pretend the reviewer listened for a while (the clip must be heard to the end).
+        session.execute(
+            sa.update(Exposure)
+            .where(Exposure.work_item_id == task.task_id)
+            .values(audio_fetched_at=utcnow() - __import__("datetime").timedelta(seconds=backdate))
+        )
+    return audio
+
+
+def _submit(rt: Runtime, user, task, text: str, intent: str = "alarm_set", flags=(), played=True):  # type: ignore[no-untyped-def]
+    body = submission.Submission(
+        transcript=text, intent=intent, flags=list(flags), played_to_end=played, seconds_spent=4.0
+    )
+    with rt.db.session() as session:
+        return submission.submit(session, rt.settings, rt.vault, user, task.task_id, body)
+
+
+def _review(rt: Runtime, user, text: str, intent: str = "alarm_set", flags=()):  # type: ignore[no-untyped-def]
+    task = _lease(rt, user)
+    assert task is not None
+    _listen(rt, user, task)
+    return task, _submit(rt, user, task, text, intent, flags)
+
+
+def _outcome(rt: Runtime, utterance_id: str) -> ClipOutcome:
+    with rt.db.read() as session:
+        return session.get(ClipOutcome, utterance_id)
+
+
+def test_audio_only_for_the_leaseholder_and_only_briefly(rt: Runtime) -> None:
+    make_clips(rt, 1)
+    alice, bob = add_reviewer(rt), add_reviewer(rt)
+    task = _lease(rt, alice)
+    assert _listen(rt, alice, task)[:4] == b"RIFF"
+    url = audio_access.signed_audio_url(SECRET, task.task_id, alice.id, 60)
+    exp, sig = url.split("exp=")[1].split("&sig=")
+    with rt.db.session() as session, pytest.raises(AudioDenied):
+        audio_access.review_copy_for(
+            session,
+            rt.vault,
+            SECRET,
+            user=bob,
+            task_id=task.task_id,
+            expires=int(exp),
+            signature=sig,
+        )
+    stale = int(time.time()) - 1
+    stale_sig = audio_access._signature(SECRET, task.task_id, alice.id, stale)
+    with rt.db.session() as session, pytest.raises(AudioDenied, match="expired"):
+        audio_access.review_copy_for(
+            session,
+            rt.vault,
+            SECRET,
+            user=alice,
+            task_id=task.task_id,
+            expires=stale,
+            signature=stale_sig,
+        )
+    with rt.db.read() as session:
+        listens = (
+            session.execute(sa.select(AuditEvent).where(AuditEvent.action == "clip.listened"))
+            .scalars()
+            .all()
+        )
+    assert len(listens) == 1 and listens[0].account_id is not None
+
+
+def test_submit_requires_the_clip_heard_to_the_end(rt: Runtime) -> None:
+    make_clips(rt, 1, seconds=3.0)
+    user = add_reviewer(rt)
+    task = _lease(rt, user)
+    with pytest.raises(NotPlayed, match="never fetched"):
+        _submit(rt, user, task, "x")
+    _listen(rt, user, task, backdate=0)
+    with pytest.raises(NotPlayed, match="cannot have been heard"):
+        _submit(rt, user, task, "x")
+    with pytest.raises(NotPlayed, match="play the clip"):
+        _submit(rt, user, task, "x", played=False)
+
+
+def test_submit_is_idempotent_and_needs_the_lease(rt: Runtime) -> None:
+    make_clips(rt, 1)
+    alice, bob = add_reviewer(rt), add_reviewer(rt)
+    task, first = _review(rt, alice, "set an alarm")
+    again = _submit(rt, alice, task, "set an alarm")
+    assert first.status == again.status == "submitted"
+    with pytest.raises(LeaseGone):
+        _submit(rt, bob, task, "set an alarm")
+
+
+def test_equal_transcripts_are_accepted(rt: Runtime) -> None:
+    [clip] = make_clips(rt, 1)
+    _review(rt, add_reviewer(rt), "Set an alarm.")
+    assert _outcome(rt, clip) is None or _outcome(rt, clip).state == "in_review"
+    _review(rt, add_reviewer(rt), "set an alarm")
+    outcome = _outcome(rt, clip)
+    assert (outcome.state, outcome.method, outcome.transcript) == (
+        "accepted",
+        "agreement",
+        "set an alarm",
+    )
+
+
+def test_close_transcripts_get_a_third_pass_and_a_merge(rt: Runtime) -> None:
+    [clip] = make_clips(rt, 1)
+    _review(rt, add_reviewer(rt), "turn on the kitchen lights")
+    _review(rt, add_reviewer(rt), "turn on the kitchen light")
+    assert _outcome(rt, clip).state == "extra_pass"
+    _review(rt, add_reviewer(rt), "turn on the kitchen lights")
+    outcome = _outcome(rt, clip)
+    assert (outcome.state, outcome.method, outcome.transcript) == (
+        "accepted",
+        "rover",
+        "turn on the kitchen lights",
+    )
+
+
+def test_far_apart_transcripts_go_to_a_lead(rt: Runtime) -> None:
+    [clip] = make_clips(rt, 1)
+    _review(rt, add_reviewer(rt), "turn on the kitchen lights")
+    _review(rt, add_reviewer(rt), "what is the weather in paris")
+    assert _outcome(rt, clip).state == "adjudication"
+    lead = add_reviewer(rt, role="lead")
+    with rt.db.read() as session:
+        [item] = adjudication_queue(session)
+    assert item["id"] == clip and len(item["candidates"]) == 2
+    assert "account" not in str(item).lower() and "ACCT" not in str(item)
+    with rt.db.session() as session:
+        adjudicate(
+            session,
+            clip,
+            transcript="Turn on the kitchen lights",
+            intent="iot_hue_lighton",
+            lead_id=lead.id,
+            lead_handle=lead.handle,
+        )
+    assert (_outcome(rt, clip).state, _outcome(rt, clip).method) == ("accepted", "lead")
+
+
+def test_sensitive_flag_moves_the_clip_to_the_restricted_queue(rt: Runtime) -> None:
+    [clip] = make_clips(rt, 1)
+    alice, bob = add_reviewer(rt), add_reviewer(rt)
+    _, result = _review(rt, alice, "something private", flags=["sensitive"])
+    assert result.effects == ["restricted"]
+    assert _lease(rt, bob) is None  # out of the general pool, the open pass cancelled
+    with rt.db.read() as session:
+        [item] = restricted_queue(session)
+        assert item["id"] == clip and item["flags"][0]["kind"] == "sensitive"
+    officer = add_reviewer(rt, role="privacy_officer")
+    with rt.db.session() as session:
+        resolve_restricted(session, rt.vault, officer, clip, "delete")
+    with rt.db.read() as session:
+        blobs = session.execute(sa.select(Blob).where(Blob.utterance_id == clip)).scalars().all()
+        assert blobs and all(b.deleted_at is not None and b.key_salt is None for b in blobs)
+        with pytest.raises(KeyDestroyedError):
+            rt.vault.get(session, blobs[0])
+
+
+def test_false_wake_confirmed_by_two_reviewers_is_deleted_keeping_the_label(rt: Runtime) -> None:
+    [clip] = make_clips(rt, 1)
+    _, first = _review(rt, add_reviewer(rt), "", intent="not_for_assistant", flags=["false_wake"])
+    assert first.effects == []
+    _, second = _review(rt, add_reviewer(rt), "", intent="not_for_assistant", flags=["false_wake"])
+    assert second.effects == ["deleted_false_wake"]
+    with rt.db.read() as session:
+        utterance = session.get(Utterance, clip)
+        assert utterance.deleted_at is not None and utterance.device_asr_text == ""
+        assert utterance.wake_score is None or utterance.wake_score >= 0
+        outcome = session.get(ClipOutcome, clip)
+        assert (outcome.state, outcome.intent) == ("deleted_false_wake", "false_wake")
+        for blob in session.execute(sa.select(Blob).where(Blob.utterance_id == clip)).scalars():
+            with pytest.raises(KeyDestroyedError):
+                rt.vault.get(session, blob)
+    files = [p for p in (rt.settings.data_dir / "blobs").rglob("*") if p.is_file()]
+    assert files == []
+
+
+def test_false_wake_from_a_lead_deletes_at_once(rt: Runtime) -> None:
+    [clip] = make_clips(rt, 1)
+    lead = add_reviewer(rt, role="lead")
+    _, result = _review(rt, lead, "", intent="not_for_assistant", flags=["false_wake"])
+    assert result.effects == ["deleted_false_wake"]
+    assert _lease(rt, add_reviewer(rt)) is None
+
+
+def test_gold_clips_measure_reviewers(make_settings) -> None:  # type: ignore[no-untyped-def]
+    from voxguard.review.stats import reviewer_table, shift_stats
+    from voxguard.runtime import build_runtime
+
+    rt = build_runtime(make_settings(gold_rate=1.0))
+    try:
+        clips = make_clips(rt, 2)
+        lead = add_reviewer(rt, role="lead")
+        with rt.db.session() as session:
+            add_gold(session, lead, clips[0], "set an alarm for seven", "alarm_set")
+        user = add_reviewer(rt)
+        task, _ = _review(rt, user, "set an alarm for eleven")
+        with rt.db.read() as session:
+            item = session.get(WorkItem, task.task_id)
+            assert item.queue == "gold" and item.subject_id == clips[0]
+            stats = shift_stats(session, user, utcnow() - __import__("datetime").timedelta(hours=1))
+            [row] = [r for r in reviewer_table(session, 0.2) if r.handle == user.handle]
+        assert stats.done_this_shift == 1 and stats.gold_accuracy == pytest.approx(0.8)
+        assert row.gold_wer == pytest.approx(0.2) and row.over_threshold is False
+        # The gold clip is not shown to the same reviewer again, and regular work follows.
+        nxt = _lease(rt, user)
+        assert nxt is not None and nxt.utterance_id != clips[0]
+    finally:
+        rt.close()
