@@ -217,7 +217,7 @@ def test_false_wake_confirmed_by_two_reviewers_is_deleted_keeping_the_label(rt: 
 
 
 def test_false_wake_from_a_lead_deletes_at_once(rt: Runtime) -> None:
-    [clip] = make_clips(rt, 1)
+    [_clip] = make_clips(rt, 1)
     lead = add_reviewer(rt, role="lead")
     _, result = _review(rt, lead, "", intent="not_for_assistant", flags=["false_wake"])
     assert result.effects == ["deleted_false_wake"]
