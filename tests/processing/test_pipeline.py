@@ -12,6 +12,7 @@ from voxguard.db.models import AuditEvent, Blob, Utterance, WorkItem
 from voxguard.ingest.audio import decode_wav_pcm16
 from voxguard.processing.handlers import job_handlers
 from voxguard.processing.pipeline import make_prepare_review_copy
+from voxguard.processing.steps import privacy_steps
 from voxguard.runtime import Runtime
 from voxguard.work.runner import JobContext, run_once
 
@@ -50,7 +51,7 @@ def test_job_builds_the_review_copy_and_the_review_tasks(rt: Runtime) -> None:
 
 def test_withdrawal_during_the_job_creates_no_tasks(rt: Runtime) -> None:
     utterance_id, device = _upload(rt)
-    inner = make_prepare_review_copy(rt)
+    inner = make_prepare_review_copy(rt, privacy_steps(rt.settings))
 
     def withdraw_midway(ctx: JobContext) -> None:
         with rt.db.session() as session:

@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     job_backoff_base_seconds: float = Field(default=2.0, ge=0)
     job_backoff_max_seconds: float = Field(default=600.0, ge=0)
 
+    # privacy pipeline (the order of steps is fixed; these choose how each step works)
+    asr_engine: Literal["whisper", "pocketsphinx"] = "whisper"
+    asr_cpu_threads: int | None = Field(default=None, ge=1)
+    anonymization_method: str = "pitchwarp-mcadams"
+    redaction_mode: Literal["tone", "silence"] = "tone"
+    redaction_margin_s: float = Field(default=0.08, ge=0.0, le=1.0)
+
     # review
     reviewers_per_clip: int = Field(default=2, ge=1)
     review_lease_min_seconds: int = Field(default=120, ge=10)

@@ -32,6 +32,7 @@ class ReviewCopy:
     sample_rate: int
     seed: int  # per-utterance, so every random transform is reproducible
     draft_text: str | None = None
+    redactions: list[dict[str, object]] = field(default_factory=list)
     notes: dict[str, object] = field(default_factory=dict)
 
     def with_(self, **changes: object) -> ReviewCopy:
@@ -49,16 +50,11 @@ def normalise_level(copy: ReviewCopy) -> ReviewCopy:
     return copy.with_(samples=(copy.samples * (0.708 / peak)).astype(np.float32))
 
 
-DEFAULT_STEPS: tuple[Step, ...] = (normalise_level,)
-
-
 def utterance_seed(utterance_id: str) -> int:
     return int.from_bytes(hashlib.sha256(utterance_id.encode()).digest()[:8], "big")
 
 
-def make_prepare_review_copy(
-    rt: Runtime, steps: Sequence[Step] = DEFAULT_STEPS
-) -> Callable[[JobContext], None]:
+def make_prepare_review_copy(rt: Runtime, steps: Sequence[Step]) -> Callable[[JobContext], None]:
     def prepare_review_copy(ctx: JobContext) -> None:
         utterance_id = ctx.job.subject_id
         with rt.db.read() as session:
@@ -110,10 +106,17 @@ def _finish(
     if consent.human_review != "opted_in" or utterance.deleted_at is not None:
         ctx.complete(session, outcome="skipped_no_consent")
         return False
-    ctx.complete(session, outcome="review_copy_ready", steps=len(copy.notes))
+    ctx.complete(
+        session,
+        outcome="review_copy_ready",
+        engine=copy.notes.get("engine"),
+        anonymizer=copy.notes.get("anonymizer"),
+        redacted_spans=len(copy.redactions),
+    )
     session.add(blob)
     utterance.status = "ready_for_review"
     utterance.draft_text = copy.draft_text
+    utterance.redactions = copy.redactions
     for _ in range(rt.settings.reviewers_per_clip):
         work.enqueue(
             session,

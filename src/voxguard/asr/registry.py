@@ -1,0 +1,105 @@
+"""Engine lookup (one cached instance per process) and whole-directory transcription."""
+
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from voxguard.asr.audio import AUDIO_SUFFIXES, read_audio
+from voxguard.asr.base import AsrEngine, AsrInputError, Transcript, UnknownEngineError
+
+DEFAULT_ENGINE = "whisper"
+ENGINE_NAMES = ("whisper", "pocketsphinx")
+
+_engines: dict[tuple[str, int | None], AsrEngine] = {}
+_lock = threading.Lock()
+
+
+def _build(name: str, cpu_threads: int | None) -> AsrEngine:
+    if name == "whisper":
+        from voxguard.asr.whisper import WhisperEngine
+
+        return WhisperEngine(cpu_threads=cpu_threads)
+    from voxguard.asr.sphinx import PocketSphinxEngine
+
+    return PocketSphinxEngine()
+
+
+def get_engine(name: str = DEFAULT_ENGINE, *, cpu_threads: int | None = None) -> AsrEngine:
+    """The engine called `name` ("whisper" or "pocketsphinx"), loaded once per process.
+
+    `cpu_threads` applies to whisper only (default: $VOXGUARD_ASR_CPU_THREADS or the usable
+    cores, at most 4). Raises UnknownEngineError (a ValueError) for any other name.
+    """
+    if name not in ENGINE_NAMES:
+        raise UnknownEngineError(
+            f"unknown ASR engine {name!r}; choose one of: {', '.join(ENGINE_NAMES)}"
+        )
+    key = (name, cpu_threads if name == "whisper" else None)
+    with _lock:  # also stops two threads from loading the same model at once
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = _build(name, cpu_threads)
+    return engine
+
+
+def transcript_record(clip_id: str, transcript: Transcript) -> dict[str, object]:
+    """The JSON object written per clip: {"id", "text", "words": [{"word", "start", "end"}]}."""
+    return {
+        "id": clip_id,
+        "text": transcript.text,
+        "words": [w.to_dict() for w in transcript.words],
+    }
+
+
+def list_audio_files(in_dir: Path) -> list[Path]:
+    """The .wav/.flac files directly inside `in_dir`, sorted by name; clip ids must be unique."""
+    in_dir = Path(in_dir)
+    if not in_dir.is_dir():
+        raise AsrInputError(f"input directory does not exist or is not a directory: {in_dir}")
+    files = sorted(
+        p for p in in_dir.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
+    )
+    seen: dict[str, Path] = {}
+    for path in files:
+        if path.stem in seen:
+            raise AsrInputError(
+                f"two audio files share the id {path.stem!r}: {seen[path.stem].name}, {path.name}"
+            )
+        seen[path.stem] = path
+    return files
+
+
+def transcribe_directory(
+    in_dir: Path,
+    out_jsonl: Path,
+    engine: str = DEFAULT_ENGINE,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Transcribe every .wav/.flac in `in_dir` (not recursive) into JSON lines at `out_jsonl`.
+
+    Lines are in file-name order, one per clip: {"id": stem, "text", "words": [...]}. Returns the
+    number of clips. `progress(done, total)` is called once with done=0, then after every clip.
+    An undecodable file raises UnreadableAudioError naming it; nothing is skipped, and on any error
+    `out_jsonl` is left untouched (results are written to a side file and renamed at the end).
+    """
+    out_jsonl = Path(out_jsonl)
+    files = list_audio_files(Path(in_dir))
+    asr = get_engine(engine)
+    total = len(files)
+    if progress is not None:
+        progress(0, total)
+    partial = out_jsonl.with_name(out_jsonl.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            for done, path in enumerate(files, start=1):
+                audio, rate = read_audio(path)
+                record = transcript_record(path.stem, asr.transcribe(audio, rate))
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                if progress is not None:
+                    progress(done, total)
+        partial.replace(out_jsonl)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return total
