@@ -6,7 +6,16 @@ import logging
 
 import typer
 
-from voxguard.cli import accounts, audit_cmd, db_cmd, demo_cmd, devices, ingest_cmd, serve_cmd
+from voxguard.cli import (
+    accounts,
+    audit_cmd,
+    db_cmd,
+    demo_cmd,
+    devices,
+    ingest_cmd,
+    privacy_cmd,
+    serve_cmd,
+)
 
 app = typer.Typer(
     name="voxguard",
@@ -18,6 +27,7 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(devices.app, name="devices")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(privacy_cmd.app, name="privacy")
 app.command("ingest")(ingest_cmd.ingest)
 app.command("serve")(serve_cmd.serve)
 app.command("worker")(serve_cmd.worker)

@@ -1,0 +1,67 @@
+"""voxguard privacy anonymize | redact-text | transcribe: the transforms on their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from voxguard.asr import ENGINE_NAMES, AsrError, transcribe_directory
+from voxguard.cli.context import console, fail
+from voxguard.cli.progress import progress_bar
+from voxguard.privacy.anonymize import (
+    DEFAULT_METHOD,
+    METHODS,
+    AnonymizationError,
+    anonymize_directory,
+)
+from voxguard.privacy.pii import InvalidInputError, redact_jsonl
+
+app = typer.Typer(
+    help="Privacy transforms on folders of audio or JSONL text.", no_args_is_help=True
+)
+
+
+@app.command()
+def anonymize(
+    in_dir: Path = typer.Argument(..., help="Folder of .wav/.flac files."),
+    out_dir: Path = typer.Argument(..., help="Where <stem>.wav files are written."),
+    method: str = typer.Option(DEFAULT_METHOD, help=f"One of: {', '.join(METHODS)}."),
+    seed: int = typer.Option(0, help="Run seed; each file's parameters derive from it."),
+) -> None:
+    """Anonymize every voice in a folder (deterministic for a given seed)."""
+    try:
+        with progress_bar("anonymizing") as progress:
+            written = anonymize_directory(in_dir, out_dir, method, seed, progress)
+    except (AnonymizationError, ValueError, OSError) as exc:
+        raise fail(str(exc), 1) from exc
+    console.print(f"wrote {len(written)} files to {out_dir} ({method}, seed {seed})")
+
+
+@app.command("redact-text")
+def redact_text(
+    in_path: Path = typer.Argument(..., help='JSONL lines {"id", "text"}.'),
+    out_path: Path = typer.Argument(..., help="JSONL with redacted text and spans."),
+) -> None:
+    """Find spoken-form PII in each line and write the redacted text with its spans."""
+    try:
+        with progress_bar("redacting") as progress:
+            count = redact_jsonl(in_path, out_path, progress=progress)
+    except (InvalidInputError, OSError) as exc:
+        raise fail(str(exc), 1) from exc
+    console.print(f"redacted {count} lines into {out_path}")
+
+
+@app.command()
+def transcribe(
+    in_dir: Path = typer.Argument(..., help="Folder of .wav/.flac files."),
+    out_path: Path = typer.Argument(..., help="JSONL with text and word times."),
+    engine: str = typer.Option("whisper", help=f"One of: {', '.join(ENGINE_NAMES)}."),
+) -> None:
+    """Transcribe every clip in a folder, offline, with word start/end times."""
+    try:
+        with progress_bar("transcribing") as progress:
+            count = transcribe_directory(in_dir, out_path, engine, progress)
+    except (AsrError, ValueError, OSError) as exc:
+        raise fail(str(exc), 1) from exc
+    console.print(f"transcribed {count} clips into {out_path}")

@@ -1,0 +1,2 @@
+"""Privacy transforms: pseudonyms, spoken-form PII detection, audio redaction and
+voice anonymization."""

@@ -1,0 +1,42 @@
+"""Voice anonymization: McAdams coefficient (random or fixed alpha) and a stronger
+source-filter method (random residual pitch shift + envelope warp + McAdams).
+
+    from voxguard.privacy.anonymize import get_anonymizer
+    anonymizer = get_anonymizer("pitchwarp-mcadams")
+    out = anonymizer(audio, 16000, seed=1234)   # float32, same length, peak <= 0.99
+"""
+
+from voxguard.privacy.anonymize.base import (
+    AnonymizationError,
+    Anonymizer,
+    InvalidAudioError,
+    UnknownMethodError,
+    UnreadableAudioError,
+)
+from voxguard.privacy.anonymize.files import anonymize_directory, file_seed, list_audio_files
+from voxguard.privacy.anonymize.mcadams import McAdamsAnonymizer
+from voxguard.privacy.anonymize.pitchwarp import PitchWarpMcAdamsAnonymizer, PitchWarpParams
+from voxguard.privacy.anonymize.registry import (
+    BASELINE_ALPHA,
+    DEFAULT_METHOD,
+    METHODS,
+    get_anonymizer,
+)
+
+__all__ = [
+    "BASELINE_ALPHA",
+    "DEFAULT_METHOD",
+    "METHODS",
+    "AnonymizationError",
+    "Anonymizer",
+    "InvalidAudioError",
+    "McAdamsAnonymizer",
+    "PitchWarpMcAdamsAnonymizer",
+    "PitchWarpParams",
+    "UnknownMethodError",
+    "UnreadableAudioError",
+    "anonymize_directory",
+    "file_seed",
+    "get_anonymizer",
+    "list_audio_files",
+]

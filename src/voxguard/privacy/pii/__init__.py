@@ -1,0 +1,30 @@
+"""Spoken-form PII detection for lower-case, unpunctuated assistant transcripts.
+
+``PiiDetector.detect`` returns disjoint spans with original character offsets and original word
+indices (over ``text.split()``), so each span can be bleeped by word timings.
+"""
+
+from .engine import (
+    SPACY_MODEL,
+    InvalidInputError,
+    PiiDetector,
+    PiiSpan,
+    SpacyModelMissingError,
+    get_detector,
+    redact_jsonl,
+)
+from .numbers import NormalisedText, normalise
+from .recognizers import ALL_TYPES
+
+__all__ = [
+    "ALL_TYPES",
+    "SPACY_MODEL",
+    "InvalidInputError",
+    "NormalisedText",
+    "PiiDetector",
+    "PiiSpan",
+    "SpacyModelMissingError",
+    "get_detector",
+    "normalise",
+    "redact_jsonl",
+]

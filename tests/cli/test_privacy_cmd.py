@@ -1,0 +1,86 @@
+"""voxguard privacy anonymize | redact-text | transcribe on folders and JSONL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import resample_poly
+from typer.testing import CliRunner
+
+from tests.support.audio import tone_wav
+from voxguard.cli.main import app
+from voxguard.demo.speech import synthesize
+
+runner = CliRunner()
+
+
+def _speech_folder(folder: Path) -> None:
+    folder.mkdir()
+    sentences = (
+        ("a", "please set an alarm for seven tomorrow morning"),
+        ("b", "call mum on five five five one two"),
+    )
+    for stem, text in sentences:
+        audio, rate = synthesize(text, "en+m1")
+        sf.write(folder / f"{stem}.wav", resample_poly(audio, 320, 441).astype(np.float32), 16_000)
+
+
+def test_anonymize_folder_is_deterministic_and_names_bad_files(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    _speech_folder(source)
+    first = runner.invoke(
+        app, ["privacy", "anonymize", str(source), str(tmp_path / "o1"), "--seed", "7"]
+    )
+    second = runner.invoke(
+        app, ["privacy", "anonymize", str(source), str(tmp_path / "o2"), "--seed", "7"]
+    )
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    for stem in ("a", "b"):
+        one, _ = sf.read(tmp_path / "o1" / f"{stem}.wav")
+        two, _ = sf.read(tmp_path / "o2" / f"{stem}.wav")
+        original, _ = sf.read(source / f"{stem}.wav")
+        np.testing.assert_array_equal(one, two)
+        assert len(one) == len(original) and not np.allclose(one, original, atol=1e-3)
+    (source / "broken.wav").write_bytes(b"RIFF0000WAVEjunk")
+    bad = runner.invoke(app, ["privacy", "anonymize", str(source), str(tmp_path / "o3")])
+    assert bad.exit_code == 1 and "broken.wav" in bad.output
+
+
+def test_redact_text_round_trip_and_bad_line(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps({"id": "1", "text": "call john smith on five five five one two one two"})
+        + "\n"
+        + json.dumps({"id": "2", "text": "set an alarm for seven thirty"})
+        + "\n"
+    )
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["privacy", "redact-text", str(source), str(out)])
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in out.read_text().splitlines())
+    assert first["redacted"] == "call [PERSON] on [PHONE_NUMBER]"
+    assert {s["type"] for s in first["spans"]} == {"PERSON", "PHONE_NUMBER"}
+    for span in first["spans"]:
+        assert first["text"][span["start"] : span["end"]].strip()
+    assert second["spans"] == [] and second["redacted"] == second["text"]
+    source.write_text('{"id": "1", "text": "ok"}\n{not json\n')
+    bad = runner.invoke(app, ["privacy", "redact-text", str(source), str(out)])
+    assert bad.exit_code == 1 and "2" in bad.output
+
+
+def test_transcribe_folder_with_word_times(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    _speech_folder(source)
+    out = tmp_path / "t.jsonl"
+    result = runner.invoke(app, ["privacy", "transcribe", str(source), str(out)])
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert "alarm" in rows["a"]["text"] and "five" in rows["b"]["text"]
+    starts = [w["start"] for w in rows["a"]["words"]]
+    assert starts == sorted(starts) and rows["a"]["words"][-1]["end"] <= 4.0
+    (source / "noise.wav").write_bytes(tone_wav(0.2)[:30])
+    bad = runner.invoke(app, ["privacy", "transcribe", str(source), str(out)])
+    assert bad.exit_code == 1 and "noise.wav" in bad.output

@@ -1,0 +1,270 @@
+"""Spoken-form PII detection: numbers, recognizers, offsets back to words, redaction, JSONL."""
+
+import itertools
+import json
+import logging
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from voxguard.privacy.pii import InvalidInputError, PiiDetector, PiiSpan, normalise, redact_jsonl
+from voxguard.privacy.pii import engine as pii_engine
+
+
+@pytest.fixture(scope="module")
+def det() -> PiiDetector:
+    return PiiDetector()
+
+
+def spans_of(det: PiiDetector, text: str) -> list[tuple[str, str]]:
+    """(type, original words) for each span."""
+    words = text.split()
+    return [(s.type, " ".join(words[s.word_start : s.word_end])) for s in det.detect(text)]
+
+
+# ------------------------------------------------------------------ normalisation
+def test_normalise_maps_every_token_back_to_its_words() -> None:
+    text = "Call oh five double five, one two!"
+    norm = normalise(text)
+    assert norm.text == "call 05 5 5 1 2"
+    # "double five" is two digits that both come from words 3..5 of the original
+    fives = [t for t in norm.tokens if t.text == "5"]
+    assert [(t.word_start, t.word_end) for t in fives] == [(3, 5), (3, 5)]
+    cs, ce, w0, w1 = norm.to_original(norm.text.index("05"), len(norm.text))
+    assert (w0, w1) == (1, 7)
+    assert text[cs:ce] == "oh five double five, one two"  # trailing "!" trimmed
+
+
+def test_oh_is_a_word_outside_digit_runs() -> None:
+    assert normalise("oh call mom").text == "oh call mom"
+    assert normalise("room one oh one").text == "room 1 01"
+
+
+def test_isolated_small_numbers_stay_words() -> None:
+    assert normalise("play track two").text == "play track two"
+    assert normalise("two hundred and twenty one b baker street").text == "221 b baker street"
+
+
+# ------------------------------------------------------------------ recognizers
+def test_phone_with_oh_and_double(det: PiiDetector) -> None:
+    text = "please call oh seven seven double nine one two three four five six"
+    assert spans_of(det, text) == [
+        ("PHONE_NUMBER", "oh seven seven double nine one two three four five six")
+    ]
+
+
+def test_phone_with_tens_and_cue_name(det: PiiDetector) -> None:
+    text = "text sarah on five five five twelve thirty four"
+    assert spans_of(det, text) == [
+        ("PERSON", "sarah"),
+        ("PHONE_NUMBER", "five five five twelve thirty four"),
+    ]
+
+
+def test_spoken_email(det: PiiDetector) -> None:
+    text = "send it to john dot smith at gmail dot com tonight"
+    assert spans_of(det, text) == [("EMAIL_ADDRESS", "john dot smith at gmail dot com")]
+
+
+def test_written_at_sign_email(det: PiiDetector) -> None:
+    assert spans_of(det, "send email to jack@gmail dot com") == [
+        ("EMAIL_ADDRESS", "jack@gmail dot com")
+    ]
+
+
+def test_at_without_domain_is_not_an_email(det: PiiDetector) -> None:
+    assert spans_of(det, "meet me at home at noon") == []
+
+
+def test_credit_card_spoken(det: PiiDetector) -> None:
+    # 4111 1111 1111 1111 passes the Luhn check
+    text = "my card is four one one one one one one one one one one one one one one one"
+    assert spans_of(det, text) == [("CREDIT_CARD", " ".join(text.split()[3:]))]
+
+
+def test_street_addresses(det: PiiDetector) -> None:
+    assert spans_of(det, "i live at twelve oak street") == [("STREET_ADDRESS", "twelve oak street")]
+    assert spans_of(det, "deliver to one hundred main avenue apartment four please") == [
+        ("STREET_ADDRESS", "one hundred main avenue apartment four")
+    ]
+    assert spans_of(det, "it's two hundred and twenty one b baker street") == [
+        ("STREET_ADDRESS", "two hundred and twenty one b baker street")
+    ]
+
+
+def test_name_after_call(det: PiiDetector) -> None:
+    assert spans_of(det, "call priya") == [("PERSON", "priya")]
+    assert spans_of(det, "can you ring raju now") == [("PERSON", "raju")]
+
+
+def test_ssn_iban_account_dob(det: PiiDetector) -> None:
+    assert (
+        spans_of(det, "my social security number is one two three four five six seven eight nine")[
+            0
+        ][0]
+        == "US_SSN"
+    )
+    iban = (
+        "g b eight two w e s t one two three four five six nine eight seven six five four three two"
+    )
+    assert spans_of(det, f"my iban is {iban}") == [("IBAN_CODE", iban)]
+    assert spans_of(det, "my account number is four four five five six six seven seven") == [
+        ("ACCOUNT_NUMBER", "four four five five six six seven seven")
+    ]
+    assert spans_of(det, "i was born on the fourth of july nineteen eighty") == [
+        ("DATE_OF_BIRTH", "fourth of july nineteen eighty")
+    ]
+
+
+def test_uk_postcode_spelled(det: PiiDetector) -> None:
+    assert spans_of(det, "my postcode is s w one a one a a") == [("POSTCODE", "s w one a one a a")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "set an alarm for seven thirty",
+        "play track two",
+        "set a timer for twenty five minutes",
+        "what is four hundred and twelve divided by seven",
+        "turn the lights to fifty percent",
+        "i won a million dollars",
+        "call mom",
+        "is it going to rain on the twenty third of april",
+    ],
+)
+def test_no_false_positive(det: PiiDetector, text: str) -> None:
+    assert det.detect(text) == []
+
+
+# ------------------------------------------------------------------ offsets and redaction
+def test_offsets_map_to_original_words(det: PiiDetector) -> None:
+    text = "Hey  Alexa, CALL Five Five Five  one two one two, then email Bob at example dot org."
+    spans = det.detect(text)
+    words = text.split()
+    assert spans == sorted(spans, key=lambda s: s.start)
+    for s in spans:
+        assert isinstance(s, PiiSpan)
+        # char offsets and word indices describe the same stretch of the original text
+        first, last = words[s.word_start], words[s.word_end - 1]
+        assert text[s.start :].startswith(first.strip(",."))
+        assert text[: s.end].endswith(last.strip(",."))
+    phone = next(s for s in spans if s.type == "PHONE_NUMBER")
+    assert text[phone.start : phone.end] == "Five Five Five  one two one two"
+    assert (phone.word_start, phone.word_end) == (3, 10)
+    email = next(s for s in spans if s.type == "EMAIL_ADDRESS")
+    assert text[email.start : email.end] == "Bob at example dot org"
+
+
+def test_spans_do_not_overlap(det: PiiDetector) -> None:
+    text = "email anna at anna dot lee at outlook dot com and call her on oh two oh seven nine four six one two three four"
+    spans = det.detect(text)
+    for a, b in itertools.pairwise(spans):
+        assert a.word_end <= b.word_start
+
+
+def test_redact_puts_tags_in_place(det: PiiDetector) -> None:
+    redacted, spans = det.redact("call priya on five five five one two one two")
+    assert redacted == "call [PERSON] on [PHONE_NUMBER]"
+    assert [s.type for s in spans] == ["PERSON", "PHONE_NUMBER"]
+    assert det.redact("what time is it") == ("what time is it", [])
+
+
+def test_get_detector_is_cached() -> None:
+    assert pii_engine.get_detector() is pii_engine.get_detector()
+
+
+def test_patterns_only_fallback_when_model_missing(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(pii_engine, "SPACY_MODEL", "no_such_spacy_model_xyz")
+    with caplog.at_level(logging.WARNING):
+        det = PiiDetector()
+    assert not det.uses_spacy
+    assert any("falls back to patterns" in r.getMessage() for r in caplog.records)
+    assert spans_of(det, "call five five five one two one two") == [
+        ("PHONE_NUMBER", "five five five one two one two")
+    ]
+
+
+# ------------------------------------------------------------------ JSONL
+def test_redact_jsonl_round_trip(det: PiiDetector, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    rows = [
+        {"id": "a", "text": "call priya on five five five one two one two"},
+        {"id": 7, "text": "play track two"},
+    ]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    seen: list[tuple[int, int]] = []
+    n = redact_jsonl(src, out, det, progress=lambda done, total: seen.append((done, total)))
+    assert n == 2
+    assert seen == [(1, 2), (2, 2)]
+    got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert got[0]["id"] == "a" and got[0]["text"] == rows[0]["text"]
+    assert got[0]["redacted"] == "call [PERSON] on [PHONE_NUMBER]"
+    for span in got[0]["spans"]:
+        assert set(span) == {"start", "end", "type"}
+    assert rows[0]["text"][got[0]["spans"][1]["start"] : got[0]["spans"][1]["end"]] == (
+        "five five five one two one two"
+    )
+    assert got[1] == {"id": 7, "text": "play track two", "redacted": "play track two", "spans": []}
+
+
+@pytest.mark.parametrize(
+    ("second_line", "message"),
+    [
+        ("{not json", "line 2: invalid JSON"),
+        ('{"id": "b"}', "line 2: missing field(s) text"),
+        ('{"id": "b", "text": 5}', "line 2: field 'text' must be a string"),
+        ('{"id": null, "text": "x"}', "line 2: field 'id' must be a string or integer"),
+        ("[1, 2]", "line 2: expected a JSON object"),
+        ("", "line 2: empty line"),
+    ],
+)
+def test_redact_jsonl_bad_line(
+    det: PiiDetector, tmp_path: Path, second_line: str, message: str
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "hello"}\n' + second_line + '\n{"id": "c", "text": "x"}\n')
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(InvalidInputError, match=re.escape(message)) as info:
+        redact_jsonl(src, out, det)
+    assert info.value.line == 2
+    assert not out.exists()  # nothing half-written
+    assert not list(tmp_path.glob("out.jsonl.tmp*"))
+
+
+def test_redact_jsonl_missing_file(det: PiiDetector, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="cannot read input"):
+        redact_jsonl(tmp_path / "nope.jsonl", tmp_path / "out.jsonl", det)
+
+
+# ------------------------------------------------------------------ evaluation set (shared data)
+def _shared_data() -> Path:
+    env = os.environ.get("VOXGUARD_SHARED_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+
+
+@pytest.mark.skipif(
+    not (_shared_data() / "slurp" / "devel.jsonl").exists(), reason="shared data not present"
+)
+def test_eval_set_builds_and_scores(det: PiiDetector) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import pii_data
+
+    examples = pii_data.build_eval_set(_shared_data(), split="heldout")
+    for ex in examples:
+        for g in ex.gold:
+            assert ex.text[g.start : g.end].strip() == ex.text[g.start : g.end]
+    sources = {ex.source for ex in examples}
+    assert {"slurp", "slurp_wnut", "wnut", "synthetic", "synthetic_heldout"} <= sources
+    # score a small slice only: the full table is the benchmark's job
+    small = [ex for ex in examples if ex.source.startswith("synthetic")][:60]
+    report = pii_data.evaluate(det, small)
+    assert report.by_type["PHONE_NUMBER"].support > 0
+    assert "PHONE_NUMBER" in report.table()
