@@ -24,7 +24,7 @@ def _speech_folder(folder: Path) -> None:
         ("b", "call mum on five five five one two"),
     )
     for stem, text in sentences:
-        audio, rate = synthesize(text, "en+m1")
+        audio, _rate = synthesize(text, "en+m1")
         sf.write(folder / f"{stem}.wav", resample_poly(audio, 320, 441).astype(np.float32), 16_000)
 
 

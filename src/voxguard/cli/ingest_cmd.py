@@ -41,18 +41,9 @@ def ingest(
             items = plan_import(source, defaults)
         except ManifestError as exc:
             raise fail(str(exc), 1) from exc
-        columns = (
-            TextColumn("importing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=err_console) as progress:
-            task = progress.add_task("import", total=len(items))
+        with progress_bar("importing") as progress:
             try:
-                report = run_import(
-                    rt, items, token=device_token, on_progress=lambda _i: progress.advance(task)
-                )
+                report = run_import(rt, items, token=device_token, progress=progress)
             except UploadRejected as exc:
                 raise fail(exc.message, 1) from exc
     console.print(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,10 +83,13 @@ def run_import(
     items: list[ImportItem],
     *,
     token: str,
-    on_progress: Callable[[ImportItem], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
+    """Import every item; ``progress(done, total)`` is called after each one."""
     report = ImportReport()
-    for item in _with_progress(items, on_progress):
+    for done, item in enumerate(items, 1):
+        if progress:
+            progress(done - 1, len(items))
         try:
             audio = item.audio_path.read_bytes()
         except OSError as exc:
@@ -108,13 +111,6 @@ def run_import(
         else:
             report.stored += 1
             report.sampled += int(result.sampled)
+    if progress:
+        progress(len(items), len(items))
     return report
-
-
-def _with_progress(
-    items: list[ImportItem], on_progress: Callable[[ImportItem], None] | None
-) -> Iterator[ImportItem]:
-    for item in items:
-        yield item
-        if on_progress:
-            on_progress(item)
