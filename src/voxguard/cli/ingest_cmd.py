@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from voxguard.cli.context import console, err_console, fail, runtime
+from voxguard.cli.progress import progress_bar
 from voxguard.db.models import Account, Device
 from voxguard.ingest.devices import DeviceAuthError, authenticate
 from voxguard.ingest.importer import ManifestError, plan_import, run_import
