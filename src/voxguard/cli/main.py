@@ -41,6 +41,10 @@ def _configure(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log 
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not verbose:
+        # Libraries narrate every model load and clip; keep the console for what matters.
+        for name in ("presidio-analyzer", "faster_whisper", "alembic", "httpx", "spacy"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":
