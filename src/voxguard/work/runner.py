@@ -11,7 +11,8 @@ import logging
 import socket
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,7 +104,8 @@ def run_once(
     try:
         if handler is None:
             raise PermanentFailure(f"no handler for job kind {job.kind!r}")
-        handler(context)
+        with _heartbeats(context):
+            handler(context)
         if not context.completed:
             with db.session() as session:
                 context.complete(session)
@@ -136,6 +138,29 @@ def run_once(
         except leases.LeaseLost as lost:
             log.warning("job %s: could not record failure: %s", job.id, lost)
     return True
+
+
+@contextmanager
+def _heartbeats(context: JobContext) -> Iterator[None]:
+    """Keep a short lease alive while the handler runs; a dead worker's lease just runs out."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(context.lease_seconds / 3):
+            try:
+                context.heartbeat()
+            except leases.LeaseLost:
+                return  # completion will fail and say so
+            except Exception as exc:  # a database hiccup: try again at the next beat
+                log.warning("job %s: heartbeat failed: %s", context.job.id, exc)
+
+    thread = threading.Thread(target=beat, daemon=True, name=f"heartbeat-{context.job.id[:8]}")
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def run_worker(
