@@ -15,6 +15,7 @@ from voxguard.cli import (
     ingest_cmd,
     privacy_cmd,
     serve_cmd,
+    users_cmd,
 )
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.add_typer(devices.app, name="devices")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(privacy_cmd.app, name="privacy")
+app.add_typer(users_cmd.app, name="users")
 app.command("ingest")(ingest_cmd.ingest)
 app.command("serve")(serve_cmd.serve)
 app.command("worker")(serve_cmd.worker)

@@ -15,6 +15,7 @@ from voxguard.web import (
     ingest_api,
     lead_pages,
     pages,
+    review_api,
     review_pages,
 )
 from voxguard.web.errors import install_error_handlers
@@ -29,7 +30,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.runtime = rt
     app.state.home_links = []
     install_error_handlers(app)
-    for module in (ingest_api, auth_api, pages, auth_pages, review_pages, lead_pages):
+    for module in (ingest_api, auth_api, review_api, pages, auth_pages, review_pages, lead_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

@@ -4,15 +4,36 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from voxguard.ingest.service import UploadRejected
+from voxguard.people.errors import AccountLocked, AuthError, Forbidden, UserAdminError
+from voxguard.people.totp import TotpSecretUnreadable
 from voxguard.review.errors import ReviewError
 from voxguard.web.multipart import FormRejected
+from voxguard.web.security import LoginRequired
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": code, "detail": message}, status_code=status)
+
+
+def _is_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def _auth_response(request: Request, exc: AuthError) -> Response:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, AccountLocked) else None
+    if isinstance(exc, Forbidden) and _is_page(request):
+        from voxguard.web.pages import templates  # late: pages is a sibling router module
+
+        return templates.TemplateResponse(
+            request, "forbidden.html", {"message": exc.message}, status_code=exc.status
+        )
+    response = error_response(exc.status, exc.code, exc.message)
+    if headers:
+        response.headers.update(headers)
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -34,3 +55,20 @@ def install_error_handlers(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         return error_response(422, "invalid_request", problems)
+
+    # --- people: sign-in, sessions, roles, CSRF, user administration ---
+    @app.exception_handler(AuthError)
+    async def _auth(request: Request, exc: AuthError) -> Response:
+        return _auth_response(request, exc)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(_request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(exc.location, status_code=303)
+
+    @app.exception_handler(UserAdminError)
+    async def _user_admin(_request: Request, exc: UserAdminError) -> JSONResponse:
+        return error_response(exc.status, exc.code, str(exc))
+
+    @app.exception_handler(TotpSecretUnreadable)
+    async def _totp_unreadable(_request: Request, exc: TotpSecretUnreadable) -> JSONResponse:
+        return error_response(500, "totp_secret_unreadable", str(exc))

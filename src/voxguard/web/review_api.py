@@ -14,12 +14,20 @@ from voxguard.review.stats import shift_stats
 from voxguard.review.views import task_view
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime
-from voxguard.web.security import csrf_protect, require_role
+from voxguard.people.policies import ReviewTaskPolicy
+from voxguard.web.security import require_policy
 
 router = APIRouter(prefix="/api/v1/review", tags=["review"])
-Reviewer = Annotated[User, Depends(require_role("reviewer", "lead"))]
 Rt = Annotated[Runtime, Depends(get_runtime)]
-CSRF = [Depends(csrf_protect)]
+
+
+# One policy for the resource; each route names its action (user dependencies check CSRF).
+Leaser = Annotated[User, Depends(require_policy(ReviewTaskPolicy, "lease"))]
+Listener = Annotated[User, Depends(require_policy(ReviewTaskPolicy, "fetch_audio"))]
+Beater = Annotated[User, Depends(require_policy(ReviewTaskPolicy, "heartbeat"))]
+Skipper = Annotated[User, Depends(require_policy(ReviewTaskPolicy, "skip"))]
+Submitter = Annotated[User, Depends(require_policy(ReviewTaskPolicy, "submit"))]
+Viewer = Annotated[User, Depends(require_policy(ReviewTaskPolicy, "view_stats"))]
 
 INTENTS = (
     "alarm_query",
@@ -68,8 +76,8 @@ def _audio_secret(rt: Runtime) -> bytes:
     return rt.vault.derived_secret("review-audio-url")
 
 
-@router.post("/lease", dependencies=CSRF, responses={204: {"description": "nothing is due"}})
-def lease(rt: Rt, user: Reviewer) -> Response:
+@router.post("/lease", responses={204: {"description": "nothing is due"}})
+def lease(rt: Rt, user: Leaser) -> Response:
     with rt.db.session() as session:
         task = assignment.lease_next(session, rt.settings, user)
         if task is None:
@@ -88,7 +96,7 @@ def lease(rt: Rt, user: Reviewer) -> Response:
 def audio(
     task_id: str,
     rt: Rt,
-    user: Reviewer,
+    user: Listener,
     exp: Annotated[int, Query()],
     sig: Annotated[str, Query(max_length=64)],
 ) -> Response:
@@ -109,8 +117,8 @@ def audio(
     )
 
 
-@router.post("/tasks/{task_id}/heartbeat", dependencies=CSRF)
-def heartbeat(task_id: str, rt: Rt, user: Reviewer) -> dict[str, object]:
+@router.post("/tasks/{task_id}/heartbeat")
+def heartbeat(task_id: str, rt: Rt, user: Beater) -> dict[str, object]:
     with rt.db.session() as session:
         expires, seconds = submission.heartbeat(session, user, task_id)
     return {
@@ -122,16 +130,16 @@ def heartbeat(task_id: str, rt: Rt, user: Reviewer) -> dict[str, object]:
     }
 
 
-@router.post("/tasks/{task_id}/skip", dependencies=CSRF, status_code=204)
-def skip(task_id: str, rt: Rt, user: Reviewer) -> Response:
+@router.post("/tasks/{task_id}/skip", status_code=204)
+def skip(task_id: str, rt: Rt, user: Skipper) -> Response:
     with rt.db.session() as session:
         submission.skip(session, user, task_id)
     return Response(status_code=204)
 
 
-@router.post("/tasks/{task_id}/submit", dependencies=CSRF)
+@router.post("/tasks/{task_id}/submit")
 async def submit(
-    task_id: str, body: submission.Submission, rt: Rt, user: Reviewer
+    task_id: str, body: submission.Submission, rt: Rt, user: Submitter
 ) -> dict[str, object]:
     def run() -> submission.SubmitResult:
         with rt.db.session() as session:
@@ -142,7 +150,7 @@ async def submit(
 
 
 @router.get("/stats")
-def stats(request: Request, rt: Rt, user: Reviewer) -> dict[str, object]:
+def stats(request: Request, rt: Rt, user: Viewer) -> dict[str, object]:
     web_session = request.state.web_session
     with rt.db.read() as session:
         figures = shift_stats(session, user, web_session.created_at)
@@ -155,5 +163,5 @@ def stats(request: Request, rt: Rt, user: Reviewer) -> dict[str, object]:
 
 
 @router.get("/intents")
-def intents(user: Reviewer) -> dict[str, list[str]]:
+def intents(user: Viewer) -> dict[str, list[str]]:
     return {"intents": list(INTENTS)}
