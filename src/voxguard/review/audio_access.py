@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from voxguard import audit
 from voxguard.db.base import utcnow
-from voxguard.db.models import Blob, Exposure, User, Utterance, WorkItem
+from voxguard.db.models import Blob, ClipOutcome, Exposure, User, Utterance, WorkItem
 from voxguard.review.errors import AudioDenied, NotFound
 from voxguard.vault.service import Vault
 
@@ -78,5 +78,43 @@ def review_copy_for(
         target=f"utterance:{utterance.id}",
         account_id=utterance.account_id,
         details={"task": task_id, "role": user.role, "region": user.region},
+    )
+    return audio
+
+
+def staff_review_copy(
+    session: Session, vault: Vault, *, user: User, utterance_id: str, purpose: str
+) -> bytes:
+    """The review copy for a lead adjudicating or an officer deciding a restricted clip.
+
+    Only clips that are in that person's queue: adjudication for leads, restricted for officers.
+    Still the anonymized, bleeped copy — never the original — and audited like any listen.
+    """
+    utterance = session.get(Utterance, utterance_id)
+    if utterance is None or utterance.deleted_at is not None:
+        raise NotFound(f"clip {utterance_id} does not exist or was deleted")
+    if purpose == "restricted" and not utterance.restricted:
+        raise AudioDenied("this clip is not in the restricted queue")
+    if purpose == "adjudication":
+        state = session.execute(
+            select(ClipOutcome.state).where(ClipOutcome.utterance_id == utterance_id)
+        ).scalar_one_or_none()
+        if state != "adjudication" or utterance.restricted:
+            raise AudioDenied("this clip is not waiting for adjudication")
+    blob = session.execute(
+        select(Blob).where(
+            Blob.utterance_id == utterance_id, Blob.kind == "review_copy", Blob.deleted_at.is_(None)
+        )
+    ).scalar_one_or_none()
+    if blob is None:
+        raise NotFound("this clip has no review copy")
+    audio = vault.get(session, blob)
+    audit.record(
+        session,
+        actor=f"user:{user.handle}",
+        action="clip.listened",
+        target=f"utterance:{utterance_id}",
+        account_id=utterance.account_id,
+        details={"purpose": purpose, "role": user.role, "region": user.region},
     )
     return audio

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxguard import audit
@@ -51,3 +52,12 @@ def retire_gold(session: Session, lead: User, utterance_id: str) -> None:
         action="gold.retired",
         target=f"utterance:{utterance_id}",
     )
+
+
+def list_gold(session: Session) -> list[dict[str, str]]:
+    rows = session.execute(
+        select(GoldClip).where(GoldClip.retired_at.is_(None)).order_by(GoldClip.created_at)
+    ).scalars()
+    return [
+        {"clip_id": g.utterance_id, "transcript": g.transcript, "intent": g.intent} for g in rows
+    ]

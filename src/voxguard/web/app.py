@@ -13,6 +13,7 @@ from voxguard.web import (
     auth_api,
     auth_pages,
     ingest_api,
+    lead_api,
     lead_pages,
     pages,
     review_api,
@@ -30,7 +31,8 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.runtime = rt
     app.state.home_links = []
     install_error_handlers(app)
-    for module in (ingest_api, auth_api, review_api, pages, auth_pages, review_pages, lead_pages):
+    apis = (ingest_api, auth_api, review_api, lead_api)
+    for module in (*apis, pages, auth_pages, review_pages, lead_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
