@@ -20,6 +20,7 @@ from voxguard.web import (
     review_pages,
 )
 from voxguard.web.errors import install_error_handlers
+from voxguard.web.vendor import mount_vendor
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -29,12 +30,18 @@ def create_app(rt: Runtime) -> FastAPI:
         description="Privacy-first human review of voice-assistant recordings.",
     )
     app.state.runtime = rt
-    app.state.home_links = []
+    app.state.home_links = [
+        {"href": "/review", "label": "Review workbench (reviewers and leads)"},
+        {"href": "/lead", "label": "Lead pages: adjudication, gold, reviewer quality"},
+        {"href": "/privacy-officer", "label": "Privacy officer: restricted queue"},
+        {"href": "/login", "label": "Sign in"},
+    ]
     install_error_handlers(app)
     apis = (ingest_api, auth_api, review_api, lead_api)
     for module in (*apis, pages, auth_pages, review_pages, lead_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    mount_vendor(app)  # wavesurfer.js from node_modules, installed by `make install`
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -1,0 +1,116 @@
+// The privacy officer's restricted queue (/privacy-officer): listen (audited), delete for good
+// (crypto-shredding), or dismiss a wrong flag. Every decision is confirmed first.
+
+import { createApi } from './api.js';
+import {
+  Player, confirmAction, dialogOpen, errorText, isControl, isTyping, notify,
+} from './ui.js';
+
+const api = createApi();
+const player = new Player(api);
+const $ = (selector, root = document) => root.querySelector(selector);
+const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+
+const waitingCards = () => $$('#waiting .rclip');
+const current = () => $('#waiting .rclip.current') || $('.rclip.current');
+
+function select(card, { focus = true } = {}) {
+  if (!card) return;
+  if (current() !== card) player.stop();
+  for (const other of $$('.rclip')) other.classList.toggle('current', other === card);
+  card.scrollIntoView({ block: 'nearest' });
+  if (focus) card.focus({ preventScroll: true });
+}
+
+function move(step) {
+  const cards = waitingCards();
+  if (!cards.length) return;
+  const at = cards.indexOf(current());
+  select(cards[Math.max(0, Math.min(cards.length - 1, at + step))]);
+}
+
+function recount() {
+  const waiting = waitingCards().length;
+  const dismissed = $$('#dismissed .rclip').length;
+  $('#count-waiting').textContent = String(waiting);
+  $('#count-dismissed').textContent = String(dismissed);
+  $('#waiting-empty').hidden = waiting > 0;
+  $('#dismissed-box').hidden = dismissed === 0;
+}
+
+const COPY = {
+  delete: (id) => ({
+    title: `Delete clip ${id} for good?`,
+    message: 'Every copy of this clip\'s audio is crypto-shredded (its key is destroyed, so '
+      + 'backups become noise too) and its text is wiped. This cannot be undone.',
+    ok: 'Delete for good',
+    danger: true,
+  }),
+  dismiss: (id) => ({
+    title: `Dismiss the flag on ${id}?`,
+    message: 'The flag was wrong: nothing sensitive or distressing here. The clip still stays '
+      + 'out of the general review pool.',
+    ok: 'Dismiss flag',
+  }),
+};
+
+async function decide(card, action) {
+  const clipId = card.dataset.clip;
+  if (!(await confirmAction(COPY[action](clipId)))) return;
+  const buttons = $$('button[data-action]', card);
+  buttons.forEach((b) => { b.disabled = true; });
+  try {
+    await api.decideRestricted(clipId, action);
+    const wasWaiting = card.closest('#waiting') !== null;
+    const cards = waitingCards();
+    const at = cards.indexOf(card);
+    if (card === current()) player.stop();
+    if (action === 'delete') {
+      card.remove();
+      notify(`Deleted ${clipId}: its audio is gone for good.`, 'ok');
+    } else {
+      card.classList.remove('current');
+      $('button[data-action="dismiss"]', card)?.remove();
+      for (const chip of $$('.flag-chip.open', card)) {
+        chip.classList.replace('open', 'dismissed');
+        chip.textContent += ' · dismissed';
+      }
+      $('#dismissed').prepend(card);
+      notify(`Dismissed the flag on ${clipId}. It stays out of review.`, 'ok');
+    }
+    recount();
+    const left = waitingCards();
+    if (wasWaiting && left.length) select(left[Math.min(at, left.length - 1)]);
+  } catch (error) {
+    notify(`Could not ${action} ${clipId}: ${errorText(error)}`, 'error');
+  } finally {
+    buttons.forEach((b) => { b.disabled = false; });
+  }
+}
+
+document.addEventListener('click', (event) => {
+  const card = event.target.closest('.rclip');
+  if (!card) return;
+  const play = event.target.closest('button.play');
+  const action = event.target.closest('button[data-action]');
+  if (card !== current()) select(card, { focus: false });
+  if (play) player.toggle(play);
+  else if (action) decide(card, action.dataset.action);
+});
+
+document.addEventListener('keydown', (event) => {
+  if (event.isComposing || dialogOpen() || isTyping(event.target)) return;
+  const card = current();
+  if (event.ctrlKey && event.code === 'Space' && card) {
+    event.preventDefault();
+    player.toggle($('button.play', card));
+    return;
+  }
+  if (event.ctrlKey || event.altKey || event.metaKey) return;
+  if (event.key === 'j') move(1);
+  else if (event.key === 'k') move(-1);
+  else if (card && (event.key === 'p' || (event.key === ' ' && !isControl(event.target)))) {
+    player.toggle($('button.play', card));
+  } else return;
+  event.preventDefault();
+});

@@ -1,0 +1,219 @@
+"""The listening page end to end, in real Chromium against the real app over real HTTP.
+
+A reviewer signs in with password and TOTP on /login, lands on /review, controls playback with
+the keyboard, hears the clip to the end, corrects the transcript, picks an intent by typing,
+submits with Ctrl+Enter, and sees the next clip load and start playing.
+
+SQLite only, on purpose: this test is about the page; every API rule behind it is tested on
+both databases by the API tests, and a browser run per backend would double a slow test.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from tests.support.audio import encode, tone
+from tests.support.net import free_port
+from tests.support.people import make_user, totp_code
+from tests.support.world import make_device
+from voxguard.config import Settings
+from voxguard.db.models import Annotation
+from voxguard.processing.worker import work
+from voxguard.runtime import Runtime, build_runtime
+from voxguard.web.server import BackgroundServer
+from voxguard.web.vendor import WAVESURFER_URL, wavesurfer_available
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = PROJECT_ROOT / "test-artifacts" / "review-e2e.png"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+# Long enough (about 3-4 s each) that pausing right after playback starts is not a race.
+SENTENCES = [
+    "please set an alarm for seven o'clock tomorrow morning",
+    "what will the weather be like in paris this weekend",
+]
+WAIT_MS = 30_000  # generous upper bounds for waits, never a timing assertion
+
+
+def _speech(text: str) -> tuple[np.ndarray, int]:
+    try:
+        from voxguard.demo.speech import synthesize
+    except ImportError:  # the demo voice is optional for this test: a tone plays just as well
+        return tone(3.0), 16_000
+    return synthesize(text, "en-us")
+
+
+@pytest.fixture
+def sqlite_rt(tmp_path: Path, sqlite_template: Path) -> Iterator[Runtime]:
+    db = tmp_path / "voxguard.db"
+    shutil.copyfile(sqlite_template, db)
+    settings = Settings(
+        data_dir=tmp_path / "var",
+        database_url=f"sqlite:///{db}",
+        sampling_rate=1.0,
+        review_consent_default="opted_in",
+    )
+    runtime = build_runtime(settings)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def server(sqlite_rt: Runtime) -> Iterator[BackgroundServer]:
+    srv = BackgroundServer(sqlite_rt, "127.0.0.1", free_port())
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def _ingest_clips(rt: Runtime, base_url: str) -> None:
+    device = make_device(rt, "ACCT-E2E-7731", "SN-E2E-4410")
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        for i, text in enumerate(SENTENCES):
+            samples, rate = _speech(text)
+            meta = device.metadata_bytes(f"e2e-{i}", asr_text=text)
+            response = client.post(
+                "/api/v1/utterances",
+                headers={"Authorization": f"Bearer {device.token}"},
+                files={
+                    "audio": ("clip.wav", encode(samples, rate), "audio/wav"),
+                    "metadata": (None, meta, "application/json"),
+                },
+            )
+            assert response.status_code == 201, response.text
+    work(rt, stop=threading.Event(), drain=True)
+
+
+def _state(page: Any) -> dict[str, Any]:
+    return page.evaluate(
+        """() => ({
+            mode: document.body.dataset.mode,
+            playing: document.body.classList.contains('is-playing'),
+            clip: document.getElementById('meta-id').textContent,
+            heard: document.getElementById('heard-label').textContent,
+            why: document.getElementById('submit-why').textContent,
+        })"""
+    )
+
+
+def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
+    sqlite_rt: Runtime, server: BackgroundServer
+) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    if not wavesurfer_available():
+        pytest.skip("wavesurfer.js is not installed: run `make install` (npm install)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+
+    rt = sqlite_rt
+    vendor = httpx.get(f"{server.base_url}{WAVESURFER_URL}/wavesurfer.esm.js")
+    assert vendor.status_code == 200, (
+        "wavesurfer.js is not served: web/app.py must call voxguard.web.vendor.mount_vendor(app)"
+    )
+    _ingest_clips(rt, server.base_url)
+    user, password, secret = make_user(rt, role="reviewer", region="eu")
+
+    problems: list[str] = []
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            page = context.new_page()
+            page.set_default_timeout(WAIT_MS)
+            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+            # Shown by pytest when the test fails: what the page said and which requests failed.
+            page.on("console", lambda msg: print(f"console {msg.type}: {msg.text}"))
+            page.on(
+                "response",
+                lambda r: r.status >= 400 and print(f"HTTP {r.status} {r.request.method} {r.url}"),
+            )
+
+            # Not signed in: the workbench sends us to sign in and back.
+            page.goto(f"{server.base_url}/review")
+            page.wait_for_url(lambda url: "/login?next=" in url)
+            page.fill("input[name=username]", user.username)
+            page.fill("input[name=password]", password)
+            page.fill("input[name=totp]", totp_code(secret))
+            page.press("input[name=totp]", "Enter")
+            page.wait_for_url(lambda url: url.endswith("/review"))
+
+            html = page.content()
+            for secret_text in ("ACCT-E2E-7731", "SN-E2E-4410", user.username):
+                assert secret_text not in html, f"{secret_text!r} appears on the review page"
+            assert user.handle in html  # the watermark
+            csrf = page.get_attribute('meta[name="csrf-token"]', "content")
+            assert csrf
+
+            # The first clip loads and starts by itself (autoplay is allowed in this browser).
+            page.wait_for_function("document.body.dataset.mode === 'task'")
+            first_clip = _state(page)["clip"]
+            assert page.is_disabled("#btn-submit"), "submit must wait until the clip was heard"
+            draft = page.input_value("#transcript")
+            page.wait_for_function("document.body.classList.contains('is-playing')")
+
+            # Keyboard playback control: pause, then play again, without leaving the text box.
+            page.keyboard.press("Control+Space")
+            page.wait_for_function("!document.body.classList.contains('is-playing')")
+            assert _state(page)["heard"] != "Heard all ✓"
+            assert page.is_disabled("#btn-submit")
+            page.keyboard.press("Control+Space")
+            page.wait_for_function("document.body.classList.contains('is-playing')")
+            page.wait_for_function("document.getElementById('heard').classList.contains('done')")
+            assert page.is_enabled("#btn-submit")
+
+            # Correct the transcript and pick the intent by typing.
+            page.keyboard.press("Alt+KeyT")
+            assert page.evaluate("document.activeElement.id") == "transcript"
+            page.keyboard.press("Control+KeyA")
+            page.keyboard.type("set an alarm for seven tomorrow morning")
+            page.keyboard.press("Alt+KeyI")
+            page.keyboard.type("alarm se")
+            page.wait_for_selector("#intent-list li.active")
+            page.keyboard.press("Enter")
+            assert page.input_value("#intent") == "alarm_set"
+
+            # Submit by keyboard: the next clip loads and starts playing at once.
+            page.keyboard.press("Control+Enter")
+            page.wait_for_function(
+                """(first) => document.body.dataset.mode === 'task'
+                    && document.getElementById('meta-id').textContent !== first
+                    && document.body.classList.contains('is-playing')""",
+                arg=first_clip,
+            )
+            page.wait_for_function("document.getElementById('stat-done').textContent === '1'")
+            assert page.input_value("#intent") == ""
+            page.screenshot(path=str(SCREENSHOT))
+        finally:
+            browser.close()
+
+    assert not problems, problems
+    with rt.db.read() as session:
+        annotations = session.execute(sa.select(Annotation)).scalars().all()
+    assert len(annotations) == 1
+    annotation = annotations[0]
+    assert annotation.reviewer_id == user.id
+    assert annotation.transcript == "set an alarm for seven tomorrow morning"
+    assert annotation.intent == "alarm_set"
+    assert annotation.transcript != draft
+    assert SCREENSHOT.stat().st_size > 10_000
