@@ -6,13 +6,14 @@ import shutil
 import threading
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from voxguard.cli.context import console, load_settings, runtime
+from voxguard.cli.progress import progress_bar
 from voxguard.db import migrate
+from voxguard.demo.people import create_demo_people
 from voxguard.demo.runner import create_demo_devices, upload_demo_utterances
-from voxguard.demo.scenario import COMMANDS, SPEAKERS
-from voxguard.processing.worker import start_background_worker
+from voxguard.demo.scenario import SPEAKERS
+from voxguard.processing.worker import start_background_worker, work
 from voxguard.web.server import BackgroundServer
 
 
@@ -30,19 +31,13 @@ def demo(
     migrate.upgrade(settings.resolved_database_url)
     with runtime() as rt:
         tokens = create_demo_devices(rt)
+        logins = create_demo_people(rt)
         server = BackgroundServer(rt, host or settings.host, port or settings.port)
         server.start()
         stop = threading.Event()
         worker = start_background_worker(rt, stop)
-        total = sum(
-            1 for s in range(len(SPEAKERS)) for c in range(len(COMMANDS)) if not (s + c) % 2
-        )
-        columns = (TextColumn("uploading demo speech"), BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, console=console) as progress:
-            task = progress.add_task("upload", total=total)
-            summary = upload_demo_utterances(
-                server.base_url, tokens, on_item=lambda _t: progress.advance(task)
-            )
+        with progress_bar("uploading demo speech") as progress:
+            summary = upload_demo_utterances(server.base_url, tokens, progress=progress)
         console.print(
             f"uploaded {summary.uploaded} utterances over HTTP: {summary.sampled} sampled for "
             f"review, {summary.discarded} discarded (no storage consent)"
@@ -53,12 +48,17 @@ def demo(
                 f"  device {speaker.serial} of {speaker.account_ref}: review {speaker.review}, "
                 f"store {'yes' if speaker.store else 'no'}"
             )
+        console.print("\nSign in at /login (password, then the 6-digit code):")
+        for login in logins:
+            console.print(
+                f"  [bold]{login.username}[/] ({login.role}, {login.region}): password "
+                f"[bold]{login.password}[/]; code: .venv/bin/python -m voxguard.demo.totp "
+                f"{login.totp_secret}"
+            )
         try:
             if exit_after_setup:
                 stop.set()
                 worker.join()
-                from voxguard.processing.worker import work
-
                 work(rt, stop=threading.Event(), drain=True)
                 return
             console.print("Press Ctrl+C to stop.")

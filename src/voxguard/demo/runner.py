@@ -12,7 +12,7 @@ import httpx
 import soundfile as sf
 
 from voxguard.consent.service import change_consent, get_account
-from voxguard.demo.scenario import COMMANDS, SPEAKERS
+from voxguard.demo.scenario import COMMANDS, SPEAKERS, DemoCommand, DemoSpeaker
 from voxguard.demo.speech import synthesize
 from voxguard.ingest.devices import add_device
 from voxguard.runtime import Runtime
@@ -52,52 +52,63 @@ def create_demo_devices(rt: Runtime) -> dict[str, str]:
     return tokens
 
 
-def _ogg_bytes(text: str, voice: str) -> bytes:
+def _flac_bytes(text: str, voice: str) -> bytes:
     samples, rate = synthesize(text, voice=voice)
     buffer = io.BytesIO()
     sf.write(buffer, samples, rate, format="FLAC")
     return buffer.getvalue()
 
 
+def demo_plan() -> list[tuple[DemoSpeaker, int, DemoCommand]]:
+    """Each speaker says half of the commands, so clips differ across speakers."""
+    return [
+        (speaker, c_index, command)
+        for s_index, speaker in enumerate(SPEAKERS)
+        for c_index, command in enumerate(COMMANDS)
+        if not (s_index + c_index) % 2
+    ]
+
+
 def upload_demo_utterances(
-    base_url: str, tokens: dict[str, str], on_item: Callable[[str], None] | None = None
+    base_url: str, tokens: dict[str, str], progress: Callable[[int, int], None] | None = None
 ) -> DemoSummary:
+    """Synthesise each demo command in its speaker's voice and upload it over HTTP."""
     uploaded = sampled = discarded = 0
+    plan = demo_plan()
     start = datetime.now(UTC) - timedelta(hours=2)
     with httpx.Client(base_url=base_url, timeout=60) as client:
-        for s_index, speaker in enumerate(SPEAKERS):
-            for c_index, command in enumerate(COMMANDS):
-                if (s_index + c_index) % 2:  # each speaker says half of the commands
-                    continue
-                metadata = {
-                    "utterance_id": f"demo-{speaker.serial}-{c_index:02d}",
-                    "account_ref": speaker.account_ref,
-                    "device_serial": speaker.serial,
-                    "recorded_at": (start + timedelta(minutes=7 * c_index + s_index)).isoformat(),
-                    "locale": "en-us",
-                    "device_type": "smart_speaker",
-                    "asr_text": command.text,
-                    "asr_confidence": command.confidence,
-                    "intent": command.intent,
-                    "wake_score": 0.9,
-                }
-                response = client.post(
-                    "/api/v1/utterances",
-                    headers={"Authorization": f"Bearer {tokens[speaker.serial]}"},
-                    files={
-                        "audio": (
-                            "clip.flac",
-                            _ogg_bytes(command.text, speaker.voice),
-                            "audio/flac",
-                        ),
-                        "metadata": (None, json.dumps(metadata), "application/json"),
-                    },
-                )
-                response.raise_for_status()
-                answer = response.json()
-                uploaded += 1
-                sampled += int(answer["sampled"])
-                discarded += int(not answer["stored"])
-                if on_item:
-                    on_item(command.text)
+        for done, (speaker, c_index, command) in enumerate(plan):
+            if progress:
+                progress(done, len(plan))
+            metadata = {
+                "utterance_id": f"demo-{speaker.serial}-{c_index:02d}",
+                "account_ref": speaker.account_ref,
+                "device_serial": speaker.serial,
+                "recorded_at": (start + timedelta(minutes=7 * c_index + done)).isoformat(),
+                "locale": "en-us",
+                "device_type": "smart_speaker",
+                "asr_text": command.text,
+                "asr_confidence": command.confidence,
+                "intent": command.intent,
+                "wake_score": 0.9,
+            }
+            response = client.post(
+                "/api/v1/utterances",
+                headers={"Authorization": f"Bearer {tokens[speaker.serial]}"},
+                files={
+                    "audio": (
+                        "clip.flac",
+                        _flac_bytes(command.text, speaker.voice),
+                        "audio/flac",
+                    ),
+                    "metadata": (None, json.dumps(metadata), "application/json"),
+                },
+            )
+            response.raise_for_status()
+            answer = response.json()
+            uploaded += 1
+            sampled += int(answer["sampled"])
+            discarded += int(not answer["stored"])
+    if progress:
+        progress(len(plan), len(plan))
     return DemoSummary(uploaded, sampled, discarded, tokens)

@@ -1,0 +1,101 @@
+"""`voxguard demo` (what `make demo` runs): demo data arrives over real HTTP and waits for review."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pyotp
+import sqlalchemy as sa
+
+from tests.support.net import free_port
+from voxguard.db.models import Utterance, WorkItem
+from voxguard.db.session import make_engine
+
+
+def test_demo_sets_up_a_reviewable_system(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    env = {**os.environ, "VOXGUARD_DATA_DIR": str(data), "VOXGUARD_SAMPLING_RATE": "0.5"}
+    env.pop("VOXGUARD_DATABASE_URL", None)
+    port = free_port()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "voxguard.cli.main",
+            "demo",
+            "--port",
+            str(port),
+            "--exit-after-setup",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert f"serving at http://127.0.0.1:{port}" in out
+    uploaded = int(re.search(r"uploaded (\d+) utterances over HTTP", out).group(1))
+    assert uploaded == 30
+    logins = re.findall(r"(\S+) \((\w+), (\w+)\): password (\S+); code: .* (\S+)$", out, re.M)
+    assert {name for name, *_ in logins} == {
+        "reviewer-eu",
+        "reviewer-us",
+        "lead",
+        "privacy-officer",
+    }
+
+    engine = make_engine(f"sqlite:///{data / 'voxguard.db'}")
+    with engine.connect() as connection:
+        stored = connection.execute(sa.select(sa.func.count()).select_from(Utterance)).scalar_one()
+        ready = connection.execute(
+            sa.select(sa.func.count())
+            .select_from(Utterance)
+            .where(Utterance.status == "ready_for_review")
+        ).scalar_one()
+        pending_jobs = connection.execute(
+            sa.select(sa.func.count())
+            .select_from(WorkItem)
+            .where(WorkItem.queue == "jobs", WorkItem.state != "done")
+        ).scalar_one()
+    engine.dispose()
+    assert stored == 24  # the speaker without storage consent left no recording
+    assert ready > 0 and pending_jobs == 0
+
+    # The printed credentials work against the same database served again.
+    name, _role, _region, password, secret = next(row for row in logins if row[0] == "reviewer-eu")
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "voxguard.cli.main", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            for _ in range(200):
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+
+                time.sleep(0.1)
+            login = client.post(
+                "/api/v1/auth/login",
+                json={"username": name, "password": password, "totp": pyotp.TOTP(secret).now()},
+            )
+            assert login.status_code == 200, login.text
+            client.headers["X-CSRF-Token"] = login.json()["csrf_token"]
+            task = client.post("/api/v1/review/lease")
+            assert task.status_code == 200
+            assert "ACCT-" not in task.text and "ECHO-" not in task.text
+            assert "voxguard is running" in client.get("/").text
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
