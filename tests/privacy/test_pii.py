@@ -5,6 +5,7 @@ import json
 import logging
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,19 @@ def test_redact_puts_tags_in_place(det: PiiDetector) -> None:
     assert det.redact("what time is it") == ("what time is it", [])
 
 
+def test_detect_from_several_threads(det: PiiDetector) -> None:
+    texts = [
+        "call priya on five five five one two one two",
+        "i live at twelve oak street",
+        "send it to john dot smith at gmail dot com",
+        "play track two",
+    ] * 10
+    expected = [det.detect(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(det.detect, texts))
+    assert got == expected
+
+
 def test_get_detector_is_cached() -> None:
     assert pii_engine.get_detector() is pii_engine.get_detector()
 
@@ -186,6 +200,25 @@ def test_patterns_only_fallback_when_model_missing(
     assert any("falls back to patterns" in r.getMessage() for r in caplog.records)
     assert spans_of(det, "call five five five one two one two") == [
         ("PHONE_NUMBER", "five five five one two one two")
+    ]
+
+
+def test_no_network_access(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading the model and running every recognizer (e-mail domains included) stays offline."""
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    from voxguard.privacy.pii import recognizers
+
+    monkeypatch.setattr(recognizers, "_TLD_EXTRACTOR", None)  # rebuild it with sockets refused
+    det = PiiDetector()
+    assert spans_of(det, "mail jo at example dot co dot uk") == [
+        ("EMAIL_ADDRESS", "jo at example dot co dot uk")
     ]
 
 

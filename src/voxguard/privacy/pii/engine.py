@@ -110,7 +110,7 @@ class PiiDetector:
                 engine.load()
                 nlp_engine = engine
                 spacy_nlp = engine.nlp["en"]  # type: ignore[index]
-            except (SpacyModelMissingError, OSError, ImportError) as exc:
+            except (SpacyModelMissingError, OSError, ImportError, ValueError) as exc:
                 log.warning(
                     "spaCy model %s unavailable (%s): PII detection falls back to patterns alone",
                     SPACY_MODEL,
@@ -155,12 +155,10 @@ class PiiDetector:
         if not norm.tokens:
             return []
         artifacts = self._nlp_artifacts(norm)
-        kwargs = {"nlp_artifacts": artifacts} if artifacts is not None else {}
-        if artifacts is None:
-            # NoOp artifacts keep presidio from running an NLP pipeline of its own
-            kwargs = {"nlp_artifacts": self._nlp_engine.process_text(norm.text, "en")}
+        if artifacts is None:  # patterns-only mode: the no-op engine's empty artifacts
+            artifacts = self._nlp_engine.process_text(norm.text, "en")
         results = self._analyzer.analyze(
-            text=norm.text, language="en", entities=self._entities, **kwargs
+            text=norm.text, language="en", entities=self._entities, nlp_artifacts=artifacts
         )
         return _merge(norm, results)
 

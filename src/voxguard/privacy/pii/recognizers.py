@@ -837,6 +837,12 @@ class SpokenPersonRecognizer(_SpokenRecognizer):
             elif weak_cue and (lex.unknown_word(w) or w in lex.first_names):
                 score[k] = max(score[k], 0.7)
             elif (
+                prev in _AUX_BEFORE_SUBJECT
+                and (w in lex.first_names or solid)
+                and _person_verb_after(bare, k + 1)
+            ):
+                score[k] = max(score[k], 0.65)  # "did mark post", "does bob live"
+            elif (
                 (words[k].endswith("'s") and (solid or w in lex.first_names))
                 or (nxt in _PERSONAL_NOUNS and solid)
             ) and prev not in _DETERMINERS:
@@ -899,6 +905,23 @@ _PERSONAL_NOUNS = wordset(
     """birthday bday email emails number phone address wife husband mom dad party wedding funeral
     house place car contact cell mobile podcast"""
 )
+
+
+_AUX_BEFORE_SUBJECT = wordset(
+    "did does do has have had is was when where can could would should will has"
+)
+_PERSON_VERBS = wordset(
+    """live lives living post posted born call called text texted email emailed send sent say
+    said want wants get got reply replied come coming arrive arrived work works been win won
+    reply respond responded message messaged write wrote visit visited marry married die died"""
+)
+
+
+def _person_verb_after(bare: list[str], k: int) -> bool:
+    """A person-like verb right after the name, or after a one-word surname."""
+    return (k < len(bare) and bare[k] in _PERSON_VERBS) or (
+        k + 1 < len(bare) and bare[k + 1] in _PERSON_VERBS and bare[k].isalpha()
+    )
 
 
 def _intro_before(words: list[str], k: int) -> bool:
