@@ -10,6 +10,7 @@ from voxguard.ingest.service import UploadRejected
 from voxguard.people.errors import AccountLocked, AuthError, Forbidden, UserAdminError
 from voxguard.people.totp import TotpSecretUnreadable
 from voxguard.review.errors import ReviewError
+from voxguard.vault.errors import BlobNotFoundError, BlobStoreError, KeyDestroyedError
 from voxguard.web.multipart import FormRejected
 from voxguard.web.security import LoginRequired
 
@@ -48,6 +49,18 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ReviewError)
     async def _review(_request: Request, exc: ReviewError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(KeyDestroyedError)
+    async def _shredded(_request: Request, exc: KeyDestroyedError) -> JSONResponse:
+        return error_response(410, "deleted", str(exc))
+
+    @app.exception_handler(BlobNotFoundError)
+    async def _missing_blob(_request: Request, exc: BlobNotFoundError) -> JSONResponse:
+        return error_response(410, "audio_missing", str(exc))
+
+    @app.exception_handler(BlobStoreError)
+    async def _store_down(_request: Request, exc: BlobStoreError) -> JSONResponse:
+        return error_response(503, "blob_store_unavailable", str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
