@@ -189,7 +189,7 @@ def test_sensitive_flag_moves_the_clip_to_the_restricted_queue(rt: Runtime) -> N
         assert item["id"] == clip and item["flags"][0]["kind"] == "sensitive"
     officer = add_reviewer(rt, role="privacy_officer")
     with rt.db.session() as session:
-        resolve_restricted(session, rt.vault, officer, clip, "delete")
+        resolve_restricted(session, rt.settings, rt.vault, officer, clip, "delete")
     with rt.db.read() as session:
         blobs = session.execute(sa.select(Blob).where(Blob.utterance_id == clip)).scalars().all()
         assert blobs and all(b.deleted_at is not None and b.key_salt is None for b in blobs)
@@ -248,3 +248,27 @@ def test_gold_clips_measure_reviewers(make_settings) -> None:  # type: ignore[no
         assert nxt is not None and nxt.utterance_id != clips[0]
     finally:
         rt.close()
+
+
+def test_dismissed_restriction_returns_the_clip_to_review(rt: Runtime) -> None:
+    [clip] = make_clips(rt, 1)
+    _review(rt, add_reviewer(rt), "nothing private here", flags=["sensitive"])
+    officer = add_reviewer(rt, role="privacy_officer")
+    with rt.db.session() as session:
+        resolve_restricted(session, rt.settings, rt.vault, officer, clip, "dismiss")
+    with rt.db.read() as session:
+        assert restricted_queue(session) == []
+    _review(rt, add_reviewer(rt), "nothing private here")
+    assert _outcome(rt, clip).state == "extra_pass" or _outcome(rt, clip).state == "accepted"
+
+
+def test_adjudication_only_for_clips_waiting_for_it(rt: Runtime) -> None:
+    from voxguard.review.errors import Conflict, NotFound
+
+    [clip] = make_clips(rt, 1)
+    lead = add_reviewer(rt, role="lead")
+    with rt.db.session() as session, pytest.raises(NotFound):
+        adjudicate(session, "nope", transcript="x", intent="y", lead_id=lead.id, lead_handle=lead.handle)
+    _review(rt, add_reviewer(rt), "one thing")
+    with rt.db.session() as session, pytest.raises((Conflict, NotFound)):
+        adjudicate(session, clip, transcript="x", intent="y", lead_id=lead.id, lead_handle=lead.handle)

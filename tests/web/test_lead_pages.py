@@ -49,6 +49,7 @@ from voxguard.review.stats import ReviewerRow
 from voxguard.runtime import Runtime, build_runtime
 from voxguard.vault.errors import KeyDestroyedError
 from voxguard.web.lead_pages import (
+    axis,
     best_candidate,
     gold_wer_chart,
     mark_differences,
@@ -120,7 +121,9 @@ def disagree(rt: Runtime, sign_in: SignIn) -> tuple[str, list[User]]:
     (clip,) = make_clips(rt, 1)
     (first, a), (second, b) = sign_in(), sign_in()
     assert review(rt, first, "turn on the kitchen lights", "iot_hue_lighton")["clip"]["id"] == clip
-    assert review(rt, second, "what is the weather in paris", "weather_query")["clip"]["id"] == clip
+    assert (
+        review(rt, second, "what is the weather in <paris>", "weather_query")["clip"]["id"] == clip
+    )
     return clip, [a, b]
 
 
@@ -207,7 +210,7 @@ def test_adjudication_flow_over_http(rt: Runtime, sign_in: SignIn) -> None:
     assert {c["reviewer"] for c in candidates} == {a.handle, b.handle}
     assert {c["transcript"] for c in candidates} == {
         "turn on the kitchen lights",
-        "what is the weather in paris",
+        "what is the weather in <paris>",
     }
 
     page = lead.get("/lead").text
@@ -218,6 +221,7 @@ def test_adjudication_flow_over_http(rt: Runtime, sign_in: SignIn) -> None:
     assert f'<textarea id="final-{clip}" name="transcript"' in page
     assert "turn on the kitchen lights</textarea>" in page  # prefilled with the first candidate
     assert 'value="iot_hue_lighton"' in page
+    assert "&lt;paris&gt;" in page and "<paris>" not in page  # reviewer text is escaped
 
     # Listening: the anonymized review copy, never cached, and recorded as a listen.
     audio = lead.get(f"/api/v1/lead/adjudications/{clip}/audio")
@@ -435,12 +439,14 @@ def test_restricted_queue(rt: Runtime, sign_in: SignIn) -> None:
         f"/api/v1/privacy/restricted/{dismissed_clip}", json={"action": "dismiss"}
     )
     assert dismissed.status_code == 200
-    remaining = officer.get("/api/v1/privacy/restricted").json()["clips"]
-    assert [c["id"] for c in remaining] == [dismissed_clip]
-    assert remaining[0]["flags"] == [{"kind": "distress", "status": "dismissed"}]
+    # A wrong flag dismissed: the clip leaves the restricted queue and goes back to review.
+    assert officer.get("/api/v1/privacy/restricted").json()["clips"] == []
+    with rt.db.read() as session:
+        back = session.get(Utterance, dismissed_clip)
+        assert back.restricted is False and back.deleted_at is None
     page = officer.get("/privacy-officer").text
-    assert f'id="clip-{flagged}"' not in page
-    assert re.search(r'id="count-waiting">0<', page) and re.search(r'id="count-dismissed">1<', page)
+    assert f'id="clip-{flagged}"' not in page and f'id="clip-{dismissed_clip}"' not in page
+    assert re.search(r'id="count-waiting">0<', page)
     assert "Nothing waiting" in page
 
 
@@ -524,6 +530,13 @@ def _row(handle: str, gold_wer: float | None, per_hour: float | None, alert: boo
     return ReviewerRow(handle, "eu", 10, per_hour, 4.0, 3, gold_wer, 0.9, 0, alert)
 
 
+def test_chart_axis_ends_on_round_steps() -> None:
+    assert axis(0.43) == (pytest.approx(0.5), pytest.approx(0.1))
+    assert axis(720) == (800, 200)
+    assert axis(3) == (3, 1)
+    assert axis(1.0) == (pytest.approx(1.0), pytest.approx(0.2))
+
+
 def test_charts_are_valid_svg_with_threshold_and_alerts() -> None:
     rows = [
         _row("R-GOOD", 0.05, 820.0, False),
@@ -568,7 +581,7 @@ SPOKEN = [
     (
         "remind me to call anna at the clinic tomorrow",
         ("remind me to call [PERSON] at the clinic tomorrow", "calendar_set"),
-        ("remind me to call [PERSON] at the cinema tomorrow morning", "calling_call"),
+        ("remind me to fall asleep at the cinema tomorrow morning", "calling_call"),
     ),
     (
         "play the news from the bbc",
@@ -576,12 +589,14 @@ SPOKEN = [
         ("play the blues from the b b c", "play_music"),
     ),
     (
-        "turn the living room lights down",
-        ("turn the living room lights down", "iot_hue_lightdim"),
+        "dim the living room lights to twenty",
+        ("dim the living room lights to twenty", "iot_hue_lightdim"),
         ("turn the living room light off", "iot_hue_lightoff"),
     ),
 ]
+AGREED = "set a timer for ten minutes"
 RESTRICTED = ["i do not feel safe at home tonight", "please tell my doctor about the results"]
+GOLD = "what is the weather like this weekend"
 
 
 def _speech(text: str) -> tuple[Any, int]:
@@ -613,7 +628,7 @@ def sqlite_rt(tmp_path: Path, sqlite_template: Path) -> Iterator[Runtime]:
 
 def _scene(rt: Runtime) -> None:
     """Clips in every state the pages show, built through the real APIs."""
-    texts = [s[0] for s in SPOKEN] + RESTRICTED + ["what is the weather like this weekend"] * 2
+    texts = [s[0] for s in SPOKEN] + [AGREED] + RESTRICTED + [GOLD] * 2
     with app_client(rt) as client:
         for i, text in enumerate(texts):
             # A household per clip: a reviewer hears at most 3 clips of one account a month.
@@ -635,6 +650,8 @@ def _scene(rt: Runtime) -> None:
         for _, heard_a, heard_b in SPOKEN:
             review(rt, a, *heard_a, seconds=a_s)
             review(rt, b, *heard_b, seconds=b_s)
+        review(rt, a, AGREED, "alarm_set", seconds=a_s)
+        review(rt, b, AGREED, "alarm_set", seconds=b_s)
         review(rt, c, "i do not feel safe at home tonight", "other", ("distress",), seconds=c_s)
         review(
             rt, c, "please tell my doctor about the results", "other", ("sensitive",), seconds=c_s
@@ -647,18 +664,14 @@ def _scene(rt: Runtime) -> None:
             weather = (
                 session.execute(
                     sa.select(Utterance.id)
-                    .where(Utterance.device_asr_text.like("what is the weather%"))
+                    .where(Utterance.device_asr_text == GOLD)
                     .order_by(Utterance.id)
                 )
                 .scalars()
                 .all()
             )
         for clip in weather:
-            reference = {
-                "clip_id": clip,
-                "transcript": "what is the weather like this weekend",
-                "intent": "weather_query",
-            }
+            reference = {"clip_id": clip, "transcript": GOLD, "intent": "weather_query"}
             assert lead.post("/api/v1/lead/gold", json=reference).status_code == 201
         # The next leases are the gold clips: the same database through a runtime that always
         # mixes gold in, with the reviewers' sessions carried over.
@@ -666,8 +679,7 @@ def _scene(rt: Runtime) -> None:
         stack.callback(gold_rt.close)
         for (client, seconds), heard in zip(
             people,
-            ["what is the weather like this weekend"] * 2
-            + ["what was the weather light this week"],
+            [GOLD, GOLD, "what was the weather light this week"],
             strict=True,
         ):
             gold_client = stack.enter_context(app_client(gold_rt))
@@ -725,6 +737,7 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 page.wait_for_selector(f"#clip-{first} button.play.playing")
                 page.keyboard.press("p")
                 page.wait_for_selector(f"#clip-{first} button.play:not(.playing)")
+                page.screenshot(path=str(ARTIFACTS / "lead.png"), full_page=True)
                 # Take candidate B, edit, accept by keyboard: the next clip comes up.
                 page.keyboard.press("Alt+Digit2")
                 assert page.evaluate("document.activeElement.name") == "transcript"
@@ -736,10 +749,11 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 assert page.text_content("#count-adjudication") == str(len(SPOKEN) - 1)
                 page.keyboard.press("Escape")
                 page.evaluate("document.getElementById('notice').hidden = true")
-                page.screenshot(path=str(ARTIFACTS / "lead.png"), full_page=True)
 
                 page.keyboard.press("3")
                 page.wait_for_selector("#quality:not([hidden]) svg.chart.gold-wer")
+                # Figures are refetched after a decision: reviewer B now agrees on 1 of 2 clips.
+                page.wait_for_selector("#quality-table td:text-is('50%')")
                 page.screenshot(path=str(ARTIFACTS / "lead-quality.png"), full_page=True)
                 page.keyboard.press("2")
                 page.wait_for_selector("#gold:not([hidden]) #gold-table")
@@ -776,6 +790,8 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 doomed = page.get_attribute("#waiting .rclip.current", "data-clip")
                 page.click(f"#clip-{doomed} button[data-action='dismiss']")
                 page.wait_for_selector("dialog#confirm[open]")
+                assert page.evaluate("document.activeElement.id") == "confirm-cancel"
+                page.screenshot(path=str(ARTIFACTS / "privacy-officer-confirm.png"))
                 page.click("#confirm-ok")
                 page.wait_for_selector(f"#dismissed #clip-{doomed}", state="attached")
                 page.wait_for_selector("#notice.ok")

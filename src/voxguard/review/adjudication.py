@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxguard import audit
+from voxguard.config import Settings
 from voxguard.db.models import Annotation, ClipOutcome, Flag, User, Utterance
+from voxguard.review.consensus import reopen
 from voxguard.review.errors import Conflict, NotFound
 from voxguard.review.flags import shred_clip
 from voxguard.vault.service import Vault
@@ -73,9 +75,14 @@ def restricted_queue(session: Session, limit: int = 100) -> list[dict[str, Any]]
 
 
 def resolve_restricted(
-    session: Session, vault: Vault, officer: User, utterance_id: str, action: str
+    session: Session,
+    settings: Settings,
+    vault: Vault,
+    officer: User,
+    utterance_id: str,
+    action: str,
 ) -> str:
-    """``delete``: shred now. ``dismiss``: the flag was wrong; the clip stays out of review."""
+    """``delete``: shred now. ``dismiss``: the flag was wrong; the clip goes back to review."""
     utterance = session.get(Utterance, utterance_id)
     if utterance is None or not utterance.restricted or utterance.deleted_at is not None:
         raise NotFound(f"clip {utterance_id} is not in the restricted queue")
@@ -84,6 +91,9 @@ def resolve_restricted(
         raise Conflict(f"unknown action {action!r}: use delete or dismiss")
     if action == "delete":
         shred_clip(session, vault, utterance, actor=actor, reason="restricted_delete")
+    else:
+        utterance.restricted = False
+        reopen(session, settings, utterance, actor)
     for flag in session.execute(
         select(Flag).where(
             Flag.utterance_id == utterance_id,

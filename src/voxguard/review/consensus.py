@@ -18,6 +18,7 @@ from voxguard.config import Settings
 from voxguard.db.base import utcnow
 from voxguard.db.models import Annotation, ClipOutcome, Utterance, WorkItem
 from voxguard.processing.pipeline import REVIEW_QUEUE, REVIEW_TASK
+from voxguard.review.errors import Conflict, NotFound
 from voxguard.review.rover import rover_merge
 from voxguard.review.text import normalise, pair_wer
 
@@ -49,6 +50,29 @@ def _majority_intent(intents: list[str]) -> str | None:
     if len(counts) == 1 or counts[0][1] > counts[1][1]:
         return counts[0][0]
     return None
+
+
+def reopen(session: Session, settings: Settings, utterance: Utterance, actor: str) -> int:
+    """Send a clip back to the general pool with the passes it still lacks."""
+    done = session.execute(
+        select(func.count())
+        .select_from(Annotation)
+        .where(Annotation.utterance_id == utterance.id, Annotation.is_gold.is_(False))
+    ).scalar_one()
+    missing = max(0, settings.reviewers_per_clip - done)
+    outcome = outcome_for(session, utterance.id)
+    outcome.state, outcome.updated_at = "in_review", utcnow()
+    for _ in range(missing):
+        work.enqueue(
+            session,
+            queue=REVIEW_QUEUE,
+            kind=REVIEW_TASK,
+            subject_id=utterance.id,
+            account_id=utterance.account_id,
+        )
+    if not missing:
+        evaluate(session, settings, utterance.id, actor)
+    return missing
 
 
 def evaluate(session: Session, settings: Settings, utterance_id: str, actor: str) -> ClipOutcome:
@@ -126,19 +150,22 @@ def adjudicate(
     lead_id: str,
     lead_handle: str,
 ) -> ClipOutcome:
-    outcome = outcome_for(session, utterance_id)
+    utterance = session.get(Utterance, utterance_id)
+    outcome = session.get(ClipOutcome, utterance_id)
+    if utterance is None or outcome is None:
+        raise NotFound(f"clip {utterance_id} is not waiting for adjudication")
+    if outcome.state != "adjudication" or utterance.restricted or utterance.deleted_at:
+        raise Conflict(f"clip {utterance_id} is {outcome.state}, not waiting for adjudication")
     _accept(outcome, normalise(transcript), intent, "lead")
     outcome.decided_by = lead_id
     outcome.updated_at = utcnow()
-    utterance = session.get(Utterance, utterance_id)
-    if utterance is not None:
-        utterance.status = "reviewed"
+    utterance.status = "reviewed"
     audit.record(
         session,
         actor=f"user:{lead_handle}",
         action="review.adjudicated",
         target=f"utterance:{utterance_id}",
-        account_id=utterance.account_id if utterance else None,
+        account_id=utterance.account_id,
         details={"intent": intent},
     )
     return outcome

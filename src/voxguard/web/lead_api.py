@@ -142,5 +142,5 @@ def decide_restricted(
     clip_id: str, body: RestrictedDecision, rt: Rt, user: RestrictedDecider
 ) -> dict[str, str]:
     with rt.db.session() as session:
-        adjudication.resolve_restricted(session, rt.vault, user, clip_id, body.action)
+        adjudication.resolve_restricted(session, rt.settings, rt.vault, user, clip_id, body.action)
     return {"action": body.action}

@@ -15,7 +15,7 @@ import difflib
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -204,23 +204,29 @@ _TOP = 26
 _BOTTOM = 24
 
 
-def _nice_ceiling(value: float) -> float:
-    """A round scale end at or above ``value``: 1, 2, 2.5 or 5 times a power of ten."""
+def _nice_step(value: float) -> float:
+    """The smallest of 1, 2, 2.5 or 5 times a power of ten at or above ``value``."""
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power + 1e-12:
+        if value <= step * power * (1 + 1e-9):
             return step * power
     return 10 * power
+
+
+def axis(largest: float, ticks: int = 5) -> tuple[float, float]:
+    """(end, step) of an axis from 0 that holds ``largest`` in at most ``ticks`` round steps."""
+    step = _nice_step(largest / ticks)
+    return step * max(1, math.ceil(largest / step - 1e-9)), step
 
 
 def bar_chart(
     bars: Sequence[Bar],
     *,
     title: str,
-    scale_max: float,
-    tick_format: str,
+    largest: float,
+    tick_label: Callable[[float], str],
     threshold: float | None = None,
     threshold_label: str = "",
     css_class: str = "",
@@ -228,7 +234,7 @@ def bar_chart(
     """A horizontal bar chart as inline SVG: a row per reviewer, ticks, an optional alert line."""
     plot_w = _CHART_W - _LABEL_W - _TEXT_W
     height = _TOP + max(1, len(bars)) * _ROW_H + _BOTTOM
-    scale_max = scale_max if scale_max > 0 else 1.0
+    scale_max, step = axis(largest if largest > 0 else 1.0)
 
     def x(value: float) -> float:
         return _LABEL_W + plot_w * min(value, scale_max) / scale_max
@@ -239,14 +245,14 @@ def bar_chart(
         'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
-    for i in range(5):
-        value = scale_max * i / 4
+    for i in range(round(scale_max / step) + 1):
+        value = step * i
         tx = x(value)
         parts.append(
             f'<line class="grid" x1="{tx:.1f}" x2="{tx:.1f}" y1="{_TOP - 6}" '
             f'y2="{height - _BOTTOM + 4}"/>'
             f'<text class="tick" x="{tx:.1f}" y="{height - 6}" text-anchor="middle">'
-            f"{escape(tick_format.format(value))}</text>"
+            f"{escape(tick_label(value))}</text>"
         )
     for row, bar in enumerate(bars):
         y = _TOP + row * _ROW_H
@@ -286,9 +292,13 @@ def _pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
+def per_hour(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
 def gold_wer_chart(rows: Sequence[ReviewerRow], threshold: float) -> Markup:
     known = [r.gold_wer for r in rows if r.gold_wer is not None]
-    scale = _nice_ceiling(min(1.0, max([threshold * 1.5, *known])))
+    largest = min(1.0, max([threshold * 1.5, *known]))  # a WER over 100% still ends the axis
     bars = [
         Bar(
             r.handle,
@@ -301,8 +311,8 @@ def gold_wer_chart(rows: Sequence[ReviewerRow], threshold: float) -> Markup:
     return bar_chart(
         bars,
         title=f"Gold word error rate per reviewer; alert above {_pct(threshold)}",
-        scale_max=scale,
-        tick_format="{:.0%}",
+        largest=largest,
+        tick_label=lambda v: f"{round(v * 100, 1):g}%",
         threshold=threshold,
         threshold_label=f"alert {_pct(threshold)}",
         css_class="gold-wer",
@@ -311,12 +321,11 @@ def gold_wer_chart(rows: Sequence[ReviewerRow], threshold: float) -> Markup:
 
 def throughput_chart(rows: Sequence[ReviewerRow]) -> Markup:
     known = [r.clips_per_hour for r in rows if r.clips_per_hour is not None]
-    scale = _nice_ceiling(max(known, default=0.0) or 100.0)
     bars = [
         Bar(
             r.handle,
             r.clips_per_hour,
-            f"{r.clips_per_hour:g}/h · {r.clips} clips"
+            f"{per_hour(r.clips_per_hour)}/h · {r.clips} clips"
             if r.clips_per_hour is not None
             else "no timed clips",
         )
@@ -325,8 +334,8 @@ def throughput_chart(rows: Sequence[ReviewerRow]) -> Markup:
     return bar_chart(
         bars,
         title="Throughput per reviewer, clips per hour of review time",
-        scale_max=scale,
-        tick_format="{:g}",
+        largest=max(known, default=0.0) or 100.0,
+        tick_label=lambda v: f"{v:g}",
         css_class="throughput",
     )
 
@@ -352,6 +361,8 @@ def lead_page(request: Request, rt: Rt, user: PageLead) -> HTMLResponse:
         # The table also tells which candidate to prefill, so it is read for the queue too.
         rows = reviewer_table(session, threshold)
     gold_wer = {r.handle: r.gold_wer for r in rows}
+    # Charts show who has worked; people without a clip yet stay in the table only.
+    charted = [r for r in rows if r.clips]
     clips = [adjudication_view(clip, gold_wer) for clip in queue]
     context = page_context(
         request,
@@ -366,9 +377,11 @@ def lead_page(request: Request, rt: Rt, user: PageLead) -> HTMLResponse:
         threshold=threshold,
         gold_rate=rt.settings.gold_rate,
         over_threshold=sum(1 for r in rows if r.over_threshold),
-        gold_chart=gold_wer_chart(rows, threshold) if can_quality and rows else None,
-        throughput=throughput_chart(rows) if can_quality and rows else None,
+        gold_chart=gold_wer_chart(charted, threshold) if can_quality and charted else None,
+        throughput=throughput_chart(charted) if can_quality and charted else None,
+        not_charted=len(rows) - len(charted),
         intents=INTENTS,
+        per_hour=per_hour,
     )
     return _no_store(templates.TemplateResponse(request, "lead.html", context))
 

@@ -9,12 +9,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from voxguard.db.models import User
+from voxguard.people.policies import ReviewTaskPolicy
 from voxguard.review import assignment, audio_access, submission
 from voxguard.review.stats import shift_stats
 from voxguard.review.views import task_view
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime
-from voxguard.people.policies import ReviewTaskPolicy
 from voxguard.web.security import require_policy
 
 router = APIRouter(prefix="/api/v1/review", tags=["review"])

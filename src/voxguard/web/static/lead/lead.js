@@ -29,6 +29,32 @@ function showTab(name, { focus = false } = {}) {
   if (tab.getAttribute('aria-controls') !== 'adjudication') player.stop();
   if (focus) tab.focus();
   document.body.dataset.tab = tab.getAttribute('aria-controls');
+  if (tab.getAttribute('aria-controls') === 'quality' && qualityStale) refreshQuality();
+}
+
+// The quality table and charts are drawn on the server. After a decision they are out of date,
+// so the section is fetched again (the same page, rendered anew) when it is next shown.
+let qualityStale = false;
+
+async function refreshQuality() {
+  const section = document.getElementById('quality');
+  if (!section) return;
+  qualityStale = false;
+  section.setAttribute('aria-busy', 'true');
+  try {
+    const response = await fetch('/lead', { credentials: 'same-origin', cache: 'no-store' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+    const newSection = fresh.getElementById('quality');
+    const newTab = fresh.getElementById('tab-quality');
+    if (newSection) section.replaceChildren(...newSection.childNodes);
+    if (newTab) document.getElementById('tab-quality')?.replaceChildren(...newTab.childNodes);
+  } catch (error) {
+    qualityStale = true;
+    notify(`Could not refresh the reviewer figures: ${errorText(error)}`, 'warn');
+  } finally {
+    section.removeAttribute('aria-busy');
+  }
 }
 
 for (const tab of TABS) {
@@ -89,6 +115,7 @@ function move(step) {
 }
 
 function removeClip(clipId) {
+  qualityStale = true;
   const items = queueItems();
   const item = items.find((i) => i.dataset.clip === clipId);
   if (!item) return;

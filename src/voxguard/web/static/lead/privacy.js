@@ -76,7 +76,7 @@ async function decide(card, action) {
         chip.textContent += ' · dismissed';
       }
       $('#dismissed').prepend(card);
-      notify(`Dismissed the flag on ${clipId}. It stays out of review.`, 'ok');
+      notify(`Dismissed the flag on ${clipId}. It goes back to the review pool.`, 'ok');
     }
     recount();
     const left = waitingCards();
