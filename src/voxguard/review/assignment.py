@@ -84,6 +84,21 @@ def _eligible_clip(
     )
 
 
+def held_task(session: Session, user: User, task_id: str, *, lock: bool = True) -> WorkItem | None:
+    """The caller's task if they hold a live lease on it, else None."""
+    query = select(WorkItem).where(WorkItem.id == task_id)
+    item = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    if (
+        item is None
+        or item.owner != user.id
+        or item.state != "leased"
+        or item.lease_expires_at is None
+        or item.lease_expires_at < utcnow()
+    ):
+        return None
+    return item
+
+
 def current_lease(session: Session, user: User, now: datetime | None = None) -> LeasedTask | None:
     now = now or utcnow()
     item = session.execute(

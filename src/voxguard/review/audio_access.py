@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from voxguard import audit
 from voxguard.db.base import utcnow
-from voxguard.db.models import Blob, ClipOutcome, Exposure, User, Utterance, WorkItem
+from voxguard.db.models import Blob, ClipOutcome, Exposure, User, Utterance
+from voxguard.review.assignment import held_task
 from voxguard.review.errors import AudioDenied, NotFound
 from voxguard.vault.service import Vault
 
@@ -43,41 +44,44 @@ def review_copy_for(
         raise AudioDenied("audio link is not valid for you")
     if expires < time.time():
         raise AudioDenied("audio link expired; ask for a fresh one with a heartbeat")
-    item = session.get(WorkItem, task_id)
-    now = utcnow()
-    if (
-        item is None
-        or item.owner != user.id
-        or item.state != "leased"
-        or item.lease_expires_at is None
-        or item.lease_expires_at < now
-    ):
+    item = held_task(session, user, task_id, lock=False)
+    if item is None:
         raise AudioDenied("you do not hold the lease on this task")
     utterance = session.get(Utterance, item.subject_id)
-    blob = session.execute(
-        select(Blob).where(
-            Blob.utterance_id == item.subject_id,
-            Blob.kind == "review_copy",
-            Blob.deleted_at.is_(None),
-        )
-    ).scalar_one_or_none()
-    if utterance is None or blob is None:
-        raise NotFound("this clip has no review copy (deleted?)")
-    audio = vault.get(session, blob)
+    if utterance is None or utterance.deleted_at is not None:
+        raise NotFound("this clip was deleted")
+    audio = _listen(session, vault, user, utterance, {"task": task_id})
     exposure = session.execute(
         select(Exposure).where(
             Exposure.reviewer_id == user.id, Exposure.utterance_id == utterance.id
         )
     ).scalar_one_or_none()
     if exposure is not None and exposure.audio_fetched_at is None:
-        exposure.audio_fetched_at = now
+        exposure.audio_fetched_at = utcnow()
+    return audio
+
+
+def _listen(
+    session: Session, vault: Vault, user: User, utterance: Utterance, details: dict[str, str]
+) -> bytes:
+    """Decrypt the clip's review copy (never the original) and record the listen."""
+    blob = session.execute(
+        select(Blob).where(
+            Blob.utterance_id == utterance.id,
+            Blob.kind == "review_copy",
+            Blob.deleted_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    if blob is None:
+        raise NotFound("this clip has no review copy")
+    audio = vault.get(session, blob)
     audit.record(
         session,
         actor=f"user:{user.handle}",
         action="clip.listened",
         target=f"utterance:{utterance.id}",
         account_id=utterance.account_id,
-        details={"task": task_id, "role": user.role, "region": user.region},
+        details={**details, "role": user.role, "region": user.region},
     )
     return audio
 
@@ -101,20 +105,4 @@ def staff_review_copy(
         ).scalar_one_or_none()
         if state != "adjudication" or utterance.restricted:
             raise AudioDenied("this clip is not waiting for adjudication")
-    blob = session.execute(
-        select(Blob).where(
-            Blob.utterance_id == utterance_id, Blob.kind == "review_copy", Blob.deleted_at.is_(None)
-        )
-    ).scalar_one_or_none()
-    if blob is None:
-        raise NotFound("this clip has no review copy")
-    audio = vault.get(session, blob)
-    audit.record(
-        session,
-        actor=f"user:{user.handle}",
-        action="clip.listened",
-        target=f"utterance:{utterance_id}",
-        account_id=utterance.account_id,
-        details={"purpose": purpose, "role": user.role, "region": user.region},
-    )
-    return audio
+    return _listen(session, vault, user, utterance, {"purpose": purpose})

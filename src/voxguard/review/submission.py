@@ -13,7 +13,7 @@ from voxguard import audit, work
 from voxguard.config import Settings
 from voxguard.db.base import utcnow
 from voxguard.db.models import Annotation, Exposure, GoldClip, User, Utterance, WorkItem
-from voxguard.review.assignment import GOLD_QUEUE
+from voxguard.review.assignment import GOLD_QUEUE, held_task
 from voxguard.review.consensus import evaluate
 from voxguard.review.errors import InvalidSubmission, LeaseGone, NotPlayed
 from voxguard.review.flags import FLAG_KINDS, record_flags
@@ -47,17 +47,9 @@ class SubmitResult:
     effects: list[str]
 
 
-def _held_item(session: Session, user: User, task_id: str, *, lock: bool = True) -> WorkItem:
-    query = select(WorkItem).where(WorkItem.id == task_id)
-    item = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
-    now = utcnow()
-    if (
-        item is None
-        or item.owner != user.id
-        or item.state != "leased"
-        or item.lease_expires_at is None
-        or item.lease_expires_at < now
-    ):
+def _held_item(session: Session, user: User, task_id: str) -> WorkItem:
+    item = held_task(session, user, task_id)
+    if item is None:
         raise LeaseGone("you no longer hold this task (expired, cancelled or never yours)")
     return item
 
