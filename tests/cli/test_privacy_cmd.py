@@ -84,3 +84,12 @@ def test_transcribe_folder_with_word_times(tmp_path: Path) -> None:
     (source / "noise.wav").write_bytes(tone_wav(0.2)[:30])
     bad = runner.invoke(app, ["privacy", "transcribe", str(source), str(out)])
     assert bad.exit_code == 1 and "noise.wav" in bad.output
+
+
+def test_command_choices_match_the_libraries() -> None:
+    from voxguard.asr import ENGINE_NAMES
+    from voxguard.cli import privacy_cmd
+    from voxguard.privacy.anonymize import DEFAULT_METHOD, METHODS
+
+    assert privacy_cmd.ENGINE_NAMES == ENGINE_NAMES
+    assert privacy_cmd.METHODS == tuple(METHODS) and privacy_cmd.DEFAULT_METHOD == DEFAULT_METHOD

@@ -6,16 +6,14 @@ from pathlib import Path
 
 import typer
 
-from voxguard.asr import ENGINE_NAMES, AsrError, transcribe_directory
 from voxguard.cli.context import console, fail
 from voxguard.cli.progress import progress_bar
-from voxguard.privacy.anonymize import (
-    DEFAULT_METHOD,
-    METHODS,
-    AnonymizationError,
-    anonymize_directory,
-)
-from voxguard.privacy.pii import InvalidInputError, redact_jsonl
+
+# The transforms' libraries (Whisper, spaCy, Presidio) load inside each command, so that
+# `voxguard --help` and unrelated commands start fast.
+ENGINE_NAMES = ("whisper", "pocketsphinx")
+METHODS = ("mcadams", "mcadams-fixed", "pitchwarp-mcadams")
+DEFAULT_METHOD = "pitchwarp-mcadams"
 
 app = typer.Typer(
     help="Privacy transforms on folders of audio or JSONL text.", no_args_is_help=True
@@ -30,6 +28,8 @@ def anonymize(
     seed: int = typer.Option(0, help="Run seed; each file's parameters derive from it."),
 ) -> None:
     """Anonymize every voice in a folder (deterministic for a given seed)."""
+    from voxguard.privacy.anonymize import AnonymizationError, anonymize_directory
+
     try:
         with progress_bar("anonymizing") as progress:
             written = anonymize_directory(in_dir, out_dir, method, seed, progress)
@@ -44,6 +44,8 @@ def redact_text(
     out_path: Path = typer.Argument(..., help="JSONL with redacted text and spans."),
 ) -> None:
     """Find spoken-form PII in each line and write the redacted text with its spans."""
+    from voxguard.privacy.pii import InvalidInputError, redact_jsonl
+
     try:
         with progress_bar("redacting") as progress:
             count = redact_jsonl(in_path, out_path, progress=progress)
@@ -59,6 +61,8 @@ def transcribe(
     engine: str = typer.Option("whisper", help=f"One of: {', '.join(ENGINE_NAMES)}."),
 ) -> None:
     """Transcribe every clip in a folder, offline, with word start/end times."""
+    from voxguard.asr import AsrError, transcribe_directory
+
     try:
         with progress_bar("transcribing") as progress:
             count = transcribe_directory(in_dir, out_path, engine, progress)

@@ -21,7 +21,6 @@ from typing import Literal
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 TARGET_RATE = 16_000
 
@@ -420,6 +419,10 @@ def _read_mono(f: sf.SoundFile, rate: int, channels: int, max_duration_s: float)
 def _resample(mono: np.ndarray, rate: int) -> np.ndarray:
     if rate == TARGET_RATE:
         return mono  # already our own writable array
+    # Imported on first use: scipy.signal takes about a second to import, and most uploads
+    # (and every CLI start) never need it.
+    from scipy.signal import resample_poly
+
     g = math.gcd(TARGET_RATE, rate)
     out = resample_poly(mono, TARGET_RATE // g, rate // g)
     return np.ascontiguousarray(out, dtype=np.float32)

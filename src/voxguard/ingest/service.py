@@ -50,7 +50,9 @@ class IngestResult:
 
 
 @dataclass(frozen=True)
-class _Caller:
+class Caller:
+    """The authenticated device and its account."""
+
     device_id: str
     account_id: str
     account_ref: str
@@ -59,15 +61,17 @@ class _Caller:
 
 
 def ingest_upload(
-    rt: Runtime, *, token: str | None, metadata_raw: bytes, audio: bytes
+    rt: Runtime,
+    *,
+    metadata_raw: bytes,
+    audio: bytes,
+    token: str | None = None,
+    caller: Caller | None = None,
 ) -> IngestResult:
-    caller: _Caller | None = None
+    """Store one upload; ``caller`` skips authentication when ``check_token`` already did it."""
     try:
-        caller = _authenticate(rt, token)
+        caller = caller or _authenticate(rt, token)
         meta = _parse(metadata_raw, caller)
-        replay = _existing(rt, caller, meta, audio)
-        if replay is not None:
-            return replay
         decoded = _decode(rt, audio)
         return _store(rt, caller, meta, audio, decoded.samples, decoded.duration_s)
     except UploadRejected as rejection:
@@ -75,16 +79,16 @@ def ingest_upload(
         raise
 
 
-def check_token(rt: Runtime, token: str | None) -> None:
+def check_token(rt: Runtime, token: str | None) -> Caller:
     """Refuse a bad token before the body is read (an unauthenticated client uploads nothing)."""
     try:
-        _authenticate(rt, token)
+        return _authenticate(rt, token)
     except UploadRejected as rejection:
         _audit_refusal(rt, None, rejection)
         raise
 
 
-def _authenticate(rt: Runtime, token: str | None) -> _Caller:
+def _authenticate(rt: Runtime, token: str | None) -> Caller:
     with rt.db.read() as session:
         try:
             device = authenticate(session, token)
@@ -94,10 +98,10 @@ def _authenticate(rt: Runtime, token: str | None) -> _Caller:
         assert account is not None
         if account.erased_at is not None:
             raise UploadRejected(403, "account_erased", "this account was erased")
-        return _Caller(device.id, account.id, account.ref, device.serial, account.data_region)
+        return Caller(device.id, account.id, account.ref, device.serial, account.data_region)
 
 
-def _parse(raw: bytes, caller: _Caller) -> UtteranceMetadata:
+def _parse(raw: bytes, caller: Caller) -> UtteranceMetadata:
     try:
         meta = parse_metadata(raw)
     except MetadataRejected as exc:
@@ -109,15 +113,8 @@ def _parse(raw: bytes, caller: _Caller) -> UtteranceMetadata:
     return meta
 
 
-def _existing(
-    rt: Runtime, caller: _Caller, meta: UtteranceMetadata, audio: bytes
-) -> IngestResult | None:
-    with rt.db.read() as session:
-        return _replay(session, caller, meta, hashlib.sha256(audio).hexdigest())
-
-
 def _replay(
-    session: Session, caller: _Caller, meta: UtteranceMetadata, audio_sha256: str
+    session: Session, caller: Caller, meta: UtteranceMetadata, audio_sha256: str
 ) -> IngestResult | None:
     row = session.execute(
         select(Utterance.id, Utterance.sampled, Utterance.audio_sha256).where(
@@ -146,7 +143,7 @@ def _decode(rt: Runtime, audio: bytes) -> DecodedAudio:
 
 def _store(
     rt: Runtime,
-    caller: _Caller,
+    caller: Caller,
     meta: UtteranceMetadata,
     audio: bytes,
     samples: np.ndarray,
@@ -155,6 +152,9 @@ def _store(
     utterance_id = new_id()
     audio_sha256 = hashlib.sha256(audio).hexdigest()
     with rt.db.read() as session:
+        replay = _replay(session, caller, meta, audio_sha256)
+        if replay is not None:
+            return replay
         store_consent = current_consent(session, caller.account_id).store_recordings
         blob: Blob | None = None
         if store_consent:
@@ -186,7 +186,7 @@ def _store(
 def _record(
     rt: Runtime,
     session: Session,
-    caller: _Caller,
+    caller: Caller,
     meta: UtteranceMetadata,
     utterance_id: str,
     audio_sha256: str,
@@ -252,6 +252,7 @@ def _record(
             account_id=caller.account_id,
             max_attempts=rt.settings.job_max_attempts,
         )
+    session.flush()  # write the rows first: the audit head lock is then held only briefly
     audit.record(
         session,
         actor=actor,
@@ -281,7 +282,7 @@ def _count(session: Session, account_id: str, name: str) -> None:
     )
 
 
-def _audit_refusal(rt: Runtime, caller: _Caller | None, rejection: UploadRejected) -> None:
+def _audit_refusal(rt: Runtime, caller: Caller | None, rejection: UploadRejected) -> None:
     with rt.db.session() as session:
         audit.record(
             session,

@@ -66,7 +66,7 @@ async def upload_utterance(
 ) -> JSONResponse:
     """Store one utterance; idempotent on the client's ``utterance_id``."""
     token = _bearer(request)
-    await run_in_threadpool(check_token, rt, token)
+    caller = await run_in_threadpool(check_token, rt, token)
     try:
         form = await read_form(
             request.headers.get("content-type"),
@@ -79,7 +79,7 @@ async def upload_utterance(
         await run_in_threadpool(record_refusal, rt, rejection)
         raise rejection from exc
     result = await run_in_threadpool(
-        ingest_upload, rt, token=token, metadata_raw=form["metadata"], audio=form["audio"]
+        ingest_upload, rt, caller=caller, metadata_raw=form["metadata"], audio=form["audio"]
     )
     code = 201 if result.created and result.stored else (202 if not result.stored else 200)
     answer = UploadAnswer(id=result.id, sampled=result.sampled, stored=result.stored)

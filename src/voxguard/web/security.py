@@ -44,7 +44,7 @@ from voxguard.people.sessions import (
     touch_session,
 )
 from voxguard.runtime import Runtime
-from voxguard.web.deps import get_runtime
+from voxguard.web.deps import runtime_of
 
 SESSION_COOKIE = COOKIE_NAME
 CSRF_HEADER = "X-CSRF-Token"
@@ -84,7 +84,7 @@ async def current_session(request: Request) -> tuple[User, WebSession] | None:
     """The signed-in user and session of this request, or None; loaded once per request."""
     if not getattr(request.state, _LOADED, False):
         cookie = request.cookies.get(SESSION_COOKIE)
-        found = await run_in_threadpool(_load, get_runtime(request), cookie) if cookie else None
+        found = await run_in_threadpool(_load, runtime_of(request), cookie) if cookie else None
         request.state.user, request.state.web_session = found if found else (None, None)
         setattr(request.state, _LOADED, True)
     if request.state.user is None:

@@ -46,8 +46,9 @@ def validate_input(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     arr = np.asarray(audio)
     if arr.ndim != 1:
         raise InvalidAudioError(f"audio must be mono (1-D), got shape {arr.shape}")
-    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise InvalidAudioError(f"audio must be a real numeric array, got dtype {arr.dtype}")
+    if not np.issubdtype(arr.dtype, np.floating):
+        # Integer PCM has no agreed scale here; the caller converts it to [-1, 1] floats.
+        raise InvalidAudioError(f"audio must be floating point in [-1, 1], got dtype {arr.dtype}")
     x = arr.astype(np.float64, copy=True)
     if x.size and not np.all(np.isfinite(x)):
         raise InvalidAudioError("audio contains NaN or infinite samples")

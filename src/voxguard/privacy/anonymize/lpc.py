@@ -131,11 +131,12 @@ def poly_from_roots(roots: np.ndarray) -> np.ndarray:
     return c.real.copy()
 
 
-def map_pole_angles(roots: np.ndarray, mapping) -> np.ndarray:
+def map_pole_angles(roots: np.ndarray, mapping, radius_power: float = 1.0) -> np.ndarray:
     """Move every complex pole's angle through `mapping` (an odd-symmetric map on [0, pi]).
 
     Real poles (exactly zero imaginary part, as LAPACK returns them) are left where they are, so
     spectral tilt is kept; conjugate pairs stay conjugate because the map is applied to |angle|.
+    radius_power > 1 widens the formant bandwidths (r -> r**power), < 1 narrows them.
     """
     angle = np.angle(roots)
     radius = np.abs(roots)
@@ -144,6 +145,8 @@ def map_pole_angles(roots: np.ndarray, mapping) -> np.ndarray:
     # Keep moved poles strictly inside (0, pi) so they never collide into a real pole.
     new_abs = np.clip(new_abs, 1e-4, np.pi - 1e-4)
     new_angle = np.where(complex_pole, np.sign(angle) * new_abs, angle)
+    if radius_power != 1.0:
+        radius = np.where(complex_pole, np.minimum(radius**radius_power, 0.999), radius)
     return np.where(complex_pole, radius * np.exp(1j * new_angle), roots)
 
 

@@ -7,12 +7,20 @@ with parameters drawn per utterance from a seeded generator:
 * pitch: the residual is pitch-shifted by a random number of semitones (phase vocoder + polyphase
   resampling), so the new pitch does not drag the formants along;
 * envelope: each complex pole's angle goes through a piecewise-linear vocal-tract-length warp
-  (factor beta) and then the McAdams power (alpha), and the shifted residual is filtered through
-  the new all-pole filter.
+  (factor beta), a monotone sinusoidal "wobble" that moves neighbouring formants by different
+  amounts, and the McAdams power (alpha); pole radii are raised to a random power (formant
+  bandwidth), and the shifted residual is filtered through the new all-pole filter with a random
+  spectral tilt.
 
-Because a same-speaker pair of utterances gets independent (semitones, beta, alpha), an attacker
-who anonymizes their enrolment audio the same way still compares two different random voices.
-Ranges stay moderate so that words remain recognisable.
+Because a same-speaker pair of utterances gets independent draws, an attacker who anonymizes
+their enrolment audio the same way still compares two different random voices. Every extra
+random direction (wobble, tilt) raised that attacker's error more than widening one range did,
+at less cost in intelligibility.
+
+Measured at the defaults (resemblyzer on FSDD, 6 speakers x 16 three-second utterances of six
+digits, upsampled to 16 kHz; Whisper tiny.en agreement on 32 LJ Speech clips): lazy-informed EER
+35 %, ignorant EER 27 %, ASR agreement WER 8 %. McAdams alone (alpha 0.8 fixed / drawn from
+[0.75, 0.9]) gave lazy-informed EER 4 % / 8 % at WER 6 %.
 """
 
 from dataclasses import dataclass
@@ -33,6 +41,9 @@ from voxguard.privacy.anonymize.pitch import pitch_shift, ratio_fraction
 # Breakpoint of the piecewise-linear warp, as a fraction of Nyquist: below it frequencies scale by
 # beta, above it a straight line brings Nyquist back to Nyquist so nothing folds over.
 _WARP_KNEE = 0.85
+# Where the combined formant shift is bounded (F1 to F3 territory), and how often to redraw.
+_CHECK_HZ = (500.0, 1000.0, 1500.0, 2500.0)
+_MAX_DRAWS = 64
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,18 @@ class PitchWarpParams:
     semitones: float
     warp: float
     alpha: float
+    wobble: float = 0.0
+    wobble_harmonic: int = 1
+    bandwidth: float = 1.0
+    tilt_db_per_octave: float = 0.0
+    # Random smooth equaliser on a log-frequency axis: (amplitude, phase) of cosine ripples,
+    # scaled so the curve's largest excursion is ripple_db.
+    ripple_db: float = 0.0
+    ripple: tuple[tuple[float, float], ...] = ()
+
+    def envelope_map(self) -> AngleMap:
+        """The pole-angle map these parameters apply to the spectral envelope."""
+        return warp_map(self.warp, self.alpha, self.wobble, self.wobble_harmonic)
 
     @property
     def pitch_ratio(self) -> float:
@@ -49,15 +72,44 @@ class PitchWarpParams:
         return float(ratio_fraction(2.0 ** (self.semitones / 12.0)))
 
 
-def warp_map(beta: float, alpha: float) -> AngleMap:
+def warp_map(beta: float, alpha: float, wobble: float = 0.0, harmonic: int = 1) -> AngleMap:
+    """Vocal-tract-length warp, then a monotone sinusoidal wobble, then the McAdams power.
+
+    The wobble phi + (wobble / k) sin(k phi) keeps 0 and pi fixed and stays monotone for
+    |wobble| < 1; it moves neighbouring formants by different amounts, a direction of change
+    that a plain scale factor lacks.
+    """
     knee = _WARP_KNEE * np.pi * min(1.0, 1.0 / beta)
 
     def mapping(phi: np.ndarray) -> np.ndarray:
         upper = beta * knee + (phi - knee) * (np.pi - beta * knee) / (np.pi - knee)
         warped = np.where(phi <= knee, beta * phi, upper)
+        if wobble:
+            warped = warped + (wobble / harmonic) * np.sin(harmonic * warped)
         return np.power(warped, alpha)
 
     return mapping
+
+
+def _equaliser(params: PitchWarpParams, n_fft: int, sample_rate: int) -> np.ndarray:
+    """Zero-phase gain on the rfft grid: spectral tilt around 1 kHz plus the random ripple.
+
+    Both act on log frequency and are flat below 100 Hz; timbre colouring of this kind moves a
+    speaker embedding while ASR front ends largely normalise it away.
+    """
+    freqs = np.maximum(np.fft.rfftfreq(n_fft, 1.0 / sample_rate), 100.0)
+    octaves = np.log2(freqs / 1000.0)
+    curve_db = params.tilt_db_per_octave * octaves
+    if params.ripple and params.ripple_db:
+        u = np.log2(freqs / 100.0) / np.log2(max(sample_rate / 200.0, 2.0))
+        ripple = sum(
+            amp * np.cos(2.0 * np.pi * (k + 1) * u + phase)
+            for k, (amp, phase) in enumerate(params.ripple)
+        )
+        peak = float(np.max(np.abs(ripple)))
+        if peak > 0.0:
+            curve_db = curve_db + params.ripple_db * ripple / peak
+    return 10.0 ** (curve_db / 20.0)
 
 
 def _draw_excluding(rng: np.random.Generator, lo: float, hi: float, min_abs: float) -> float:
@@ -87,10 +139,18 @@ class PitchWarpMcAdamsAnonymizer:
     """Random residual pitch shift + random envelope warp + random McAdams, per utterance."""
 
     name: str = "pitchwarp-mcadams"
-    semitone_range: tuple[float, float] = (-4.0, 4.0)
-    min_abs_semitones: float = 1.5
-    warp_range: tuple[float, float] = (0.87, 1.15)
-    alpha_range: tuple[float, float] = (0.85, 0.95)
+    # Defaults chosen on the privacy/utility frontier measured with resemblyzer (FSDD, lazy-informed
+    # attacker) and Whisper tiny.en agreement (LJ Speech); see the package docstring for figures.
+    semitone_range: tuple[float, float] = (-6.0, 6.0)
+    min_abs_semitones: float = 2.5
+    warp_range: tuple[float, float] = (0.8, 1.25)
+    alpha_range: tuple[float, float] = (0.75, 0.95)
+    wobble_range: tuple[float, float] = (-0.4, 0.4)
+    bandwidth_range: tuple[float, float] = (0.8, 1.25)
+    tilt_range: tuple[float, float] = (-6.0, 6.0)
+    ripple_db_range: tuple[float, float] = (0.0, 0.0)
+    ripple_components: int = 4
+    max_formant_ratio: float = 1.35
     lpc_order: int | None = None
     frame_ms: float = 20.0
 
@@ -98,6 +158,18 @@ class PitchWarpMcAdamsAnonymizer:
         _check_range(self.semitone_range, "semitone_range", -12.0, 12.0)
         _check_range(self.warp_range, "warp_range", 0.5, 2.0)
         _check_range(self.alpha_range, "alpha_range", 0.05, 2.0)
+        _check_range(self.wobble_range, "wobble_range", -0.9, 0.9)
+        _check_range(self.bandwidth_range, "bandwidth_range", 0.25, 4.0)
+        _check_range(self.tilt_range, "tilt_range", -12.0, 12.0)
+        _check_range(self.ripple_db_range, "ripple_db_range", 0.0, 12.0)
+        if not 1 <= self.ripple_components <= 8:
+            raise AnonymizationError(
+                f"ripple_components must be in [1, 8], got {self.ripple_components}"
+            )
+        if not 1.05 <= self.max_formant_ratio <= 4.0:
+            raise AnonymizationError(
+                f"max_formant_ratio must be in [1.05, 4], got {self.max_formant_ratio}"
+            )
         if not 0.0 <= self.min_abs_semitones <= 12.0:
             raise AnonymizationError(
                 f"min_abs_semitones must be in [0, 12], got {self.min_abs_semitones}"
@@ -107,22 +179,64 @@ class PitchWarpMcAdamsAnonymizer:
         if not 5.0 <= float(self.frame_ms) <= 100.0:
             raise AnonymizationError(f"frame_ms must be in [5, 100], got {self.frame_ms}")
 
-    def params_for(self, seed: int) -> PitchWarpParams:
-        """The parameters used for an utterance anonymized with `seed`."""
-        rng = make_rng(seed)
+    def _draw(self, rng: np.random.Generator) -> PitchWarpParams:
         semitones = _draw_excluding(rng, *self.semitone_range, self.min_abs_semitones)
         lo, hi = np.log(self.warp_range[0]), np.log(self.warp_range[1])
         # Log-uniform: a 10 % longer and a 10 % shorter vocal tract are equally likely.
         warp = float(np.exp(rng.uniform(lo, hi)))
         alpha = float(rng.uniform(*self.alpha_range))
-        return PitchWarpParams(semitones=semitones, warp=warp, alpha=alpha)
+        wobble = float(rng.uniform(*self.wobble_range))
+        harmonic = int(rng.integers(1, 4))
+        blo, bhi = np.log(self.bandwidth_range[0]), np.log(self.bandwidth_range[1])
+        bandwidth = float(np.exp(rng.uniform(blo, bhi)))
+        tilt = float(rng.uniform(*self.tilt_range))
+        ripple_db = float(rng.uniform(*self.ripple_db_range))
+        amps = rng.uniform(-1.0, 1.0, self.ripple_components)
+        phases = rng.uniform(0.0, 2.0 * np.pi, self.ripple_components)
+        return PitchWarpParams(
+            semitones=semitones,
+            warp=warp,
+            alpha=alpha,
+            wobble=wobble,
+            wobble_harmonic=harmonic,
+            bandwidth=bandwidth,
+            tilt_db_per_octave=tilt,
+            ripple_db=ripple_db,
+            ripple=tuple((float(a), float(p)) for a, p in zip(amps, phases, strict=True)),
+        )
+
+    def params_for(self, seed: int, sample_rate: int) -> PitchWarpParams:
+        """The parameters used for an utterance anonymized with `seed` at `sample_rate`.
+
+        The warp, wobble and McAdams power compound: drawn independently they sometimes move F1
+        by a factor of two, which ASR does not survive. Draws whose combined formant shift at
+        any of _CHECK_HZ exceeds max_formant_ratio (either way) are redrawn from the same
+        seeded generator, which also centres the otherwise upward McAdams bias of F1.
+        """
+        rng = make_rng(seed)
+        nyquist = sample_rate / 2.0
+        hz = np.array([f for f in _CHECK_HZ if f < 0.9 * nyquist])
+        phi = np.pi * hz / nyquist
+        limit = np.log(self.max_formant_ratio)
+        best: PitchWarpParams | None = None
+        best_dev = np.inf
+        for _ in range(_MAX_DRAWS):
+            params = self._draw(rng)
+            mapped = params.envelope_map()(phi)
+            dev = float(np.max(np.abs(np.log(mapped / phi)))) if hz.size else 0.0
+            if dev <= limit:
+                return params
+            if dev < best_dev:
+                best, best_dev = params, dev
+        assert best is not None
+        return best
 
     def __call__(self, audio: np.ndarray, sample_rate: int, seed: int) -> np.ndarray:
         x = validate_input(audio, sample_rate)
         if x.size == 0:
             return x.astype(np.float32)
-        params = self.params_for(seed)
         sr = int(sample_rate)
+        params = self.params_for(seed, sr)
         order = self.lpc_order or default_lpc_order(sr)
         grid = lpc.make_grid(x.size, sr, self.frame_ms, order)
 
@@ -133,8 +247,11 @@ class PitchWarpMcAdamsAnonymizer:
         shifted = pitch_shift(residual, sr, params.pitch_ratio)
 
         target = lpc.poly_from_roots(
-            lpc.map_pole_angles(lpc.poles(a), warp_map(params.warp, params.alpha))
+            lpc.map_pole_angles(lpc.poles(a), params.envelope_map(), params.bandwidth)
         )
         shifted_spec = sfft.rfft(lpc.frames(shifted, grid), n=grid.n_fft, axis=-1)
-        y = lpc.synthesise(shifted_spec / lpc.polynomial_response(target, grid.n_fft), grid)
+        gain = _equaliser(params, grid.n_fft, sr)
+        y = lpc.synthesise(
+            shifted_spec * (gain / lpc.polynomial_response(target, grid.n_fft)), grid
+        )
         return finalise_output(y, x)
