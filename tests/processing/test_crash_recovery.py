@@ -11,11 +11,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from voxguard.db.models import WorkItem
-from voxguard.runtime import Runtime
 from tests.support.audio import tone_wav
 from tests.support.client import app_client, post_utterance
 from tests.support.world import make_device
+from voxguard.db.models import WorkItem
+from voxguard.runtime import Runtime
 
 
 def _states(rt: Runtime, queue: str) -> list[str]:

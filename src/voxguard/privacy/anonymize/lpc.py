@@ -13,8 +13,8 @@ import numpy as np
 import scipy.fft as sfft
 from numpy.lib.stride_tricks import sliding_window_view
 
-# Frames quieter than this (mean square) are treated as silence: identity filter, so digital
-# silence and near-silence pass through unchanged instead of producing ill-conditioned LPC.
+# Frames whose windowed energy (sum of squares) is below this count as silence and get the
+# identity filter, so digital silence passes through instead of producing ill-conditioned LPC.
 _SILENT_POWER = 1e-12
 # A tiny white-noise floor on r[0] keeps Levinson well conditioned on perfectly periodic input.
 _WHITE_NOISE_CORRECTION = 1e-9
@@ -90,7 +90,7 @@ def levinson(r: np.ndarray, order: int) -> np.ndarray:
     Returns a with a[:, 0] == 1 and A(z) = sum a_k z^-k minimum phase. Silent frames get A(z) = 1.
     """
     r = np.array(r, dtype=np.float64, copy=True)
-    silent = r[:, 0] <= _SILENT_POWER * 1.0
+    silent = r[:, 0] <= _SILENT_POWER
     r[silent] = 0.0
     r[silent, 0] = 1.0
     r[:, 0] *= 1.0 + _WHITE_NOISE_CORRECTION

@@ -14,13 +14,15 @@ with parameters drawn per utterance from a seeded generator:
 
 Because a same-speaker pair of utterances gets independent draws, an attacker who anonymizes
 their enrolment audio the same way still compares two different random voices. Every extra
-random direction (wobble, tilt) raised that attacker's error more than widening one range did,
-at less cost in intelligibility.
+random direction (wobble, tilt) raised that attacker's error more than widening one range did;
+the compound formant shift is bounded (max_formant_ratio) because unbounded draws that moved F1
+by up to 2x made Whisper fail outright on a few per cent of utterances.
 
-Measured at the defaults (resemblyzer on FSDD, 6 speakers x 16 three-second utterances of six
-digits, upsampled to 16 kHz; Whisper tiny.en agreement on 32 LJ Speech clips): lazy-informed EER
-35 %, ignorant EER 27 %, ASR agreement WER 8 %. McAdams alone (alpha 0.8 fixed / drawn from
-[0.75, 0.9]) gave lazy-informed EER 4 % / 8 % at WER 6 %.
+Measured at the defaults (resemblyzer on FSDD: 6 speakers x 16 three-second utterances of six
+digits, upsampled to 16 kHz; Whisper tiny.en agreement with its own transcript of the original on
+32 LJ Speech clips x 3 seeds): lazy-informed EER 30 %, ignorant EER 21 %, agreement WER 8 %.
+McAdams alone, alpha 0.8 fixed / drawn from [0.75, 0.9]: lazy-informed EER 4 % / 8 %, ignorant
+18 % / 20 %, WER 6 %. These are development figures; bench/privacy_eval.py is the reference.
 """
 
 from dataclasses import dataclass
