@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.support.audio import encode, tone
+from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS
 from tests.support.client import app_client, post_utterance
 from tests.support.net import free_port
 from tests.support.people import login, make_user, totp_code
@@ -563,19 +564,6 @@ def test_charts_are_valid_svg_with_threshold_and_alerts() -> None:
 
 # ----------------------------------------------------------------------------- in a browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
-WAIT_MS = 30_000  # an upper bound for waits, never a timing assertion
 # (device ASR text, what reviewer A heard, what reviewer B heard, their intents)
 SPOKEN = [
     (

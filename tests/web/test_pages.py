@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from voxguard.runtime import Runtime
 from tests.support.client import app_client
+from voxguard.runtime import Runtime
 
 
 def test_home_page_and_docs(rt: Runtime) -> None:

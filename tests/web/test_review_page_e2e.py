@@ -22,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.audio import encode, tone
+from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS
 from tests.support.net import free_port
 from tests.support.people import make_user, totp_code
 from tests.support.world import make_device
@@ -34,25 +35,12 @@ from voxguard.web.vendor import WAVESURFER_URL, wavesurfer_available
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = PROJECT_ROOT / "test-artifacts" / "review-e2e.png"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
+SCREENSHOT = ARTIFACTS / "review-e2e.png"
 # Long enough (about 3-4 s each) that pausing right after playback starts is not a race.
 SENTENCES = [
     "please set an alarm for seven o'clock tomorrow morning",
     "what will the weather be like in paris this weekend",
 ]
-WAIT_MS = 30_000  # generous upper bounds for waits, never a timing assertion
 
 
 def _speech(text: str) -> tuple[np.ndarray, int]:
