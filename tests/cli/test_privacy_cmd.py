@@ -92,4 +92,4 @@ def test_command_choices_match_the_libraries() -> None:
     from voxguard.privacy.anonymize import DEFAULT_METHOD, METHODS
 
     assert privacy_cmd.ENGINE_NAMES == ENGINE_NAMES
-    assert privacy_cmd.METHODS == tuple(METHODS) and privacy_cmd.DEFAULT_METHOD == DEFAULT_METHOD
+    assert tuple(METHODS) == privacy_cmd.METHODS and privacy_cmd.DEFAULT_METHOD == DEFAULT_METHOD

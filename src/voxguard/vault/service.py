@@ -88,7 +88,11 @@ class Vault:
     ) -> Blob:
         """Encrypt and store; the Blob row joins the caller's transaction."""
         blob = self.seal(
-            session, account_id=account_id, utterance_id=utterance_id, kind=kind, plaintext=plaintext
+            session,
+            account_id=account_id,
+            utterance_id=utterance_id,
+            kind=kind,
+            plaintext=plaintext,
         )
         session.add(blob)
         return blob
@@ -124,9 +128,13 @@ class Vault:
             .where(AccountKey.account_id == account_id)
             .values(wrapped_key=None, destroyed_at=now)
         )
-        blobs = session.execute(
-            select(Blob).where(Blob.account_id == account_id, Blob.deleted_at.is_(None))
-        ).scalars().all()
+        blobs = (
+            session.execute(
+                select(Blob).where(Blob.account_id == account_id, Blob.deleted_at.is_(None))
+            )
+            .scalars()
+            .all()
+        )
         for blob in blobs:
             blob.key_salt, blob.deleted_at = None, now
         audit.record(
