@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 
 
 DEMO_ENV := VOXGUARD_DATA_DIR=var/demo VOXGUARD_SAMPLING_RATE=0.5
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install lint bench bench-privacy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/review_load.py
+
+# Speaker verification needs the `eval` extra (resemblyzer + CPU torch), never the service.
+bench-privacy: install
+	$(BIN)/pip install --quiet -e '.[dev,eval]'
+	$(BIN)/python bench/privacy_eval.py
 
 clean:
 	rm -rf var .pytest_cache
