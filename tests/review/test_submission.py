@@ -272,3 +272,33 @@ def test_adjudication_only_for_clips_waiting_for_it(rt: Runtime) -> None:
     _review(rt, add_reviewer(rt), "one thing")
     with rt.db.session() as session, pytest.raises((Conflict, NotFound)):
         adjudicate(session, clip, transcript="x", intent="y", lead_id=lead.id, lead_handle=lead.handle)
+
+
+def test_sibling_passes_submitted_at_once_decide_the_clip_once(rt: Runtime) -> None:
+    import threading
+
+    for round_ in range(3):
+        [clip] = make_clips(rt, 1, account_ref=f"ACCT-R{round_}", serial=f"SN-R{round_}")
+        alice, bob = add_reviewer(rt), add_reviewer(rt)
+        tasks = [(user, _lease(rt, user)) for user in (alice, bob)]
+        assert {task.utterance_id for _, task in tasks} == {clip}  # the two blind passes
+        for user, task in tasks:
+            _listen(rt, user, task)
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(2)
+
+        def send(user, task, barrier=barrier, errors=errors) -> None:  # type: ignore[no-untyped-def]
+            try:
+                barrier.wait()
+                _submit(rt, user, task, "the same words")
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=send, args=pair) for pair in tasks]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        outcome = _outcome(rt, clip)
+        assert (outcome.state, outcome.method) == ("accepted", "agreement")

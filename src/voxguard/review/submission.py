@@ -86,9 +86,14 @@ def submit(
 ) -> SubmitResult:
     if _already_submitted(session, user, task_id) is not None:
         return SubmitResult("submitted", None, [])  # idempotent repeat
+    # Lock the clip before the task: sibling passes submitted at once then decide the clip's
+    # outcome one after the other, and every path takes the two locks in the same order.
+    subject = session.execute(select(WorkItem.subject_id).where(WorkItem.id == task_id)).scalar()
+    utterance = session.execute(
+        select(Utterance).where(Utterance.id == subject).with_for_update(key_share=True)
+    ).scalar_one_or_none()
     item = _held_item(session, user, task_id)
-    utterance = session.get(Utterance, item.subject_id)
-    assert utterance is not None
+    assert utterance is not None and utterance.id == item.subject_id
     exposure = session.execute(
         select(Exposure).where(
             Exposure.reviewer_id == user.id, Exposure.utterance_id == utterance.id

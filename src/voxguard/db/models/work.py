@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voxguard.db.base import Base, UTCDateTime, new_id, utcnow
@@ -13,7 +13,20 @@ from voxguard.db.base import Base, UTCDateTime, new_id, utcnow
 
 class WorkItem(Base):
     __tablename__ = "work_items"
-    __table_args__ = (Index("ix_work_items_claim", "queue", "state", "available_at"),)
+    __table_args__ = (
+        # The claim reads only due pending items, in priority order: a partial index keeps it
+        # from scanning done, dead and leased rows as the table grows.
+        Index(
+            "ix_work_items_pending",
+            "queue",
+            "priority",
+            "available_at",
+            "id",
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
+        Index("ix_work_items_leased", "queue", "state", "lease_expires_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     queue: Mapped[str] = mapped_column(String(32))  # e.g. "jobs", "review"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 20:10:53.644883
+Create Date: 2026-11-25 21:54:18.433842
 """
 
 from __future__ import annotations
@@ -102,7 +102,14 @@ def upgrade() -> None:
     with op.batch_alter_table("work_items", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_work_items_account_id"), ["account_id"], unique=False)
         batch_op.create_index(
-            "ix_work_items_claim", ["queue", "state", "available_at"], unique=False
+            "ix_work_items_leased", ["queue", "state", "lease_expires_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_work_items_pending",
+            ["queue", "priority", "available_at", "id"],
+            unique=False,
+            postgresql_where=sa.text("state = 'pending'"),
+            sqlite_where=sa.text("state = 'pending'"),
         )
         batch_op.create_index(batch_op.f("ix_work_items_subject_id"), ["subject_id"], unique=False)
 
@@ -472,7 +479,12 @@ def downgrade() -> None:
     op.drop_table("account_keys")
     with op.batch_alter_table("work_items", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_work_items_subject_id"))
-        batch_op.drop_index("ix_work_items_claim")
+        batch_op.drop_index(
+            "ix_work_items_pending",
+            postgresql_where=sa.text("state = 'pending'"),
+            sqlite_where=sa.text("state = 'pending'"),
+        )
+        batch_op.drop_index("ix_work_items_leased")
         batch_op.drop_index(batch_op.f("ix_work_items_account_id"))
 
     op.drop_table("work_items")
