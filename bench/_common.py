@@ -398,17 +398,21 @@ class RunningServer:
 
 @contextlib.contextmanager
 def voxguard_server(
-    env: dict[str, str], workers: int, *, startup_timeout_s: float = 120.0
+    env: dict[str, str],
+    workers: int,
+    *,
+    startup_timeout_s: float = 120.0,
+    extra_args: Sequence[str] = (),
 ) -> Iterator[RunningServer]:
     """``uvicorn --factory voxguard.web.asgi:app_from_settings`` on 127.0.0.1 in its own process
-    group (access log off); stopped with everything it spawned on exit."""
+    group (access log off; ``extra_args`` appended); stopped with everything it spawned on exit."""
     port = free_port()
     log_dir = Path(tempfile.mkdtemp(prefix="voxguard-bench-server-"))
     log_path = log_dir / "server.log"
     command = [
         str(VENV_BIN / "uvicorn"), "--factory", "voxguard.web.asgi:app_from_settings",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "info", "--no-access-log",
+        "--log-level", "info", "--no-access-log", *extra_args,
     ]  # fmt: skip
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
