@@ -1,37 +1,9 @@
 // The lead and privacy-officer JSON APIs (voxguard.web.lead_api), with the session cookie and
 // the CSRF header taken from <meta name="csrf-token">.
 
-export class ApiError extends Error {
-  constructor(status, code, detail) {
-    super(detail || code || `HTTP ${status}`);
-    this.status = status;
-    this.code = code || `http_${status}`;
-    this.detail = detail || '';
-  }
-}
+import { ApiError, csrfToken, errorOf, toSignIn } from '../common/http.js';
 
-export function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.getAttribute('content') || '' : '';
-}
-
-/** A session that is gone (signed out, expired) ends the page: back to sign-in, then here. */
-function toSignIn() {
-  window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname));
-}
-
-async function errorOf(response) {
-  let code = null;
-  let detail = null;
-  try {
-    const body = await response.json();
-    code = body.error;
-    detail = body.detail;
-  } catch {
-    // not JSON (a proxy's error page): the status says enough
-  }
-  return new ApiError(response.status, code, detail);
-}
+export { ApiError, csrfToken };
 
 async function checked(response) {
   if (response.status === 401) {

@@ -1,31 +1,8 @@
 // The reviewer JSON API (docs/review-api.md), with the session cookie and the CSRF header.
 
-export class ApiError extends Error {
-  constructor(status, code, detail) {
-    super(detail || code || `HTTP ${status}`);
-    this.status = status;
-    this.code = code || `http_${status}`;
-    this.detail = detail || '';
-  }
-}
+import { ApiError, errorOf, toSignIn } from '../common/http.js';
 
-/** A session that is gone (signed out, expired) ends the page: back to the sign-in form. */
-export function toSignIn() {
-  window.location.assign('/login?next=' + encodeURIComponent('/review'));
-}
-
-async function errorOf(response) {
-  let code = null;
-  let detail = null;
-  try {
-    const body = await response.json();
-    code = body.error;
-    detail = body.detail;
-  } catch {
-    // not JSON (a proxy error page, say): the status says enough
-  }
-  return new ApiError(response.status, code, detail);
-}
+export { ApiError, toSignIn };
 
 export function createApi(csrfToken) {
   async function call(method, path, body) {
