@@ -70,3 +70,25 @@ def evaluate(engine: AsrEngine, items: Iterable[EvalItem]) -> EvalResult:
         audio_seconds=audio_s,
         hypotheses=by_id,
     )
+
+
+def main(argv: list[str]) -> int:
+    """``python -m voxguard.asr.evaluate [LJSPEECH_DIR]``: WER and RTF of both engines."""
+    from voxguard.asr.registry import ENGINE_NAMES, get_engine
+
+    default = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "ljspeech-coqui"
+    root = Path(argv[0]) if argv else default
+    if not (root / "metadata.csv").exists():
+        print(f"no LJ Speech metadata.csv under {root}")
+        return 2
+    items = ljspeech_items(root)
+    for name in ENGINE_NAMES:
+        result = evaluate(get_engine(name), items)
+        print(f"{name:>13}: WER {result.wer:6.1%}  RTF {result.rtf:.3f}  ({result.clips} clips)")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))
