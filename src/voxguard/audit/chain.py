@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from voxguard.db.base import utcnow
@@ -52,6 +53,16 @@ def _body(
     }
 
 
+@dataclass(frozen=True)
+class _Pending:
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    account_id: str | None
+    details: str
+
+
 def record(
     session: Session,
     *,
@@ -60,35 +71,61 @@ def record(
     target: str,
     account_id: str | None = None,
     details: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event in the caller's transaction (it commits or rolls back with the action)."""
+) -> None:
+    """Record one event in the caller's transaction; it commits or rolls back with the action.
+
+    The event is chained when the transaction commits (``_chain_pending``), so the chain's
+    head row is locked only for those last statements, not for the whole unit of work.
+    """
+    if session.info.get("read_only"):
+        raise RuntimeError(
+            f"audit event {action!r} recorded in a read-only session: it would be lost"
+        )
+    session.info.setdefault(_PENDING_KEY, []).append(
+        _Pending(utcnow(), actor, action, target, account_id, canonical_json(details or {}))
+    )
+
+
+_PENDING_KEY = "voxguard_audit_pending"
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    pending: list[_Pending] = session.info.pop(_PENDING_KEY, [])
+    if not pending:
+        return
+    session.flush()  # the action's own rows first, before the head is locked
     head = session.execute(
-        select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update()
-    ).scalar_one_or_none()
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == _HEAD_ID).with_for_update()
+    ).first()
     if head is None:
         raise RuntimeError(
             "audit_head row missing: the schema was not created by voxguard db upgrade"
         )
-    # Microsecond precision is what both databases keep; hash what will be read back.
-    at = utcnow()
-    details_json = canonical_json(details or {})
-    seq = head.seq + 1
-    digest = event_hash(head.hash, _body(seq, at, actor, action, target, account_id, details_json))
-    event = AuditEvent(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        target=target,
-        account_id=account_id,
-        details=details_json,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    session.add(event)
-    head.seq, head.hash = seq, digest
-    session.flush()
-    return event
+    seq, prev = head.seq, head.hash
+    rows = []
+    for item in pending:
+        seq += 1
+        body = _body(
+            seq, item.at, item.actor, item.action, item.target, item.account_id, item.details
+        )
+        digest = event_hash(prev, body)
+        rows.append(
+            {
+                "seq": seq, "at": item.at, "actor": item.actor, "action": item.action,
+                "target": item.target, "account_id": item.account_id, "details": item.details,
+                "prev_hash": prev, "hash": digest,
+            }
+        )  # fmt: skip
+        prev = digest
+    session.execute(insert(AuditEvent), rows)
+    session.execute(update(AuditHead).where(AuditHead.id == _HEAD_ID).values(seq=seq, hash=prev))
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_pending(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:  # the whole unit of work rolled back
+        session.info.pop(_PENDING_KEY, None)
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,7 @@ class Database:
         Closing ends the transaction and detaches loaded objects with their values intact.
         """
         session = self._read_sessions()
+        session.info["read_only"] = True  # e.g. the audit log refuses to record here
         try:
             yield session
         finally:
