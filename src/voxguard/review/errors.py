@@ -20,10 +20,6 @@ class NotPlayed(ReviewError):
     status, code = 422, "not_played"
 
 
-class InvalidSubmission(ReviewError):
-    status, code = 422, "invalid_submission"
-
-
 class AudioDenied(ReviewError):
     status, code = 403, "audio_denied"
 

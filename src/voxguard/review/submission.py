@@ -15,7 +15,7 @@ from voxguard.db.base import utcnow
 from voxguard.db.models import Annotation, Exposure, GoldClip, User, Utterance, WorkItem
 from voxguard.review.assignment import GOLD_QUEUE, held_task
 from voxguard.review.consensus import evaluate
-from voxguard.review.errors import InvalidSubmission, LeaseGone, NotPlayed
+from voxguard.review.errors import LeaseGone, NotPlayed
 from voxguard.review.flags import FLAG_KINDS, record_flags
 from voxguard.review.text import wer
 from voxguard.vault.service import Vault
@@ -149,4 +149,4 @@ def _check_heard(body: Submission, exposure: Exposure, duration_s: float) -> Non
         raise NotPlayed("the clip cannot have been heard to the end yet")
 
 
-__all__ = ["InvalidSubmission", "Submission", "SubmitResult", "heartbeat", "skip", "submit"]
+__all__ = ["Submission", "SubmitResult", "heartbeat", "skip", "submit"]

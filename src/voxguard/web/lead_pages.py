@@ -397,8 +397,8 @@ def privacy_officer_page(request: Request, rt: Rt, user: PageOfficer) -> HTMLRes
     for clip in queue:
         clip["draft"] = tokens(clip["draft_text"])
         clip["kinds"] = sorted({f["kind"] for f in clip["flags"]})
-    # A dismissed clip stays restricted (out of review) and in the queue the service returns;
-    # it is shown apart, so the officer's list is only what still needs a decision.
+    # Dismissing a flag returns the clip to review, so a restricted clip with no open flag is
+    # rare (re-flagged after an earlier dismissal); it is shown apart from what needs a decision.
     context = page_context(
         request,
         waiting=[c for c in queue if _open(c)],

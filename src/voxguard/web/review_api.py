@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from voxguard.db.models import User
@@ -138,14 +137,9 @@ def skip(task_id: str, rt: Rt, user: Skipper) -> Response:
 
 
 @router.post("/tasks/{task_id}/submit")
-async def submit(
-    task_id: str, body: submission.Submission, rt: Rt, user: Submitter
-) -> dict[str, object]:
-    def run() -> submission.SubmitResult:
-        with rt.db.session() as session:
-            return submission.submit(session, rt.settings, rt.vault, user, task_id, body)
-
-    result = await run_in_threadpool(run)
+def submit(task_id: str, body: submission.Submission, rt: Rt, user: Submitter) -> dict[str, object]:
+    with rt.db.session() as session:
+        result = submission.submit(session, rt.settings, rt.vault, user, task_id, body)
     return {"status": result.status, "effects": result.effects}
 
 
