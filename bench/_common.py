@@ -410,6 +410,7 @@ def voxguard_server(
     log_dir = Path(tempfile.mkdtemp(prefix="voxguard-bench-server-"))
     log_path = log_dir / "server.log"
     command = [
+        *os.environ.get("BENCH_WRAP", "").split(),
         str(VENV_BIN / "uvicorn"), "--factory", "voxguard.web.asgi:app_from_settings",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "info", "--no-access-log", *extra_args,

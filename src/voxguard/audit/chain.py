@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
-from voxguard.db.base import utcnow
+from voxguard.db.base import UTCDateTime, utcnow
 from voxguard.db.models import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -118,8 +118,34 @@ def _chain_pending(session: Session) -> None:
             }
         )  # fmt: skip
         prev = digest
-    session.execute(insert(AuditEvent), rows)
-    session.execute(update(AuditHead).where(AuditHead.id == _HEAD_ID).values(seq=seq, hash=prev))
+    if session.get_bind().dialect.name == "postgresql":
+        # One round trip while the head is locked, and one statement text whatever the number
+        # of events (so it is compiled and prepared once): the rows travel as arrays.
+        columns = {name: [row[name] for row in rows] for name in _EVENT_COLUMNS}
+        columns["at"] = [UTCDateTime().process_bind_param(at, None) for at in columns["at"]]
+        session.execute(_APPEND_PG, {**columns, "head_seq": seq, "head_hash": prev})
+    else:
+        session.execute(insert(AuditEvent), rows)
+        session.execute(
+            update(AuditHead)
+            .where(AuditHead.id == _HEAD_ID)
+            .values(seq=seq, hash=prev)
+            .execution_options(synchronize_session=False)
+        )
+
+
+_EVENT_COLUMNS = (
+    "seq", "at", "actor", "action", "target", "account_id", "details", "prev_hash", "hash",
+)  # fmt: skip
+_APPEND_PG = text(
+    "WITH appended AS ("
+    " INSERT INTO audit_events (" + ", ".join(_EVENT_COLUMNS) + ")"
+    " SELECT * FROM unnest(CAST(:seq AS integer[]), CAST(:at AS timestamp[]),"
+    " CAST(:actor AS text[]), CAST(:action AS text[]), CAST(:target AS text[]),"
+    " CAST(:account_id AS text[]), CAST(:details AS text[]), CAST(:prev_hash AS text[]),"
+    " CAST(:hash AS text[])))"
+    f" UPDATE audit_head SET seq = :head_seq, hash = :head_hash WHERE id = {_HEAD_ID}"
+)
 
 
 @sa_event.listens_for(Session, "after_soft_rollback")

@@ -14,8 +14,6 @@ from datetime import date, timedelta
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +21,7 @@ from voxguard import audit, work
 from voxguard.consent.service import current_consent
 from voxguard.db.base import new_id, utcnow
 from voxguard.db.models import Account, Blob, UsageCounter, Utterance
+from voxguard.db.upsert import insert_on_conflict
 from voxguard.ingest.audio import AudioRejected, DecodedAudio, decode_audio, encode_wav_pcm16
 from voxguard.ingest.devices import DeviceAuthError, authenticate
 from voxguard.ingest.metadata import MetadataRejected, UtteranceMetadata, parse_metadata
@@ -271,8 +270,7 @@ def _record(
 
 
 def _count(session: Session, account_id: str, name: str) -> None:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(UsageCounter).values(
+    statement = insert_on_conflict(session, UsageCounter).values(
         account_id=account_id, day=date.today(), name=name, value=1
     )
     session.execute(

@@ -15,19 +15,31 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from voxguard import audit, work
 from voxguard.config import Settings
-from voxguard.db.base import utcnow
+from voxguard.db.base import UTCDateTime, utcnow
 from voxguard.db.models import ConsentRecord, Exposure, GoldClip, User, Utterance, WorkItem
+from voxguard.db.upsert import insert_on_conflict
 from voxguard.processing.pipeline import REVIEW_QUEUE
 
 GOLD_QUEUE = "gold"
 EXPOSURE_WINDOW = timedelta(days=30)
+
+
+class LeaseState(Protocol):
+    """What a lease check reads: a WorkItem, or a row selected with these columns."""
+
+    @property
+    def owner(self) -> str | None: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def lease_expires_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -60,14 +72,17 @@ def _latest_review_consent(account_id: ColumnElement[str]) -> ColumnElement[str]
     )
 
 
-def _eligible_clip(
-    settings: Settings, user: User, utterance_id: ColumnElement[str], now: datetime
-) -> ColumnElement[bool]:
+def _eligible_clip(utterance_id: ColumnElement[str]) -> ColumnElement[bool]:
+    """May the reviewer of ``eligibility_params`` be handed this clip? Built once per column:
+    the reviewer, the window, the cap and the regions are bound parameters."""
     capped_accounts = (
         select(Exposure.account_id)
-        .where(Exposure.reviewer_id == user.id, Exposure.exposed_at >= now - EXPOSURE_WINDOW)
+        .where(
+            Exposure.reviewer_id == bindparam("reviewer_id", type_=String()),
+            Exposure.exposed_at >= bindparam("exposure_since", type_=UTCDateTime()),
+        )
         .group_by(Exposure.account_id)
-        .having(func.count() >= settings.reviewer_account_cap_30d)
+        .having(func.count() >= bindparam("account_cap", type_=Integer()))
     )
     # An alias, so the EXISTS never correlates away against an outer query on utterances.
     clip = aliased(Utterance)
@@ -76,33 +91,58 @@ def _eligible_clip(
             clip.id == utterance_id,
             clip.deleted_at.is_(None),
             clip.restricted.is_(False),
-            clip.data_region.in_(allowed_data_regions(settings, user.region)),
+            clip.data_region.in_(bindparam("allowed_regions", expanding=True)),
             clip.account_id.not_in(capped_accounts),
             _latest_review_consent(clip.account_id) == "opted_in",
         ),
-        ~exists().where(Exposure.reviewer_id == user.id, Exposure.utterance_id == utterance_id),
+        ~exists().where(
+            Exposure.reviewer_id == bindparam("reviewer_id", type_=String()),
+            Exposure.utterance_id == utterance_id,
+        ),
     )
 
 
-def held_task(session: Session, user: User, task_id: str, *, lock: bool = True) -> WorkItem | None:
-    """The caller's task if they hold a live lease on it, else None."""
-    query = select(WorkItem).where(WorkItem.id == task_id)
-    item = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
-    if (
-        item is None
-        or item.owner != user.id
-        or item.state != "leased"
-        or item.lease_expires_at is None
-        or item.lease_expires_at < utcnow()
-    ):
-        return None
-    return item
+def eligibility_params(settings: Settings, user: User, now: datetime) -> dict[str, Any]:
+    return {
+        "reviewer_id": user.id,
+        "exposure_since": now - EXPOSURE_WINDOW,
+        "account_cap": settings.reviewer_account_cap_30d,
+        "allowed_regions": allowed_data_regions(settings, user.region),
+    }
 
 
-def current_lease(session: Session, user: User, now: datetime | None = None) -> LeasedTask | None:
-    now = now or utcnow()
+_REVIEW_TASK_ELIGIBLE = _eligible_clip(WorkItem.subject_id)
+_GOLD_CLIP_ELIGIBLE = _eligible_clip(GoldClip.utterance_id)
+
+
+def lease_seconds_of(settings: Settings, payload: dict[str, Any]) -> int:
+    """A leased task's lease length: fitted to its clip when longer than the minimum."""
+    return int(payload.get("lease_seconds", settings.review_lease_min_seconds))
+
+
+def holds_lease(item: LeaseState, user: User, now: datetime) -> bool:
+    return (
+        item.owner == user.id
+        and item.state == "leased"
+        and item.lease_expires_at is not None
+        and item.lease_expires_at >= now
+    )
+
+
+def held_task(session: Session, user: User, task_id: str) -> WorkItem | None:
+    """The caller's task, locked, if they hold a live lease on it, else None."""
     item = session.execute(
-        select(WorkItem)
+        select(WorkItem).where(WorkItem.id == task_id).with_for_update()
+    ).scalar_one_or_none()
+    return item if item is not None and holds_lease(item, user, utcnow()) else None
+
+
+def current_lease(
+    session: Session, settings: Settings, user: User, now: datetime | None = None
+) -> LeasedTask | None:
+    now = now or utcnow()
+    row = session.execute(
+        select(WorkItem.id, WorkItem.subject_id, WorkItem.lease_expires_at, WorkItem.payload)
         .where(
             WorkItem.queue.in_((REVIEW_QUEUE, GOLD_QUEUE)),
             WorkItem.owner == user.id,
@@ -111,35 +151,40 @@ def current_lease(session: Session, user: User, now: datetime | None = None) -> 
         )
         .order_by(WorkItem.lease_expires_at.desc())
         .limit(1)
-    ).scalar_one_or_none()
-    if item is None or item.lease_expires_at is None:
+    ).first()
+    if row is None or row.lease_expires_at is None:
         return None
-    seconds = int(item.payload.get("lease_seconds", 120))
-    return LeasedTask(item.id, item.subject_id, item.lease_expires_at, seconds)
+    return LeasedTask(
+        row.id, row.subject_id, row.lease_expires_at, lease_seconds_of(settings, row.payload)
+    )
 
 
-def _record_exposure(session: Session, user: User, item: WorkItem, *, gold: bool) -> Utterance:
-    utterance = session.get(Utterance, item.subject_id)
-    assert utterance is not None
-    session.add(
-        Exposure(
+def _record_exposure(session: Session, user: User, item: WorkItem, utterance: Utterance) -> bool:
+    """Note that ``user`` was handed the clip; False if they already were (a racing tab)."""
+    # The unique (reviewer, clip) constraint is the backstop; ON CONFLICT needs no savepoint.
+    inserted = session.execute(
+        insert_on_conflict(session, Exposure)
+        .values(
             reviewer_id=user.id,
             utterance_id=utterance.id,
             account_id=utterance.account_id,
             work_item_id=item.id,
-            is_gold=gold,
+            is_gold=item.queue == GOLD_QUEUE,
         )
-    )
-    session.flush()  # the unique (reviewer, clip) constraint is the backstop for racing tabs
-    return utterance
+        .on_conflict_do_nothing(index_elements=["reviewer_id", "utterance_id"])
+        .returning(Exposure.id)
+    ).first()
+    return inserted is not None
 
 
-def _fit_lease(
-    settings: Settings, item: WorkItem, utterance: Utterance, now: datetime
-) -> LeasedTask:
+def _fit_lease(settings: Settings, item: WorkItem, utterance: Utterance) -> LeasedTask:
+    """Lengthen the claimed minimum lease for a long clip (rare: commands are short)."""
+    assert item.lease_expires_at is not None
     seconds = lease_seconds_for(settings, utterance.duration_s)
-    item.lease_expires_at = now + timedelta(seconds=seconds)
-    item.payload = {**item.payload, "lease_seconds": seconds}
+    if seconds > settings.review_lease_min_seconds:
+        extra = timedelta(seconds=seconds - settings.review_lease_min_seconds)
+        item.lease_expires_at = item.lease_expires_at + extra
+        item.payload = {**item.payload, "lease_seconds": seconds}
     return LeasedTask(item.id, utterance.id, item.lease_expires_at, seconds)
 
 
@@ -151,7 +196,9 @@ def _claim_review(
         queue=REVIEW_QUEUE,
         owner=user.id,
         lease_seconds=settings.review_lease_min_seconds,
-        extra_filter=_eligible_clip(settings, user, WorkItem.subject_id, now),
+        extra_filter=_REVIEW_TASK_ELIGIBLE,
+        filter_params=eligibility_params(settings, user, now),
+        cache_key="review-eligible",
         now=now,
     )
 
@@ -162,12 +209,10 @@ def _create_gold_task(
     gold = session.execute(
         select(GoldClip.utterance_id, Utterance.account_id)
         .join(Utterance, Utterance.id == GoldClip.utterance_id)
-        .where(
-            GoldClip.retired_at.is_(None),
-            _eligible_clip(settings, user, GoldClip.utterance_id, now),
-        )
+        .where(GoldClip.retired_at.is_(None), _GOLD_CLIP_ELIGIBLE)
         .order_by(func.random())
-        .limit(1)
+        .limit(1),
+        eligibility_params(settings, user, now),
     ).first()
     if gold is None:
         return None
@@ -194,7 +239,7 @@ def lease_next(
 ) -> LeasedTask | None:
     """The caller's live lease if any, else the next eligible task (gold mixed in), else None."""
     now = utcnow()
-    held = current_lease(session, user, now)
+    held = current_lease(session, settings, user, now)
     if held is not None:
         return held
     want_gold = (rng or random).random() < settings.gold_rate
@@ -206,17 +251,16 @@ def lease_next(
         item = _claim_review(session, settings, user, now)
     if item is None:
         return None
-    try:
-        with session.begin_nested():
-            utterance = _record_exposure(session, user, item, gold=gold)
-    except IntegrityError:
+    utterance = session.get(Utterance, item.subject_id)
+    assert utterance is not None
+    if not _record_exposure(session, user, item, utterance):
         # Another tab of the same reviewer took a sibling task of this clip a moment ago.
         if gold:
             item.state = "cancelled"
         else:
             work.release(session, item.id, item.lease_token or "")
         return None
-    leased = _fit_lease(settings, item, utterance, now)
+    leased = _fit_lease(settings, item, utterance)
     audit.record(
         session,
         actor=f"user:{user.handle}",

@@ -6,13 +6,13 @@ import hashlib
 import hmac
 import time
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
 from voxguard import audit
 from voxguard.db.base import utcnow
-from voxguard.db.models import Blob, ClipOutcome, Exposure, User, Utterance
-from voxguard.review.assignment import held_task
+from voxguard.db.models import Blob, ClipOutcome, Exposure, User, Utterance, WorkItem
+from voxguard.review.assignment import holds_lease
 from voxguard.review.errors import AudioDenied, NotFound
 from voxguard.vault.service import Vault
 
@@ -44,34 +44,57 @@ def review_copy_for(
         raise AudioDenied("audio link is not valid for you")
     if expires < time.time():
         raise AudioDenied("audio link expired; ask for a fresh one with a heartbeat")
-    item = held_task(session, user, task_id, lock=False)
-    if item is None:
-        raise AudioDenied("you do not hold the lease on this task")
-    utterance = session.get(Utterance, item.subject_id)
-    if utterance is None or utterance.deleted_at is not None:
-        raise NotFound("this clip was deleted")
-    audio = _listen(session, vault, user, utterance, {"task": task_id})
-    exposure = session.execute(
-        select(Exposure).where(
-            Exposure.reviewer_id == user.id, Exposure.utterance_id == utterance.id
+    # One statement for the lease, the clip, its review copy and the caller's exposure.
+    row = session.execute(
+        select(
+            WorkItem.owner,
+            WorkItem.state,
+            WorkItem.lease_expires_at,
+            Utterance,
+            Blob,
+            Exposure.id.label("exposure_id"),
+            Exposure.audio_fetched_at,
         )
-    ).scalar_one_or_none()
-    if exposure is not None and exposure.audio_fetched_at is None:
-        exposure.audio_fetched_at = utcnow()
+        .join(Utterance, Utterance.id == WorkItem.subject_id)
+        .outerjoin(Blob, _live_review_copy(Utterance.id))
+        .outerjoin(
+            Exposure,
+            and_(Exposure.reviewer_id == user.id, Exposure.utterance_id == Utterance.id),
+        )
+        .where(WorkItem.id == task_id)
+    ).first()
+    if row is None or not holds_lease(row, user, utcnow()):
+        raise AudioDenied("you do not hold the lease on this task")
+    utterance: Utterance = row.Utterance
+    if utterance.deleted_at is not None:
+        raise NotFound("this clip was deleted")
+    audio = _listen(session, vault, user, utterance, row.Blob, {"task": task_id})
+    if row.exposure_id is not None and row.audio_fetched_at is None:
+        session.execute(
+            update(Exposure)
+            .where(Exposure.id == row.exposure_id, Exposure.audio_fetched_at.is_(None))
+            .values(audio_fetched_at=utcnow())
+        )
     return audio
 
 
+def _live_review_copy(utterance_id: ColumnElement[str]) -> ColumnElement[bool]:
+    return and_(
+        Blob.utterance_id == utterance_id,
+        Blob.kind == "review_copy",
+        Blob.deleted_at.is_(None),
+    )
+
+
 def _listen(
-    session: Session, vault: Vault, user: User, utterance: Utterance, details: dict[str, str]
+    session: Session,
+    vault: Vault,
+    user: User,
+    utterance: Utterance,
+    blob: Blob | None,
+    details: dict[str, str],
 ) -> bytes:
     """Decrypt the clip's review copy (never the original) and record the listen."""
-    blob = session.execute(
-        select(Blob).where(
-            Blob.utterance_id == utterance.id,
-            Blob.kind == "review_copy",
-            Blob.deleted_at.is_(None),
-        )
-    ).scalar_one_or_none()
     if blob is None:
         raise NotFound("this clip has no review copy")
     audio = vault.get(session, blob)
@@ -105,4 +128,5 @@ def staff_review_copy(
         ).scalar_one_or_none()
         if state != "adjudication" or utterance.restricted:
             raise AudioDenied("this clip is not waiting for adjudication")
-    return _listen(session, vault, user, utterance, {"purpose": purpose})
+    blob = session.execute(select(Blob).where(_live_review_copy(utterance.id))).scalar()
+    return _listen(session, vault, user, utterance, blob, {"purpose": purpose})

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from voxguard import audit, work
 from voxguard.config import Settings
 from voxguard.db.base import utcnow
 from voxguard.db.models import Annotation, Exposure, GoldClip, User, Utterance, WorkItem
-from voxguard.review.assignment import GOLD_QUEUE, held_task
+from voxguard.review.assignment import GOLD_QUEUE, held_task, holds_lease, lease_seconds_of
 from voxguard.review.consensus import evaluate
 from voxguard.review.errors import LeaseGone, NotPlayed
 from voxguard.review.flags import FLAG_KINDS, record_flags
@@ -54,9 +54,11 @@ def _held_item(session: Session, user: User, task_id: str) -> WorkItem:
     return item
 
 
-def heartbeat(session: Session, user: User, task_id: str) -> tuple[datetime, int]:
+def heartbeat(
+    session: Session, settings: Settings, user: User, task_id: str
+) -> tuple[datetime, int]:
     item = _held_item(session, user, task_id)
-    seconds = int(item.payload.get("lease_seconds", 120))
+    seconds = lease_seconds_of(settings, item.payload)
     expires = work.heartbeat(session, item.id, item.lease_token or "", seconds)
     return expires, seconds
 
@@ -84,22 +86,27 @@ def _already_submitted(session: Session, user: User, task_id: str) -> Annotation
 def submit(
     session: Session, settings: Settings, vault: Vault, user: User, task_id: str, body: Submission
 ) -> SubmitResult:
-    if _already_submitted(session, user, task_id) is not None:
-        return SubmitResult("submitted", None, [])  # idempotent repeat
     # Lock the clip before the task: sibling passes submitted at once then decide the clip's
     # outcome one after the other, and every path takes the two locks in the same order.
-    subject = session.execute(select(WorkItem.subject_id).where(WorkItem.id == task_id)).scalar()
+    subject = select(WorkItem.subject_id).where(WorkItem.id == task_id).scalar_subquery()
     utterance = session.execute(
         select(Utterance).where(Utterance.id == subject).with_for_update(key_share=True)
     ).scalar_one_or_none()
-    item = _held_item(session, user, task_id)
-    assert utterance is not None and utterance.id == item.subject_id
-    exposure = session.execute(
-        select(Exposure).where(
-            Exposure.reviewer_id == user.id, Exposure.utterance_id == utterance.id
+    held = session.execute(
+        select(WorkItem, Exposure.audio_fetched_at)
+        .outerjoin(
+            Exposure,
+            and_(Exposure.reviewer_id == user.id, Exposure.utterance_id == WorkItem.subject_id),
         )
-    ).scalar_one()
-    _check_heard(body, exposure, utterance.duration_s)
+        .where(WorkItem.id == task_id)
+        .with_for_update(of=WorkItem)
+    ).first()
+    if held is None or utterance is None or not holds_lease(held.WorkItem, user, utcnow()):
+        if _already_submitted(session, user, task_id) is not None:
+            return SubmitResult("submitted", None, [])  # idempotent repeat
+        raise LeaseGone("you no longer hold this task (expired, cancelled or never yours)")
+    item: WorkItem = held.WorkItem
+    _check_heard(body, held.audio_fetched_at, utterance.duration_s)
     gold = item.queue == GOLD_QUEUE
     gold_wer = None
     if gold:
@@ -118,7 +125,7 @@ def submit(
             seconds_spent=body.seconds_spent,
         )
     )
-    work.complete(session, item.id, item.lease_token or "")
+    work.mark_done(item)
     audit.record(
         session,
         actor=f"user:{user.handle}",
@@ -139,13 +146,13 @@ def submit(
     return SubmitResult("submitted", outcome, effects)
 
 
-def _check_heard(body: Submission, exposure: Exposure, duration_s: float) -> None:
+def _check_heard(body: Submission, audio_fetched_at: datetime | None, duration_s: float) -> None:
     if not body.played_to_end:
         raise NotPlayed("play the clip to the end before submitting")
-    if exposure.audio_fetched_at is None:
+    if audio_fetched_at is None:
         raise NotPlayed("the clip's audio was never fetched")
     needed = timedelta(seconds=max(0.0, duration_s / MAX_PLAYBACK_SPEED - PLAYBACK_SLACK_S))
-    if utcnow() - exposure.audio_fetched_at < needed:
+    if utcnow() - audio_fetched_at < needed:
         raise NotPlayed("the clip cannot have been heard to the end yet")
 
 

@@ -119,7 +119,7 @@ def audio(
 @router.post("/tasks/{task_id}/heartbeat")
 def heartbeat(task_id: str, rt: Rt, user: Beater) -> dict[str, object]:
     with rt.db.session() as session:
-        expires, seconds = submission.heartbeat(session, user, task_id)
+        expires, seconds = submission.heartbeat(session, rt.settings, user, task_id)
     return {
         "lease_expires_at": expires.isoformat(),
         "lease_seconds": seconds,

@@ -71,7 +71,7 @@ class LoginRequired(Exception):
 
 def _load(rt: Runtime, cookie: str) -> tuple[User, WebSession] | None:
     now = utcnow()
-    with rt.db.read() as session:
+    with rt.db.lookup() as session:
         found = load_session(session, cookie, now=now, touch=False)
     if found is not None and touch_due(found[1], now):
         # Writes only when last_seen_at is over a minute old, so reads stay off the write lock.

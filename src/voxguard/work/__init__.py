@@ -8,6 +8,7 @@ from voxguard.work.leases import (
     enqueue,
     fail,
     heartbeat,
+    mark_done,
     release,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "enqueue",
     "fail",
     "heartbeat",
+    "mark_done",
     "release",
 ]

@@ -9,13 +9,23 @@ whose lease expired and was handed to someone else can no longer touch the item.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Update,
+    and_,
+    bindparam,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from voxguard.db.base import utcnow
+from voxguard.db.base import UTCDateTime, utcnow
 from voxguard.db.models import WorkItem
 
 OPEN_STATES = ("pending", "leased")
@@ -52,15 +62,25 @@ def enqueue(
     return item
 
 
-def _due_pending(queue: str, now: datetime) -> ColumnElement[bool]:
-    return and_(WorkItem.queue == queue, WorkItem.state == "pending", WorkItem.available_at <= now)
+# The claim statements are built once per shape and run with these parameters: building
+# a statement with its subqueries costs more CPU than PostgreSQL spends running it.
+_NOW = bindparam("claim_now", type_=UTCDateTime())
+_QUEUE = bindparam("claim_queue", type_=String())
+# Literal states, so that SQLite, which plans before it sees parameters, can prove the
+# partial index's ``state = 'pending'``.
+_PENDING = literal_column("'pending'")
+_LEASED = literal_column("'leased'")
 
 
-def _expired_lease(queue: str, now: datetime) -> ColumnElement[bool]:
+def _due_pending() -> ColumnElement[bool]:
+    return and_(WorkItem.queue == _QUEUE, WorkItem.state == _PENDING, WorkItem.available_at <= _NOW)
+
+
+def _expired_lease() -> ColumnElement[bool]:
     return and_(
-        WorkItem.queue == queue,
-        WorkItem.state == "leased",
-        WorkItem.lease_expires_at < now,
+        WorkItem.queue == _QUEUE,
+        WorkItem.state == _LEASED,
+        WorkItem.lease_expires_at < _NOW,
         WorkItem.attempts < WorkItem.max_attempts,
     )
 
@@ -89,50 +109,76 @@ def claim(
     owner: str,
     lease_seconds: float,
     extra_filter: ColumnElement[bool] | None = None,
+    filter_params: Mapping[str, Any] | None = None,
+    cache_key: str | None = None,
     order_by: tuple[Any, ...] = (),
     now: datetime | None = None,
 ) -> WorkItem | None:
-    """Lease the next due item of ``queue`` to ``owner``; None when nothing is due."""
+    """Lease the next due item of ``queue`` to ``owner``; None when nothing is due.
+
+    ``extra_filter`` narrows the candidates; its bound parameters come in ``filter_params``.
+    Give a ``cache_key`` naming the filter's (and ``order_by``'s) shape to build the claim
+    statements once per process; without one they are built on every call.
+    """
     now = now or utcnow()
+    dialect = session.get_bind().dialect.name
+    params = {
+        **(filter_params or {}),
+        "claim_now": now,
+        "claim_queue": queue,
+        "claim_owner": owner,
+        "claim_token": secrets.token_hex(16),
+        "claim_expires": now + timedelta(seconds=lease_seconds),
+    }
     # Two narrow statements rather than one with OR: each can use its own index.
-    for due in (_due_pending(queue, now), _expired_lease(queue, now)):
-        condition = due if extra_filter is None else and_(due, extra_filter)
-        item = _claim_one(session, condition, owner, lease_seconds, order_by, now)
+    for expired in (False, True):
+        if cache_key is None:
+            statement = _claim_statement(dialect, expired, extra_filter, order_by)
+        else:
+            key = (dialect, expired, cache_key)
+            statement = _CLAIMS.get(key)
+            if statement is None:
+                statement = _CLAIMS.setdefault(
+                    key, _claim_statement(dialect, expired, extra_filter, order_by)
+                )
+        item = session.execute(statement, params).scalars().first()
         if item is not None:
             return item
     return None
 
 
-def _claim_one(
-    session: Session,
-    condition: ColumnElement[bool],
-    owner: str,
-    lease_seconds: float,
+_CLAIMS: dict[tuple[str, bool, str], Update] = {}
+
+
+def _claim_statement(
+    dialect: str,
+    expired: bool,
+    extra_filter: ColumnElement[bool] | None,
     order_by: tuple[Any, ...],
-    now: datetime,
-) -> WorkItem | None:
+) -> Update:
+    due = _expired_lease() if expired else _due_pending()
+    condition = due if extra_filter is None else and_(due, extra_filter)
     candidate = (
         select(WorkItem.id)
         .where(condition)
         .order_by(*order_by, WorkItem.priority, WorkItem.available_at, WorkItem.id)
         .limit(1)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         candidate = candidate.with_for_update(skip_locked=True)
-    statement = (
+    return (
         update(WorkItem)
         .where(WorkItem.id == candidate.scalar_subquery())
         .values(
             state="leased",
-            owner=owner,
-            lease_token=secrets.token_hex(16),
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            owner=bindparam("claim_owner", type_=String()),
+            lease_token=bindparam("claim_token", type_=String()),
+            lease_expires_at=bindparam("claim_expires", type_=UTCDateTime()),
             attempts=WorkItem.attempts + 1,
         )
         .returning(WorkItem)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).scalars().first()
 
 
 def _held(session: Session, item_id: str, token: str, now: datetime) -> WorkItem:
@@ -163,7 +209,11 @@ def heartbeat(session: Session, item_id: str, token: str, lease_seconds: float) 
 
 def complete(session: Session, item_id: str, token: str) -> bool:
     """Mark done. Returns False (and changes nothing) when this lease already completed it."""
-    item = _held(session, item_id, token, utcnow())
+    return mark_done(_held(session, item_id, token, utcnow()))
+
+
+def mark_done(item: WorkItem) -> bool:
+    """``complete`` for an item the caller has already locked and checked it holds."""
     if item.state == "done":
         return False
     item.state = "done"
