@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -24,7 +27,14 @@ from voxguard.web.vendor import mount_vendor
 
 
 def create_app(rt: Runtime) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes and dependencies run on anyio's default thread pool (40 threads).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = rt.settings.web_threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="voxguard",
         version=__version__,
         description="Privacy-first human review of voice-assistant recordings.",
