@@ -74,3 +74,19 @@ def test_reordering_is_detected(rt: Runtime) -> None:
             session.execute(sa.update(AuditEvent).where(AuditEvent.seq == old).values(seq=new))
     _, problem = _verify(rt)
     assert problem is not None and problem.seq == 2 and "reordered" in problem.problem
+
+
+def test_events_of_one_transaction_keep_every_field_exactly(rt: Runtime) -> None:
+    # PostgreSQL appends a transaction's events as arrays in one statement: text, NULLs,
+    # non-ASCII and microseconds must come back byte for byte, or verification would fail.
+    with rt.db.session() as session:
+        audit.record(session, actor="user:zoë", action="a.one", target="t:1", account_id="acct")
+        audit.record(session, actor="device:d", action="a.two", target="t:2", details={"ü": "ß"})
+    with rt.db.read() as session:
+        rows = session.execute(sa.select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
+    assert [(e.actor, e.account_id, e.details) for e in rows] == [
+        ("user:zoë", "acct", "{}"),
+        ("device:d", None, '{"ü":"ß"}'),
+    ]
+    assert rows[0].at.microsecond or rows[1].at.microsecond  # sub-second precision kept
+    assert _verify(rt) == (2, None)

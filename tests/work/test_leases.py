@@ -158,3 +158,22 @@ def test_concurrent_claimers_never_share_an_item(rt: Runtime) -> None:
     db.dispose()
     assert not errors
     assert sorted(claimed) == sorted(ids)  # every item once, none twice
+
+
+def test_a_cached_claim_statement_takes_fresh_parameters_each_call(rt: Runtime) -> None:
+    # The filter's shape is built once under its cache key; its values must never be frozen in.
+    import sqlalchemy as sa
+
+    _enqueue(rt, 3)
+    wanted = WorkItem.subject_id == sa.bindparam("wanted_subject")
+    claimed = []
+    for subject in ("s2", "s0"):
+        with rt.db.session() as session:
+            item = work.claim(
+                session, queue="jobs", owner=f"for-{subject}", lease_seconds=30,
+                extra_filter=wanted, filter_params={"wanted_subject": subject},
+                cache_key="test-by-subject",
+            )  # fmt: skip
+            assert item is not None
+            claimed.append((item.subject_id, item.owner))
+    assert claimed == [("s2", "for-s2"), ("s0", "for-s0")]
