@@ -20,6 +20,9 @@ router = APIRouter(prefix="/api/v1/review", tags=["review"])
 Rt = Annotated[Runtime, Depends(get_runtime)]
 
 
+# The hot routes return JSONResponse themselves: a dict return would be checked against its
+# annotation on one more trip through the thread pool (FastAPI does so for sync routes).
+
 # One policy for the resource; each route names its action (user dependencies check CSRF).
 Leaser = Annotated[User, Depends(require_policy(ReviewTaskPolicy, "lease"))]
 Listener = Annotated[User, Depends(require_policy(ReviewTaskPolicy, "fetch_audio"))]
@@ -117,16 +120,18 @@ def audio(
 
 
 @router.post("/tasks/{task_id}/heartbeat")
-def heartbeat(task_id: str, rt: Rt, user: Beater) -> dict[str, object]:
+def heartbeat(task_id: str, rt: Rt, user: Beater) -> JSONResponse:
     with rt.db.session() as session:
         expires, seconds = submission.heartbeat(session, rt.settings, user, task_id)
-    return {
-        "lease_expires_at": expires.isoformat(),
-        "lease_seconds": seconds,
-        "audio_url": audio_access.signed_audio_url(
-            _audio_secret(rt), task_id, user.id, rt.settings.audio_url_seconds
-        ),
-    }
+    return JSONResponse(
+        {
+            "lease_expires_at": expires.isoformat(),
+            "lease_seconds": seconds,
+            "audio_url": audio_access.signed_audio_url(
+                _audio_secret(rt), task_id, user.id, rt.settings.audio_url_seconds
+            ),
+        }
+    )
 
 
 @router.post("/tasks/{task_id}/skip", status_code=204)
@@ -137,10 +142,10 @@ def skip(task_id: str, rt: Rt, user: Skipper) -> Response:
 
 
 @router.post("/tasks/{task_id}/submit")
-def submit(task_id: str, body: submission.Submission, rt: Rt, user: Submitter) -> dict[str, object]:
+def submit(task_id: str, body: submission.Submission, rt: Rt, user: Submitter) -> JSONResponse:
     with rt.db.session() as session:
         result = submission.submit(session, rt.settings, rt.vault, user, task_id, body)
-    return {"status": result.status, "effects": result.effects}
+    return JSONResponse({"status": result.status, "effects": result.effects})
 
 
 @router.get("/stats")
