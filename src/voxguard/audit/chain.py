@@ -95,9 +95,7 @@ def _chain_pending(session: Session) -> None:
     if not pending:
         return
     session.flush()  # the action's own rows first, before the head is locked
-    head = session.execute(
-        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == _HEAD_ID).with_for_update()
-    ).first()
+    head = session.execute(_LOCK_HEAD).first()
     if head is None:
         raise RuntimeError(
             "audit_head row missing: the schema was not created by voxguard db upgrade"
@@ -134,6 +132,7 @@ def _chain_pending(session: Session) -> None:
         )
 
 
+_LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == _HEAD_ID).with_for_update()
 _EVENT_COLUMNS = (
     "seq", "at", "actor", "action", "target", "account_id", "details", "prev_hash", "hash",
 )  # fmt: skip

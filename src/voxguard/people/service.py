@@ -93,8 +93,8 @@ def totp_secret_of(rt: Runtime, user: User) -> str:
 def _new_handle(session: Session, role: str) -> str:
     prefix = HANDLE_PREFIX[role]
     for _ in range(_HANDLE_ATTEMPTS):
-        handle = prefix + "-" + "".join(
-            secrets.choice(_HANDLE_ALPHABET) for _ in range(_HANDLE_LENGTH)
+        handle = (
+            prefix + "-" + "".join(secrets.choice(_HANDLE_ALPHABET) for _ in range(_HANDLE_LENGTH))
         )
         taken = session.execute(select(User.id).where(User.handle == handle)).first()
         if taken is None:
@@ -310,20 +310,32 @@ def login(
         new_hash = None
     if not password_ok:
         _record_failure(
-            session, user, now=now, reason="bad_password", client_ip=client_ip,
+            session,
+            user,
+            now=now,
+            reason="bad_password",
+            client_ip=client_ip,
             action="auth.login_failed",
         )
         raise BadCredentials(BAD_CREDENTIALS_MESSAGE)
     if not steps:
         _record_failure(
-            session, user, now=now, reason="bad_totp", client_ip=client_ip,
+            session,
+            user,
+            now=now,
+            reason="bad_totp",
+            client_ip=client_ip,
             action="auth.login_failed",
         )
         raise BadCredentials(BAD_CREDENTIALS_MESSAGE)
     fresh = [step for step in steps if step > user.last_totp_step]
     if not fresh:
         _record_failure(
-            session, user, now=now, reason="totp_replayed", client_ip=client_ip,
+            session,
+            user,
+            now=now,
+            reason="totp_replayed",
+            client_ip=client_ip,
             action="auth.login_failed",
         )
         raise TotpReplayed("this authentication code was already used: wait for the next one")
@@ -385,7 +397,11 @@ def change_password(
     passwords.check_new_password(new, old=old, username=row.username)
     if not passwords.verify_password(row.password_hash, old):
         _record_failure(
-            session, row, now=now, reason="bad_password", client_ip=None,
+            session,
+            row,
+            now=now,
+            reason="bad_password",
+            client_ip=None,
             action="auth.password_change_failed",
         )
         raise WrongPassword("the current password is wrong")

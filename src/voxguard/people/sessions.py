@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import String, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from voxguard.db.base import utcnow
@@ -60,6 +60,14 @@ def is_live(record: WebSession, now: datetime) -> bool:
     )
 
 
+# Built once: this runs on every signed-in request.
+_SESSION_AND_USER = (
+    select(WebSession, User)
+    .join(User, User.id == WebSession.user_id)
+    .where(WebSession.id_hash == bindparam("id_hash", type_=String()))
+)
+
+
 def load_session(
     session: Session, cookie_value: str | None, *, now: datetime | None = None, touch: bool = True
 ) -> tuple[User, WebSession] | None:
@@ -72,9 +80,7 @@ def load_session(
         return None
     now = now or utcnow()
     row = session.execute(
-        select(WebSession, User)
-        .join(User, User.id == WebSession.user_id)
-        .where(WebSession.id_hash == hash_session_id(cookie_value))
+        _SESSION_AND_USER, {"id_hash": hash_session_id(cookie_value)}
     ).one_or_none()
     if row is None:
         return None
@@ -120,9 +126,7 @@ def revoke_user_sessions(
     except_id_hash: str | None = None,
 ) -> int:
     """End every live session of a user (optionally but one). Returns how many were ended."""
-    query = update(WebSession).where(
-        WebSession.user_id == user_id, WebSession.revoked_at.is_(None)
-    )
+    query = update(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
     if except_id_hash is not None:
         query = query.where(WebSession.id_hash != except_id_hash)
     result = session.execute(

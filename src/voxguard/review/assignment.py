@@ -17,7 +17,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, exists, func, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from voxguard import audit, work
@@ -137,21 +147,25 @@ def held_task(session: Session, user: User, task_id: str) -> WorkItem | None:
     return item if item is not None and holds_lease(item, user, utcnow()) else None
 
 
+# Built once (hot path): building costs more CPU than PostgreSQL spends running them.
+_LIVE_LEASE = (
+    select(WorkItem.id, WorkItem.subject_id, WorkItem.lease_expires_at, WorkItem.payload)
+    .where(
+        WorkItem.queue.in_((REVIEW_QUEUE, GOLD_QUEUE)),
+        WorkItem.owner == bindparam("reviewer_id", type_=String()),
+        WorkItem.state == "leased",
+        WorkItem.lease_expires_at > bindparam("now", type_=UTCDateTime()),
+    )
+    .order_by(WorkItem.lease_expires_at.desc())
+    .limit(1)
+)
+CLIP_BY_ID = select(Utterance).where(Utterance.id == bindparam("utterance_id", type_=String()))
+
+
 def current_lease(
     session: Session, settings: Settings, user: User, now: datetime | None = None
 ) -> LeasedTask | None:
-    now = now or utcnow()
-    row = session.execute(
-        select(WorkItem.id, WorkItem.subject_id, WorkItem.lease_expires_at, WorkItem.payload)
-        .where(
-            WorkItem.queue.in_((REVIEW_QUEUE, GOLD_QUEUE)),
-            WorkItem.owner == user.id,
-            WorkItem.state == "leased",
-            WorkItem.lease_expires_at > now,
-        )
-        .order_by(WorkItem.lease_expires_at.desc())
-        .limit(1)
-    ).first()
+    row = session.execute(_LIVE_LEASE, {"reviewer_id": user.id, "now": now or utcnow()}).first()
     if row is None or row.lease_expires_at is None:
         return None
     return LeasedTask(
@@ -161,20 +175,39 @@ def current_lease(
 
 def _record_exposure(session: Session, user: User, item: WorkItem, utterance: Utterance) -> bool:
     """Note that ``user`` was handed the clip; False if they already were (a racing tab)."""
-    # The unique (reviewer, clip) constraint is the backstop; ON CONFLICT needs no savepoint.
-    inserted = session.execute(
-        insert_on_conflict(session, Exposure)
-        .values(
-            reviewer_id=user.id,
-            utterance_id=utterance.id,
-            account_id=utterance.account_id,
-            work_item_id=item.id,
-            is_gold=item.queue == GOLD_QUEUE,
+    dialect = session.get_bind().dialect.name
+    statement = _NEW_EXPOSURE.get(dialect)
+    if statement is None:
+        # The unique (reviewer, clip) constraint is the backstop; ON CONFLICT needs no savepoint.
+        statement = _NEW_EXPOSURE.setdefault(
+            dialect,
+            insert_on_conflict(session, Exposure)
+            .values(
+                reviewer_id=bindparam("reviewer_id", type_=String()),
+                utterance_id=bindparam("utterance_id", type_=String()),
+                account_id=bindparam("account_id", type_=String()),
+                work_item_id=bindparam("work_item_id", type_=String()),
+                is_gold=bindparam("is_gold", type_=Boolean()),
+                exposed_at=bindparam("exposed_at", type_=UTCDateTime()),
+            )
+            .on_conflict_do_nothing(index_elements=["reviewer_id", "utterance_id"])
+            .returning(Exposure.id),
         )
-        .on_conflict_do_nothing(index_elements=["reviewer_id", "utterance_id"])
-        .returning(Exposure.id)
+    inserted = session.execute(
+        statement,
+        {
+            "reviewer_id": user.id,
+            "utterance_id": utterance.id,
+            "account_id": utterance.account_id,
+            "work_item_id": item.id,
+            "is_gold": item.queue == GOLD_QUEUE,
+            "exposed_at": utcnow(),
+        },
     ).first()
     return inserted is not None
+
+
+_NEW_EXPOSURE: dict[str, Any] = {}
 
 
 def _fit_lease(settings: Settings, item: WorkItem, utterance: Utterance) -> LeasedTask:
@@ -251,8 +284,7 @@ def lease_next(
         item = _claim_review(session, settings, user, now)
     if item is None:
         return None
-    utterance = session.get(Utterance, item.subject_id)
-    assert utterance is not None
+    utterance = session.execute(CLIP_BY_ID, {"utterance_id": item.subject_id}).scalar_one()
     if not _record_exposure(session, user, item, utterance):
         # Another tab of the same reviewer took a sibling task of this clip a moment ago.
         if gold:

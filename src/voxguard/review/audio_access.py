@@ -6,11 +6,11 @@ import hashlib
 import hmac
 import time
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from voxguard import audit
-from voxguard.db.base import utcnow
+from voxguard.db.base import UTCDateTime, utcnow
 from voxguard.db.models import Blob, ClipOutcome, Exposure, User, Utterance, WorkItem
 from voxguard.review.assignment import holds_lease
 from voxguard.review.errors import AudioDenied, NotFound
@@ -44,25 +44,7 @@ def review_copy_for(
         raise AudioDenied("audio link is not valid for you")
     if expires < time.time():
         raise AudioDenied("audio link expired; ask for a fresh one with a heartbeat")
-    # One statement for the lease, the clip, its review copy and the caller's exposure.
-    row = session.execute(
-        select(
-            WorkItem.owner,
-            WorkItem.state,
-            WorkItem.lease_expires_at,
-            Utterance,
-            Blob,
-            Exposure.id.label("exposure_id"),
-            Exposure.audio_fetched_at,
-        )
-        .join(Utterance, Utterance.id == WorkItem.subject_id)
-        .outerjoin(Blob, _live_review_copy(Utterance.id))
-        .outerjoin(
-            Exposure,
-            and_(Exposure.reviewer_id == user.id, Exposure.utterance_id == Utterance.id),
-        )
-        .where(WorkItem.id == task_id)
-    ).first()
+    row = session.execute(_LEASED_CLIP_AUDIO, {"task_id": task_id, "reviewer_id": user.id}).first()
     if row is None or not holds_lease(row, user, utcnow()):
         raise AudioDenied("you do not hold the lease on this task")
     utterance: Utterance = row.Utterance
@@ -70,11 +52,7 @@ def review_copy_for(
         raise NotFound("this clip was deleted")
     audio = _listen(session, vault, user, utterance, row.Blob, {"task": task_id})
     if row.exposure_id is not None and row.audio_fetched_at is None:
-        session.execute(
-            update(Exposure)
-            .where(Exposure.id == row.exposure_id, Exposure.audio_fetched_at.is_(None))
-            .values(audio_fetched_at=utcnow())
-        )
+        session.execute(_FIRST_FETCH, {"exposure_id": row.exposure_id, "at": utcnow()})
     return audio
 
 
@@ -84,6 +62,39 @@ def _live_review_copy(utterance_id: ColumnElement[str]) -> ColumnElement[bool]:
         Blob.kind == "review_copy",
         Blob.deleted_at.is_(None),
     )
+
+
+# Built once (hot path): the lease, the clip, its review copy and the caller's exposure.
+_LEASED_CLIP_AUDIO = (
+    select(
+        WorkItem.owner,
+        WorkItem.state,
+        WorkItem.lease_expires_at,
+        Utterance,
+        Blob,
+        Exposure.id.label("exposure_id"),
+        Exposure.audio_fetched_at,
+    )
+    .join(Utterance, Utterance.id == WorkItem.subject_id)
+    .outerjoin(Blob, _live_review_copy(Utterance.id))
+    .outerjoin(
+        Exposure,
+        and_(
+            Exposure.reviewer_id == bindparam("reviewer_id", type_=String()),
+            Exposure.utterance_id == Utterance.id,
+        ),
+    )
+    .where(WorkItem.id == bindparam("task_id", type_=String()))
+)
+_FIRST_FETCH = (
+    update(Exposure)
+    .where(
+        Exposure.id == bindparam("exposure_id", type_=Integer()),
+        Exposure.audio_fetched_at.is_(None),
+    )
+    .values(audio_fetched_at=bindparam("at", type_=UTCDateTime()))
+    .execution_options(synchronize_session=False)
+)
 
 
 def _listen(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import combinations
 
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from voxguard import audit, work
@@ -25,8 +25,22 @@ from voxguard.review.text import normalise, pair_wer
 FINAL_STATES = ("accepted", "restricted", "deleted_false_wake")
 
 
+_CLIP = bindparam("utterance_id", type_=String())
+# Built once: both run on every submission.
+_OUTCOME = select(ClipOutcome).where(ClipOutcome.utterance_id == _CLIP)
+_OPEN_TASKS = (
+    select(func.count())
+    .select_from(WorkItem)
+    .where(
+        WorkItem.queue == REVIEW_QUEUE,
+        WorkItem.subject_id == _CLIP,
+        WorkItem.state.in_(("pending", "leased")),
+    )
+)
+
+
 def outcome_for(session: Session, utterance_id: str) -> ClipOutcome:
-    outcome = session.get(ClipOutcome, utterance_id)
+    outcome = session.execute(_OUTCOME, {"utterance_id": utterance_id}).scalar_one_or_none()
     if outcome is None:
         outcome = ClipOutcome(utterance_id=utterance_id, state="in_review", details={})
         session.add(outcome)
@@ -34,15 +48,8 @@ def outcome_for(session: Session, utterance_id: str) -> ClipOutcome:
 
 
 def _open_tasks(session: Session, utterance_id: str) -> int:
-    return session.execute(
-        select(func.count())
-        .select_from(WorkItem)
-        .where(
-            WorkItem.queue == REVIEW_QUEUE,
-            WorkItem.subject_id == utterance_id,
-            WorkItem.state.in_(("pending", "leased")),
-        )
-    ).scalar_one()
+    count: int = session.execute(_OPEN_TASKS, {"utterance_id": utterance_id}).scalar_one()
+    return count
 
 
 def _majority_intent(intents: list[str]) -> str | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import and_, select
+from sqlalchemy import String, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from voxguard import audit, work
@@ -83,24 +83,38 @@ def _already_submitted(session: Session, user: User, task_id: str) -> Annotation
     ).scalar_one_or_none()
 
 
+# Built once (hot path). Lock the clip before the task: sibling passes submitted at once then
+# decide the clip's outcome one after the other, and every path takes the locks in this order.
+_TASK_ID = bindparam("task_id", type_=String())
+_LOCK_CLIP_OF_TASK = (
+    select(Utterance)
+    .where(
+        Utterance.id == select(WorkItem.subject_id).where(WorkItem.id == _TASK_ID).scalar_subquery()
+    )
+    .with_for_update(key_share=True)
+)
+_LOCK_TASK_WITH_EXPOSURE = (
+    select(WorkItem, Exposure.audio_fetched_at)
+    .outerjoin(
+        Exposure,
+        and_(
+            Exposure.reviewer_id == bindparam("reviewer_id", type_=String()),
+            Exposure.utterance_id == WorkItem.subject_id,
+        ),
+    )
+    .where(WorkItem.id == _TASK_ID)
+    .with_for_update(of=WorkItem)
+)
+
+
 def submit(
     session: Session, settings: Settings, vault: Vault, user: User, task_id: str, body: Submission
 ) -> SubmitResult:
     # Lock the clip before the task: sibling passes submitted at once then decide the clip's
     # outcome one after the other, and every path takes the two locks in the same order.
-    subject = select(WorkItem.subject_id).where(WorkItem.id == task_id).scalar_subquery()
-    utterance = session.execute(
-        select(Utterance).where(Utterance.id == subject).with_for_update(key_share=True)
-    ).scalar_one_or_none()
-    held = session.execute(
-        select(WorkItem, Exposure.audio_fetched_at)
-        .outerjoin(
-            Exposure,
-            and_(Exposure.reviewer_id == user.id, Exposure.utterance_id == WorkItem.subject_id),
-        )
-        .where(WorkItem.id == task_id)
-        .with_for_update(of=WorkItem)
-    ).first()
+    params = {"task_id": task_id, "reviewer_id": user.id}
+    utterance = session.execute(_LOCK_CLIP_OF_TASK, params).scalar_one_or_none()
+    held = session.execute(_LOCK_TASK_WITH_EXPOSURE, params).first()
     if held is None or utterance is None or not holds_lease(held.WorkItem, user, utcnow()):
         if _already_submitted(session, user, task_id) is not None:
             return SubmitResult("submitted", None, [])  # idempotent repeat
