@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 
-from sqlalchemy import select, update
+from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from voxguard import audit
@@ -31,6 +31,12 @@ from voxguard.vault.stores import BlobStore
 SALT_BYTES = 16
 
 
+# Built once: every listen and every sealed blob reads it.
+_WRAPPED_KEY = select(AccountKey.wrapped_key).where(
+    AccountKey.account_id == bindparam("account_id", type_=String())
+)
+
+
 class Vault:
     def __init__(self, master_key: bytes, store: BlobStore) -> None:
         self._master_key = master_key
@@ -46,7 +52,7 @@ class Vault:
         session.add(AccountKey(account_id=account_id, wrapped_key=wrapped))
 
     def _data_key(self, session: Session, account_id: str) -> bytes:
-        row = session.get(AccountKey, account_id)
+        row = session.execute(_WRAPPED_KEY, {"account_id": account_id}).first()
         if row is None or row.wrapped_key is None:
             raise KeyDestroyedError(
                 f"account {account_id}: data key destroyed; its recordings are crypto-shredded"
