@@ -14,7 +14,7 @@ from tests.support.client import app_client
 from tests.support.people import login, make_user
 from tests.support.review import make_clips
 from voxguard.db.base import utcnow
-from voxguard.db.models import Account, Blob, Device, Exposure, User
+from voxguard.db.models import Account, AuditEvent, Blob, Device, Exposure, User
 from voxguard.runtime import Runtime
 
 
@@ -72,6 +72,37 @@ def test_lease_listen_submit_cycle(rt: Runtime, clips: list[str], reviewer) -> N
     stats = client.get("/api/v1/review/stats").json()
     assert stats["done_this_shift"] == 1 and stats["median_seconds"] == 3
     assert "alarm_set" in client.get("/api/v1/review/intents").json()["intents"]
+
+
+def test_submit_can_hand_over_the_next_task(rt: Runtime, clips: list[str], reviewer) -> None:  # type: ignore[no-untyped-def]
+    """``?next=true``: the answer carries the next lease (one round trip between clips), a
+    repeated submit hands the same next task again, and null once nothing is due."""
+    client, _user = reviewer
+    first = client.post("/api/v1/review/lease").json()
+    _heard(rt, first["task_id"])
+    body = {"transcript": "a tone", "intent": "other", "played_to_end": True}
+    url = f"/api/v1/review/tasks/{first['task_id']}/submit?next=true"
+    answer = client.post(url, json=body)
+    assert answer.status_code == 200
+    following = answer.json()["next"]
+    assert set(following) == {"task_id", "clip", "lease_expires_at", "lease_seconds"}
+    assert following["task_id"] != first["task_id"]
+    assert following["clip"]["id"] != first["clip"]["id"]
+    # Answer lost, submit retried: still submitted once, and the same next task comes back.
+    again = client.post(url, json=body).json()
+    assert again["status"] == "submitted" and again["next"]["task_id"] == following["task_id"]
+    assert client.post("/api/v1/review/lease").json()["task_id"] == following["task_id"]
+    assert client.get(following["clip"]["audio_url"]).status_code == 200
+    _heard(rt, following["task_id"])
+    last = client.post(f"/api/v1/review/tasks/{following['task_id']}/submit?next=true", json=body)
+    assert last.status_code == 200 and last.json()["next"] is None  # 2 clips, both done
+    with rt.db.read() as session:
+        leased = session.execute(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "review.leased")
+        ).scalar_one()
+    assert leased == 2
+    plain = client.post(f"/api/v1/review/tasks/{following['task_id']}/submit", json=body).json()
+    assert "next" not in plain
 
 
 def test_heartbeat_skip_and_lost_lease(rt: Runtime, clips: list[str], reviewer) -> None:  # type: ignore[no-untyped-def]
@@ -151,7 +182,7 @@ def test_no_reviewer_response_reveals_who_spoke(rt: Runtime, reviewer) -> None: 
         check(client.post(f"/api/v1/review/tasks/{body['task_id']}/heartbeat"))
         _heard(rt, body["task_id"])
         check(client.post(
-            f"/api/v1/review/tasks/{body['task_id']}/submit",
+            f"/api/v1/review/tasks/{body['task_id']}/submit?next=true",
             json={"transcript": "t", "intent": "other", "played_to_end": True},
         ))
     check(client.get("/api/v1/review/stats"))

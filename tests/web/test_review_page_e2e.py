@@ -136,6 +136,8 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
                 "response",
                 lambda r: r.status >= 400 and print(f"HTTP {r.status} {r.request.method} {r.url}"),
             )
+            calls: list[str] = []
+            page.on("request", lambda r: calls.append(f"{r.method} {r.url}"))
 
             # Not signed in: the workbench sends us to sign in and back.
             page.goto(f"{server.base_url}/review")
@@ -190,6 +192,9 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
                 arg=first_clip,
             )
             page.wait_for_function("document.getElementById('stat-done').textContent === '1'")
+            # The submit's answer carried the next lease: no separate lease round trip.
+            assert any("/submit?next=true" in call for call in calls), calls
+            assert sum(call.startswith("POST") and call.endswith("/review/lease") for call in calls) == 1
             assert page.input_value("#intent") == ""
             page.screenshot(path=str(SCREENSHOT))
         finally:

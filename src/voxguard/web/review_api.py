@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from voxguard.db.models import User
 from voxguard.people.policies import ReviewTaskPolicy
@@ -78,20 +79,24 @@ def _audio_secret(rt: Runtime) -> bytes:
     return rt.vault.derived_secret("review-audio-url")
 
 
+def _next_task_view(rt: Runtime, session: Session, user: User) -> dict[str, Any] | None:
+    task = assignment.lease_next(session, rt.settings, user)
+    if task is None:
+        return None
+    return task_view(
+        session,
+        task,
+        secret=_audio_secret(rt),
+        user_id=user.id,
+        audio_url_seconds=rt.settings.audio_url_seconds,
+    )
+
+
 @router.post("/lease", responses={204: {"description": "nothing is due"}})
 def lease(rt: Rt, user: Leaser) -> Response:
     with rt.db.session() as session:
-        task = assignment.lease_next(session, rt.settings, user)
-        if task is None:
-            return Response(status_code=204)
-        view = task_view(
-            session,
-            task,
-            secret=_audio_secret(rt),
-            user_id=user.id,
-            audio_url_seconds=rt.settings.audio_url_seconds,
-        )
-    return JSONResponse(view)
+        view = _next_task_view(rt, session, user)
+    return Response(status_code=204) if view is None else JSONResponse(view)
 
 
 @router.get("/tasks/{task_id}/audio")
@@ -142,10 +147,24 @@ def skip(task_id: str, rt: Rt, user: Skipper) -> Response:
 
 
 @router.post("/tasks/{task_id}/submit")
-def submit(task_id: str, body: submission.Submission, rt: Rt, user: Submitter) -> JSONResponse:
+def submit(
+    task_id: str,
+    body: submission.Submission,
+    rt: Rt,
+    user: Submitter,
+    next_task: Annotated[bool, Query(alias="next")] = False,
+) -> JSONResponse:
+    """With ``?next=true`` the answer also carries the next task (as ``POST /lease`` would
+    answer, or null when none is due), leased in the same transaction: the workbench saves a
+    round trip between clips, and the server one sign-in check and one commit."""
+    if next_task:
+        ReviewTaskPolicy.require(user, "lease")
     with rt.db.session() as session:
         result = submission.submit(session, rt.settings, rt.vault, user, task_id, body)
-    return JSONResponse({"status": result.status, "effects": result.effects})
+        answer: dict[str, Any] = {"status": result.status, "effects": result.effects}
+        if next_task:
+            answer["next"] = _next_task_view(rt, session, user)
+    return JSONResponse(answer)
 
 
 @router.get("/stats")

@@ -32,7 +32,8 @@ export function createApi(csrfToken) {
     lease: () => call('POST', '/api/v1/review/lease'),
     heartbeat: (id) => call('POST', task(id, 'heartbeat')),
     skip: (id) => call('POST', task(id, 'skip')),
-    submit: (id, body) => call('POST', task(id, 'submit'), body),
+    submit: (id, body, { next = false } = {}) =>
+      call('POST', task(id, 'submit') + (next ? '?next=true' : ''), body),
     stats: () => call('GET', '/api/v1/review/stats'),
     intents: () => call('GET', '/api/v1/review/intents'),
     logout: () => call('POST', '/api/v1/auth/logout'),

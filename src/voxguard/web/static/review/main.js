@@ -256,7 +256,11 @@ function tryPlay() {
   );
 }
 
-async function nextTask() {
+/**
+ * Show the next clip: `handed` is the one a submit already leased (null: none was due);
+ * left out, ask for a lease.
+ */
+async function nextTask(handed) {
   state.generation += 1;
   const generation = state.generation;
   stopTimers();
@@ -265,14 +269,14 @@ async function nextTask() {
   state.busy = false;
   renderSubmit();
   if (document.body.dataset.mode !== 'empty') setMode('loading', 'Fetching the next clip…');
-  let task;
+  let task = handed;
   try {
-    task = await api.lease();
+    if (task === undefined) task = await api.lease();
   } catch (error) {
     if (generation !== state.generation) return;
     if (error instanceof ApiError && error.status === 401) return;
     setMode('error', `Could not get a clip (${error.message}). Retrying…`);
-    state.poll = setTimeout(nextTask, RETRY_MS);
+    state.poll = setTimeout(() => nextTask(), RETRY_MS);
     return;
   }
   if (generation !== state.generation) return;
@@ -365,8 +369,10 @@ async function submit() {
     played_to_end: true,
     seconds_spent: Math.round((performance.now() - state.shownAt) / 100) / 10,
   };
+  let answer;
   try {
-    await api.submit(task.task_id, body);
+    // The answer carries the next clip's lease, saving a round trip between clips.
+    answer = await api.submit(task.task_id, body, { next: true });
   } catch (error) {
     if (generation !== state.generation) return;
     state.busy = false;
@@ -384,7 +390,7 @@ async function submit() {
   state.player?.ws.pause();
   notice('Submitted.', 'ok', 1500);
   refreshStats();
-  nextTask();
+  nextTask(answer?.next ?? null);
 }
 
 async function skip() {
