@@ -41,6 +41,10 @@ schema that is dropped at the end) and each uvicorn worker count (1 and 2), this
      at most 1.45 s long, so that bound is 0 and the loops never wait. A 204 from the lease
      (nothing due) stops that reviewer and is counted separately; any other unexpected answer is
      an error.
+   - "workbench": the same cycles as the review page runs them: ``POST …/submit?next=true``
+     answers with the next task, leased in the same transaction, so a cycle is 2 requests
+     (audio, submit + next lease); only each reviewer's first lease is a request of its own
+     (timed as "first lease", outside the per-request p99).
    - "shift pace" (largest N only): the same cycles, but each reviewer starts them at random
      (Poisson) times at the pace of 1,000 clips per 9-hour shift, whatever the latency — the
      load 200 real reviewers make (6.2 cycles/s); its latencies are what they would feel.
@@ -117,6 +121,8 @@ TARGET_P99_MS = 100.0
 TARGET_N = 200
 TARGET_BACKEND = "postgresql"
 REQUEST_TYPES = ("lease", "audio", "submit")
+CYCLE_KINDS = ("cycle", "workbench")  # flat out: 3 requests a cycle, or 2 as the review page
+TIMED_KINDS = (*CYCLE_KINDS, "paced")
 # uvicorn closes idle keep-alive connections after 5 s by default; a reviewer's connection can
 # sit idle that long between phases (or while 200 first leases queue), and a request sent as
 # the server closes it fails with "Server disconnected". Browsers retry such requests; the load
@@ -162,6 +168,7 @@ class Config:
     max_rate: float  # cycles/s the backlog is sized for; also caps cycles per phase
     quiet_wait_s: float
     templates: int
+    flows: list[str]  # flat-out cycle kinds, in order
 
 
 # ------------------------------------------------------------------------------ templates
@@ -499,18 +506,33 @@ class Budget:
 MAX_CONSECUTIVE_ERRORS = 25  # a loop that keeps failing stops instead of spinning
 
 
-async def _one_cycle(client: httpx.AsyncClient, person: Credentials, result: PhaseResult) -> str:
-    """lease → audio → submit once: "done", "no_work" (204) or "error" (counted)."""
+@dataclass
+class Handover:
+    """The workbench's way: each submit asks for the next task, which this carries over."""
+
+    task: dict[str, Any] | None = None
+
+
+async def _one_cycle(
+    client: httpx.AsyncClient, person: Credentials, result: PhaseResult,
+    handover: Handover | None = None,
+) -> str:  # fmt: skip
+    """lease → audio → submit once: "done", "no_work" (204) or "error" (counted). With a
+    ``handover`` the lease is the one the previous submit answered with, when there was one."""
     t0 = time.perf_counter()
     try:
-        lease = await client.post("/api/v1/review/lease", headers=person.headers)
+        task = handover.task if handover else None
+        if task is None:
+            lease = await client.post("/api/v1/review/lease", headers=person.headers)
+            if lease.status_code == 204:
+                result.no_work += 1
+                return "no_work"
+            if lease.status_code != 200:
+                raise _Bad(f"lease {lease.status_code}: {lease.text[:200]}")
+            task = lease.json()
+            lease_kind = "first lease" if handover else "lease"
+            result.latencies[lease_kind].append((time.perf_counter() - t0) * 1000)
         t1 = time.perf_counter()
-        if lease.status_code == 204:
-            result.no_work += 1
-            return "no_work"
-        if lease.status_code != 200:
-            raise _Bad(f"lease {lease.status_code}: {lease.text[:200]}")
-        task = lease.json()
         audio = await client.get(task["clip"]["audio_url"], headers=person.headers)
         t2 = time.perf_counter()
         if (
@@ -529,16 +551,21 @@ async def _one_cycle(client: httpx.AsyncClient, person: Credentials, result: Pha
             "seconds_spent": round(task["clip"]["duration_s"], 2),
         }
         submit = await client.post(
-            f"/api/v1/review/tasks/{task['task_id']}/submit", json=body, headers=person.headers
-        )
+            f"/api/v1/review/tasks/{task['task_id']}/submit{'?next=true' if handover else ''}",
+            json=body, headers=person.headers,
+        )  # fmt: skip
         t3 = time.perf_counter()
-        if submit.status_code != 200 or submit.json().get("status") != "submitted":
+        answer = submit.json() if submit.status_code == 200 else {}
+        if answer.get("status") != "submitted":
             raise _Bad(f"submit {submit.status_code}: {submit.text[:200]}")
+        if handover:
+            handover.task = answer["next"]
     except (_Bad, httpx.HTTPError, ValueError, KeyError) as exc:
+        if handover:
+            handover.task = None  # start again from a lease of its own
         result.error(f"{person.username}: {type(exc).__name__}: {exc}")
         return "error"
     result.operations += 1
-    result.latencies["lease"].append((t1 - t0) * 1000)
     result.latencies["audio"].append((t2 - t1) * 1000)
     result.latencies["submit"].append((t3 - t2) * 1000)
     result.latencies["cycle"].append((t3 - t0) * 1000)
@@ -548,12 +575,12 @@ async def _one_cycle(client: httpx.AsyncClient, person: Credentials, result: Pha
 
 async def _cycles(
     client: httpx.AsyncClient, person: Credentials, result: PhaseResult, deadline: float,
-    budget: Budget,
+    budget: Budget, handover: Handover | None = None,
 ) -> None:  # fmt: skip
     """Closed loop: the next cycle starts as soon as the last one ends (no think time)."""
     failures = 0
     while time.monotonic() < deadline and failures < MAX_CONSECUTIVE_ERRORS and budget.take():
-        outcome = await _one_cycle(client, person, result)
+        outcome = await _one_cycle(client, person, result, handover)
         if outcome == "no_work":
             return
         failures = failures + 1 if outcome == "error" else 0
@@ -728,11 +755,12 @@ async def run_phase(
             cpu0, client0, busy0 = cpu_seconds(pids), time.process_time(), machine_busy_s()
             t0 = time.perf_counter()
             deadline = time.monotonic() + seconds
-            if kind == "cycle":
+            if kind in CYCLE_KINDS:
                 loops = [
-                    _cycles(c, p, result, deadline, budget)
+                    _cycles(c, p, result, deadline, budget,
+                            Handover() if kind == "workbench" else None)
                     for c, p in zip(clients, people, strict=True)
-                ]
+                ]  # fmt: skip
             elif kind == "paced":
                 rng = random.Random(len(people))
                 loops = [
@@ -952,7 +980,7 @@ def _summary(result: PhaseResult) -> dict[str, Any]:
             "p99": _r(percentile(values, 99)),
             "max": _r(max(values) if values else None),
         }
-    if result.kind in ("cycle", "paced"):
+    if result.kind in TIMED_KINDS:
         p99s = [row["latency_ms"].get(t, {}).get("p99") for t in REQUEST_TYPES]
         row["worst_request_p99_ms"] = max((p for p in p99s if p is not None), default=None)
     return row
@@ -997,19 +1025,19 @@ def run_backend(
                         f"TOTP, then password change) in {time.perf_counter() - t0:.1f} s"
                     )
                     for n in cfg.levels:
-                        added = seeder.top_up(backlog)
-                        pending = seeder.pending_review_tasks()
                         crew = people[:n]
                         limit = int(cfg.max_rate * cfg.cycle_s)
                         phases = [
                             ("healthz", cfg.baseline_s),
                             ("lease_only", cfg.baseline_s),
-                            ("cycle", cfg.cycle_s),
+                            *((flow, cfg.cycle_s) for flow in cfg.flows),
                         ]
                         if n == max(cfg.levels) and cfg.paced_s > 0:
                             phases.append(("paced", cfg.paced_s))
                         for kind, seconds in phases:
-                            cap = limit if kind in ("cycle", "paced") else 10**7
+                            added = seeder.top_up(backlog) if kind != "healthz" else 0
+                            pending = seeder.pending_review_tasks()
+                            cap = limit if kind in TIMED_KINDS else 10**7
                             result = _run_async(
                                 run_phase(server, crew, kind, seconds, cap, app_name)
                             )
@@ -1044,10 +1072,11 @@ def run_backend(
 
 def _echo(row: dict[str, Any]) -> None:
     lat = row["latency_ms"]
-    if row["kind"] in ("cycle", "paced"):
+    if row["kind"] in TIMED_KINDS:
         parts = " ".join(
             f"{t} {_fmt(lat.get(t, {}).get('p50'))}/{_fmt(lat.get(t, {}).get('p99'))}"
             for t in (*REQUEST_TYPES, "cycle")
+            if t in lat
         )
         console.print(
             f"    {row['backend']:<10} w={row['workers']} N={row['n']:<3} {row['kind']:<10} "
@@ -1082,7 +1111,7 @@ def _fmt(value: Any, spec: str = ".1f") -> str:
 def verdict(rows: list[dict[str, Any]], checks: dict[str, Any]) -> dict[str, Any]:
     candidates = [
         r for r in rows
-        if r["kind"] == "cycle" and r["backend"] == TARGET_BACKEND and r["n"] == TARGET_N
+        if r["kind"] in CYCLE_KINDS and r["backend"] == TARGET_BACKEND and r["n"] == TARGET_N
     ]  # fmt: skip
     best = max(candidates, key=lambda r: r["rate_per_s"], default=None)
     double_ok = all(c["double_assignment"]["ok"] for c in checks.values())
@@ -1101,6 +1130,7 @@ def verdict(rows: list[dict[str, Any]], checks: dict[str, Any]) -> dict[str, Any
     return {
         "pass": rate_ok and p99_ok and double_ok and errors == 0,
         "best_workers": best["workers"],
+        "best_flow": best["kind"],
         "cycles_per_s": best["rate_per_s"],
         "cycles_per_s_ok": rate_ok,
         "worst_request_p99_ms": p99,
@@ -1110,6 +1140,9 @@ def verdict(rows: list[dict[str, Any]], checks: dict[str, Any]) -> dict[str, Any
         "no_double_assignment": double_ok,
         "errors": errors,
     }
+
+
+LOAD_LABELS = {"cycle": "flat out", "workbench": "flat out, 2 req", "paced": "shift pace"}
 
 
 def render(rows: list[dict[str, Any]]) -> tuple[Table, Table]:
@@ -1136,12 +1169,12 @@ def render(rows: list[dict[str, Any]]) -> tuple[Table, Table]:
     for r in rows:
         by_key[(r["backend"], r["workers"], r["n"])][r["kind"]] = r
     for (backend, workers, n), kinds in by_key.items():
-        for kind in ("cycle", "paced"):
+        for kind in TIMED_KINDS:
             c = kinds.get(kind)
             if c is None:
                 continue
             marks = []
-            if kind == "cycle" and backend == TARGET_BACKEND and n == TARGET_N:
+            if kind in CYCLE_KINDS and backend == TARGET_BACKEND and n == TARGET_N:
                 ok = (
                     c["rate_per_s"] >= TARGET_CYCLES_PER_S
                     and (c.get("worst_request_p99_ms") or 1e9) < TARGET_P99_MS
@@ -1153,7 +1186,7 @@ def render(rows: list[dict[str, Any]]) -> tuple[Table, Table]:
             lat = c["latency_ms"]
             cycles.add_row(
                 backend, str(workers), str(n),
-                "flat out" if kind == "cycle" else "shift pace",
+                LOAD_LABELS[kind],
                 _fmt(c["rate_per_s"]), pair(lat, "lease"),
                 pair(lat, "audio"), pair(lat, "submit"), pair(lat, "cycle"), str(c["errors"]),
                 str(c["no_work_204"]), str(c["backlog_pending"]),
@@ -1171,7 +1204,8 @@ def render(rows: list[dict[str, Any]]) -> tuple[Table, Table]:
                 _fmt(lo["rate_per_s"] / 3) if lo else "–",
             )  # fmt: skip
     cycles.caption = (
-        "A cycle is 3 requests. flat out: each reviewer starts the next cycle at once; shift "
+        "A cycle is 3 requests (lease, audio, submit). flat out: each reviewer starts the next "
+        "cycle at once; 2 req: as the review page, the submit answers with the next lease; shift "
         f"pace: cycles start at random, {SHIFT_CLIPS} per reviewer per 9 h. backlog: pending review tasks when the phase began. CPU per cycle: "
         "the uvicorn processes / the PostgreSQL backends serving them (SQLite: inside the server) "
         "/ the load generator. other load: cores busy with anything else meanwhile (of 2)."
@@ -1190,17 +1224,20 @@ def chart(rows: list[dict[str, Any]], path: Path, title: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
-    series: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    series: dict[tuple[str, int, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
-        if r["kind"] == "cycle":
-            series[(r["backend"], r["workers"])].append(r)
+        if r["kind"] in CYCLE_KINDS:
+            series[(r["backend"], r["workers"], r["kind"])].append(r)
     styles = {"sqlite": "tab:blue", "postgresql": "tab:orange"}
-    for (backend, workers), points in sorted(series.items()):
+    for (backend, workers, kind), points in sorted(series.items()):
         points.sort(key=lambda r: r["n"])
         ns = [p["n"] for p in points]
+        flow = "3 requests" if kind == "cycle" else "2 requests (page)"
         style = dict(
             color=styles.get(backend, "gray"), marker="o" if workers == 1 else "s",
-            linestyle="-" if workers == 1 else "--", label=f"{backend}, {workers} worker(s)",
+            linestyle="-" if kind == "cycle" else "--",
+            alpha=1.0 if workers == max(w for _, w, _ in series) else 0.5,
+            label=f"{backend}, {workers} worker(s), {flow}",
         )  # fmt: skip
         left.plot(ns, [p["rate_per_s"] for p in points], **style)
         right.plot(ns, [p.get("worst_request_p99_ms") for p in points], **style)
@@ -1252,6 +1289,10 @@ def parse_args(argv: list[str] | None) -> Config:
         help="cycles/s the backlog is sized for (also the cap on cycles per phase)",
     )  # fmt: skip
     parser.add_argument(
+        "--flows", default="cycle,workbench",
+        help="flat-out flows, in order: cycle (3 requests) and/or workbench (2, as the page)",
+    )  # fmt: skip
+    parser.add_argument(
         "--quiet-wait", type=float,
         help="seconds to wait before each server for other processes to leave the CPUs idle",
     )  # fmt: skip
@@ -1259,6 +1300,9 @@ def parse_args(argv: list[str] | None) -> Config:
     workers = [int(w) for w in args.workers.split(",") if w.strip()]
     levels = [int(n) for n in args.levels.split(",") if n.strip()]
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    flows = [f.strip() for f in args.flows.split(",") if f.strip()]
+    if not flows or not set(flows) <= set(CYCLE_KINDS):
+        parser.error("--flows takes cycle and/or workbench")
     if not workers or any(not 1 <= w <= 4 for w in workers):
         parser.error("--workers takes numbers between 1 and 4")
     if not levels or any(not 1 <= n <= 400 for n in levels):
@@ -1274,7 +1318,7 @@ def parse_args(argv: list[str] | None) -> Config:
         quick=args.quick, levels=levels, workers=workers, backends=backends, cycle_s=cycle_s,
         baseline_s=baseline_s, paced_s=paced_s, max_rate=args.max_rate,
         quiet_wait_s=args.quiet_wait if args.quiet_wait is not None else (5 if args.quick else 20),
-        templates=len(PHRASES),
+        templates=len(PHRASES), flows=flows,
     )  # fmt: skip
 
 
@@ -1327,7 +1371,7 @@ def main(argv: list[str] | None = None) -> int:
             f"and p99 < {TARGET_P99_MS:.0f} ms, no double assignment → "
             f"{'[green]PASS[/]' if result['pass'] else '[red]FAIL[/]'} "
             f"(best {result['cycles_per_s']:.1f} cycles/s with {result['best_workers']} "
-            f"worker(s), worst request p99 {_fmt(result['worst_request_p99_ms'])} ms, "
+            f"worker(s), {LOAD_LABELS[result['best_flow']]}, worst request p99 {_fmt(result['worst_request_p99_ms'])} ms, "
             f"double assignment {'none' if result['no_double_assignment'] else 'FOUND'}, "
             f"errors {result['errors']})"
         )
