@@ -1223,7 +1223,7 @@ def chart(rows: list[dict[str, Any]], path: Path, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 6.4))
     series: dict[tuple[str, int, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         if r["kind"] in CYCLE_KINDS:
@@ -1251,6 +1251,15 @@ def chart(rows: list[dict[str, Any]], path: Path, title: str) -> None:
                 [r["n"]], [r.get("worst_request_p99_ms")], color=color, marker=marker, s=90,
                 label=label,
             )  # fmt: skip
+    # What the machine does with no work at all: 3 bare health requests per cycle.
+    ceiling: dict[int, float] = {}
+    for r in rows:
+        if r["kind"] == "healthz":
+            ceiling[r["n"]] = max(ceiling.get(r["n"], 0.0), r["rate_per_s"] / 3)
+    if ceiling:
+        ns = sorted(ceiling)
+        left.plot(ns, [ceiling[n] for n in ns], color="gray", linestyle="-.",
+                  label="no-op ceiling (3 × GET /healthz)")  # fmt: skip
     left.axhline(TARGET_CYCLES_PER_S, color="green", linestyle=":", label="target ≥ 300/s")
     right.axhline(TARGET_P99_MS, color="green", linestyle=":", label="target p99 < 100 ms")
     for axis, label in ((left, "cycles/s"), (right, "worst p99 of lease/audio/submit (ms)")):
@@ -1260,11 +1269,16 @@ def chart(rows: list[dict[str, Any]], path: Path, title: str) -> None:
         axis.set_xlabel("concurrent reviewers N")
         axis.set_ylabel(label)
         axis.grid(True, alpha=0.3)
-        axis.legend(fontsize=8)
     right.set_yscale("log")
     left.set_ylim(bottom=0)
+    # One legend for both plots, below them, so that no point hides behind it.
+    handles: dict[str, Any] = {}
+    for axis in (left, right):
+        for handle, label in zip(*axis.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=3, fontsize=8)
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.03 + 0.035 * ((len(handles) + 2) // 3), 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
