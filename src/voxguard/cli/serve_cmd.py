@@ -32,6 +32,7 @@ def serve(
                 host=host or rt.settings.host,
                 port=port or rt.settings.port,
                 log_level="info",
+                proxy_headers=False,  # the app applies forwarded_allow_ips itself
             )
         finally:
             stop.set()

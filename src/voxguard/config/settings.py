@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     # dozens of threads only contend for the GIL and for database locks (bench/review_load.py:
     # 40 threads 44 cycles/s, 4 threads 64 cycles/s at 200 reviewers on PostgreSQL).
     web_threads: int = Field(default=4, ge=1, le=256)
+    # The TLS-terminating proxies whose X-Forwarded-Proto / X-Forwarded-For are believed
+    # (comma-separated addresses or networks, "*" for any, "" for none). Behind one, the session
+    # cookie is Secure and audit events name the real client, not the proxy.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @field_validator("default_data_region")
     @classmethod

@@ -9,6 +9,7 @@ from pathlib import Path
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from voxguard import __version__
 from voxguard.runtime import Runtime
@@ -47,6 +48,10 @@ def create_app(rt: Runtime) -> FastAPI:
         {"href": "/login", "label": "Sign in"},
     ]
     install_error_handlers(app)
+    trusted_proxies = rt.settings.forwarded_allow_ips.strip()
+    if trusted_proxies:
+        # In the app, not only in `voxguard serve`, so every ASGI server applies the same rule.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies)
     apis = (ingest_api, auth_api, review_api, lead_api)
     for module in (*apis, pages, auth_pages, review_pages, lead_pages):
         app.include_router(module.router)
