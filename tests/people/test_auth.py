@@ -432,3 +432,25 @@ def test_policies_refuse_disabled_users_and_unknown_actions() -> None:
     admin = User(role="admin", handle="A-TEST", disabled_at=None)
     assert not ReviewTaskPolicy.allows(admin, "fetch_audio")
     assert not RestrictedQueuePolicy.allows(admin, "open")
+
+
+def test_hammering_a_locked_account_cannot_flood_the_audit_log(rt: Runtime) -> None:
+    user, password, secret = make_user(rt)
+    with rt.db.session() as session:
+        row = session.get(User, user.id)
+        assert row is not None
+        row.failed_logins = service.LOCK_AFTER_FAILURES
+        row.locked_until = NOW + timedelta(seconds=service.LOCK_SECONDS)
+    for i in range(100):
+        with pytest.raises(AccountLocked) as locked:
+            attempt(rt, user.username, password, code(secret, NOW), NOW + timedelta(seconds=i))
+        assert locked.value.status == 423
+    refused = [json.loads(e.details) for e in events(rt, "auth.login_refused")]
+    assert [d["refused_so_far"] for d in refused] == [1, 2, 4, 8, 16, 32, 64]
+    assert reload(rt, user.id).refused_while_locked == 100
+    # The lock ends; the right credentials get in, and the count starts again from zero.
+    later = NOW + timedelta(seconds=service.LOCK_SECONDS + 1)
+    attempt(rt, user.username, password, code(secret, later), later)
+    assert reload(rt, user.id).refused_while_locked == 0
+    with rt.db.read() as session:
+        assert verify_chain(session)[1] is None

@@ -102,6 +102,12 @@ def _new_handle(session: Session, role: str) -> str:
     raise RuntimeError(f"no free handle after {_HANDLE_ATTEMPTS} tries: the handle space is full")
 
 
+def _clear_lock(user: User) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+    user.refused_while_locked = 0
+
+
 def _issue_credentials(rt: Runtime, user: User) -> tuple[str, str]:
     """Give ``user`` a new one-time password and TOTP secret; return (password, otpauth URI)."""
     one_time = passwords.generate_one_time_password()
@@ -110,8 +116,7 @@ def _issue_credentials(rt: Runtime, user: User) -> tuple[str, str]:
     user.must_change_password = True
     user.totp_secret_sealed = totp_codes.seal_secret(totp_key(rt), secret, user.id)
     user.last_totp_step = 0
-    user.failed_logins = 0
-    user.locked_until = None
+    _clear_lock(user)
     return one_time, totp_codes.provisioning_uri(secret, user.username)
 
 
@@ -206,6 +211,7 @@ def _record_failure(
     elif failures >= SLOWDOWN_AFTER_FAILURES:
         delay = SLOWDOWN_BASE_SECONDS * 2 ** (failures - SLOWDOWN_AFTER_FAILURES)
         user.locked_until = now + timedelta(seconds=delay)
+    user.refused_while_locked = 0  # a new wait: its first refusal is audited again
     audit.record(
         session,
         actor=ANONYMOUS_ACTOR if action == "auth.login_failed" else actor_of(user),
@@ -227,13 +233,23 @@ def _record_failure(
 def _refuse_locked(
     session: Session, user: User, *, now: datetime, seconds: int, client_ip: str | None
 ) -> AccountLocked:
-    audit.record(
-        session,
-        actor=ANONYMOUS_ACTOR,
-        action="auth.login_refused",
-        target=f"user:{user.handle}",
-        details={"reason": "locked", "retry_after": seconds, "client_ip": client_ip},
-    )
+    """Every refusal is counted; the 1st, 2nd, 4th, 8th… of one wait are audited (with the count
+    so far), so the log shows a hammered account without being flooded by it."""
+    user.refused_while_locked += 1
+    refused = user.refused_while_locked
+    if refused & (refused - 1) == 0:
+        audit.record(
+            session,
+            actor=ANONYMOUS_ACTOR,
+            action="auth.login_refused",
+            target=f"user:{user.handle}",
+            details={
+                "reason": "locked",
+                "retry_after": seconds,
+                "client_ip": client_ip,
+                "refused_so_far": refused,
+            },
+        )
     session.commit()
     return _locked_error(user, seconds)
 
@@ -350,8 +366,7 @@ def login(
         session.commit()
         raise AccountDisabled("this account is disabled: ask an admin")
     user.last_totp_step = max(fresh)
-    user.failed_logins = 0
-    user.locked_until = None
+    _clear_lock(user)
     if new_hash is not None:
         user.password_hash = new_hash
     audit.record(
@@ -422,9 +437,12 @@ def change_password(
 
 def unlock_user(session: Session, username: str, *, actor: str) -> User:
     user = get_user(session, username, for_update=True)
-    was = {"failures": user.failed_logins, "locked": user.locked_until is not None}
-    user.failed_logins = 0
-    user.locked_until = None
+    was = {
+        "failures": user.failed_logins,
+        "locked": user.locked_until is not None,
+        "refused_while_locked": user.refused_while_locked,
+    }
+    _clear_lock(user)
     audit.record(
         session, actor=actor, action="user.unlocked", target=f"user:{user.handle}", details=was
     )

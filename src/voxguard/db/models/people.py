@@ -26,6 +26,9 @@ class User(Base):
     last_totp_step: Mapped[int] = mapped_column(Integer, default=0)  # a code is accepted once
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Attempts refused during the current wait or lock: only the 1st, 2nd, 4th, 8th… are audited,
+    # so hammering a locked account cannot flood the append-only audit log.
+    refused_while_locked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
