@@ -60,6 +60,15 @@ def attempt(rt: Runtime, username: str, password: str, totp_code: str, at: datet
         )
 
 
+def locked_out(rt: Runtime, user_id: str, *, until: datetime | None) -> None:
+    """As if the user had just failed too often (``until``: when the lock ends, None: ended)."""
+    with rt.db.session() as session:
+        row = session.get(User, user_id)
+        assert row is not None
+        row.failed_logins = service.LOCK_AFTER_FAILURES
+        row.locked_until = until
+
+
 def reload(rt: Runtime, user_id: str) -> User:
     with rt.db.read() as session:
         user = session.get(User, user_id)
@@ -225,21 +234,14 @@ def test_failures_slow_down_then_lock_and_an_admin_unlocks(rt: Runtime) -> None:
 
 def test_a_lock_ends_by_itself(rt: Runtime) -> None:
     user, password, secret = make_user(rt)
-    with rt.db.session() as session:
-        row = session.get(User, user.id)
-        assert row is not None
-        row.failed_logins = service.LOCK_AFTER_FAILURES
-        row.locked_until = NOW + timedelta(seconds=service.LOCK_SECONDS)
+    locked_out(rt, user.id, until=NOW + timedelta(seconds=service.LOCK_SECONDS))
     later = NOW + timedelta(seconds=service.LOCK_SECONDS + 1)
     with pytest.raises(AccountLocked):
         attempt(rt, user.username, password, code(secret, NOW), NOW)
     attempt(rt, user.username, password, code(secret, later), later)
     # After a lock, a single further failure locks again at once (the count was not reset).
     user2, password2, secret2 = make_user(rt)
-    with rt.db.session() as session:
-        row = session.get(User, user2.id)
-        assert row is not None
-        row.failed_logins = service.LOCK_AFTER_FAILURES
+    locked_out(rt, user2.id, until=None)
     with pytest.raises(BadCredentials):
         attempt(rt, user2.username, "wrong password!!", code(secret2, NOW), NOW)
     with pytest.raises(AccountLocked, match="locked"):
@@ -436,11 +438,7 @@ def test_policies_refuse_disabled_users_and_unknown_actions() -> None:
 
 def test_hammering_a_locked_account_cannot_flood_the_audit_log(rt: Runtime) -> None:
     user, password, secret = make_user(rt)
-    with rt.db.session() as session:
-        row = session.get(User, user.id)
-        assert row is not None
-        row.failed_logins = service.LOCK_AFTER_FAILURES
-        row.locked_until = NOW + timedelta(seconds=service.LOCK_SECONDS)
+    locked_out(rt, user.id, until=NOW + timedelta(seconds=service.LOCK_SECONDS))
     for i in range(100):
         with pytest.raises(AccountLocked) as locked:
             attempt(rt, user.username, password, code(secret, NOW), NOW + timedelta(seconds=i))
