@@ -358,8 +358,9 @@ class Seeder:
                         device_intent=template.intent,
                         wake_score=0.9,
                         duration_s=template.duration_s,
-                        audio_sha256=hashlib.sha256(f"{self.run_tag}-{self.clips}".encode())
-                        .hexdigest(),
+                        audio_sha256=hashlib.sha256(
+                            f"{self.run_tag}-{self.clips}".encode()
+                        ).hexdigest(),
                         sampled=True,
                         status="ready_for_review" if tasks else "reviewed",
                         draft_text=template.draft_text,
@@ -439,8 +440,9 @@ async def sign_in_all(base_url: str, people: list[Credentials], concurrency: int
                 },
             )
             if login.status_code != 200:
-                raise RuntimeError(f"sign-in of {person.username}: {login.status_code} "
-                                   f"{login.text[:300]}")
+                raise RuntimeError(
+                    f"sign-in of {person.username}: {login.status_code} {login.text[:300]}"
+                )
             new_password = secrets.token_urlsafe(18)
             change = await client.post(
                 "/api/v1/auth/password",
@@ -448,8 +450,10 @@ async def sign_in_all(base_url: str, people: list[Credentials], concurrency: int
                 headers={"X-CSRF-Token": login.json()["csrf_token"]},
             )
             if change.status_code != 200:
-                raise RuntimeError(f"password change of {person.username}: "
-                                   f"{change.status_code} {change.text[:300]}")
+                raise RuntimeError(
+                    f"password change of {person.username}: "
+                    f"{change.status_code} {change.text[:300]}"
+                )
             person.password = new_password
             person.cookie = change.cookies["vg_session"]
             person.csrf = change.json()["csrf_token"]
@@ -1432,8 +1436,13 @@ def main(argv: list[str] | None = None) -> int:
         },
         "verdict": result,
         "templates": [
-            {"spoken": t.spoken, "duration_s": round(t.duration_s, 3), "draft_text": t.draft_text,
-             "redactions": t.redactions, "wav_bytes": len(t.wav)}
+            {
+                "spoken": t.spoken,
+                "duration_s": round(t.duration_s, 3),
+                "draft_text": t.draft_text,
+                "redactions": t.redactions,
+                "wav_bytes": len(t.wav),
+            }
             for t in templates
         ],
         "checks": checks,

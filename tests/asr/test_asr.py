@@ -122,8 +122,10 @@ def test_tampered_or_missing_model_is_rejected(tmp_path: Path) -> None:
         ("Call 555-1212.", "call five five five one two one two"),
         ("card 4111 1111 1111 1111", "card" + " four one one one" + " one one one one" * 3),
         ("the 42-line Bible of 1455.", "the forty two line bible of fourteen fifty five"),
-        ("In 2005, 1,250,000 people", "in two thousand five one million two hundred fifty thousand"
-         " people"),
+        (
+            "In 2005, 1,250,000 people",
+            "in two thousand five one million two hundred fifty thousand people",
+        ),
         ("the 15th and 21st", "the fifteenth and twenty first"),
         ("zip 02139 at 7:05 p.m.", "zip zero two one three nine at seven oh five p m"),
         ("$5.50, 50% off", "five dollars fifty cents fifty percent off"),

@@ -64,8 +64,13 @@ def _login(rt: Runtime, name: str, password: str, uri: str, *, seconds: int = 0)
     at = utcnow() + timedelta(seconds=seconds)
     with rt.db.session() as session:
         return service.login(
-            session, rt, username=name, password=password,
-            totp=pyotp.parse_uri(uri).at(at), client_ip=None, now=at,
+            session,
+            rt,
+            username=name,
+            password=password,
+            totp=pyotp.parse_uri(uri).at(at),
+            client_ip=None,
+            now=at,
         )
 
 

@@ -55,7 +55,12 @@ def code(secret: str, at: datetime) -> str:
 def attempt(rt: Runtime, username: str, password: str, totp_code: str, at: datetime) -> User:
     with rt.db.session() as session:
         return service.login(
-            session, rt, username=username, password=password, totp=totp_code, client_ip=IP,
+            session,
+            rt,
+            username=username,
+            password=password,
+            totp=totp_code,
+            client_ip=IP,
             now=at,
         )
 
@@ -158,7 +163,9 @@ def test_sign_in_needs_password_and_totp(rt: Runtime) -> None:
 
     failed = events(rt, "auth.login_failed")
     assert [json.loads(e.details)["reason"] for e in failed] == [
-        "bad_password", "bad_totp", "bad_totp"
+        "bad_password",
+        "bad_totp",
+        "bad_totp",
     ]
     assert all(json.loads(e.details)["client_ip"] == IP for e in failed)
     ok = events(rt, "auth.login")
@@ -208,7 +215,9 @@ def test_failures_slow_down_then_lock_and_an_admin_unlocks(rt: Runtime) -> None:
     t += timedelta(seconds=service.SLOWDOWN_BASE_SECONDS + 1)
     with pytest.raises(BadCredentials):
         attempt(rt, name, "wrong password!!", code(secret, t), t)  # 4th: wait doubles
-    assert reload(rt, user.id).locked_until == t + timedelta(seconds=2 * service.SLOWDOWN_BASE_SECONDS)
+    assert reload(rt, user.id).locked_until == t + timedelta(
+        seconds=2 * service.SLOWDOWN_BASE_SECONDS
+    )
     t += timedelta(seconds=2 * service.SLOWDOWN_BASE_SECONDS + 1)
     with pytest.raises(BadCredentials):
         attempt(rt, name, password, "000000" if code(secret, t) != "000000" else "111111", t)

@@ -37,7 +37,9 @@ def test_kill_9_during_a_job_loses_nothing(rt: Runtime, tmp_path: Path) -> None:
         "VOXGUARD_JOB_LEASE_SECONDS": "3",
     }
     command = [sys.executable, "-m", "voxguard.cli.main", "worker"]
-    worker = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 120
         while "leased" not in _states(rt, "jobs") and time.monotonic() < deadline:

@@ -268,10 +268,14 @@ def test_adjudication_only_for_clips_waiting_for_it(rt: Runtime) -> None:
     [clip] = make_clips(rt, 1)
     lead = add_reviewer(rt, role="lead")
     with rt.db.session() as session, pytest.raises(NotFound):
-        adjudicate(session, "nope", transcript="x", intent="y", lead_id=lead.id, lead_handle=lead.handle)
+        adjudicate(
+            session, "nope", transcript="x", intent="y", lead_id=lead.id, lead_handle=lead.handle
+        )
     _review(rt, add_reviewer(rt), "one thing")
     with rt.db.session() as session, pytest.raises((Conflict, NotFound)):
-        adjudicate(session, clip, transcript="x", intent="y", lead_id=lead.id, lead_handle=lead.handle)
+        adjudicate(
+            session, clip, transcript="x", intent="y", lead_id=lead.id, lead_handle=lead.handle
+        )
 
 
 def test_sibling_passes_submitted_at_once_decide_the_clip_once(rt: Runtime) -> None:

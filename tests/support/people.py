@@ -85,8 +85,10 @@ def login(
             )
         code = totp_code(totp_secret, at)
     else:
-        code = totp_code(totp_secret, at) if at is not None else _unused_code(
-            rt, username, totp_secret
+        code = (
+            totp_code(totp_secret, at)
+            if at is not None
+            else _unused_code(rt, username, totp_secret)
         )
     response = client.post(
         "/api/v1/auth/login", json={"username": username, "password": password, "totp": code}

@@ -40,11 +40,15 @@ def _login_cookie(make_settings, headers: dict[str, str], **overrides: object) -
             )
             assert answer.status_code == 200, answer.text
         with rt.db.read() as session:
-            details = session.execute(
-                sa.select(AuditEvent.details)
-                .where(AuditEvent.action == "auth.login")
-                .order_by(AuditEvent.seq.desc())
-            ).scalars().first()
+            details = (
+                session.execute(
+                    sa.select(AuditEvent.details)
+                    .where(AuditEvent.action == "auth.login")
+                    .order_by(AuditEvent.seq.desc())
+                )
+                .scalars()
+                .first()
+            )
     finally:
         rt.close()
     return answer.headers["set-cookie"], json.loads(details or "{}").get("client_ip", "")

@@ -108,7 +108,10 @@ def test_login_answers_user_and_csrf_and_sets_a_strict_httponly_cookie(
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["user"] == {
-        "handle": user.handle, "role": "lead", "region": "us", "must_change_password": False
+        "handle": user.handle,
+        "role": "lead",
+        "region": "us",
+        "must_change_password": False,
     }
     assert len(body["csrf_token"]) >= 32
     cookie = _set_cookie(response)
@@ -134,9 +137,7 @@ def test_cookie_is_secure_over_https(rt: Runtime) -> None:
 
 def test_login_refusals_have_the_error_shape(rt: Runtime, client: TestClient) -> None:
     user, password, secret = make_user(rt)
-    wrong = client.post(
-        "/api/v1/auth/login", json=_body(user.username, "not the password", secret)
-    )
+    wrong = client.post("/api/v1/auth/login", json=_body(user.username, "not the password", secret))
     assert wrong.status_code == 401
     assert wrong.json() == {"error": "bad_credentials", "detail": service.BAD_CREDENTIALS_MESSAGE}
     assert "set-cookie" not in wrong.headers

@@ -53,7 +53,13 @@ def test_lease_listen_submit_cycle(rt: Runtime, clips: list[str], reviewer) -> N
     task = client.post("/api/v1/review/lease").json()
     assert set(task) == {"task_id", "clip", "lease_expires_at", "lease_seconds"}
     assert set(task["clip"]) == {
-        "id", "locale", "device_type", "duration_s", "draft_text", "redactions", "audio_url"
+        "id",
+        "locale",
+        "device_type",
+        "duration_s",
+        "draft_text",
+        "redactions",
+        "audio_url",
     }
     audio = client.get(task["clip"]["audio_url"])
     assert audio.status_code == 200 and audio.content[:4] == b"RIFF"
@@ -65,7 +71,13 @@ def test_lease_listen_submit_cycle(rt: Runtime, clips: list[str], reviewer) -> N
     )
     assert early.status_code == 422 and early.json()["error"] == "not_played"
     _heard(rt, task["task_id"])
-    body = {"transcript": "a tone", "intent": "other", "flags": [], "played_to_end": True, "seconds_spent": 3}
+    body = {
+        "transcript": "a tone",
+        "intent": "other",
+        "flags": [],
+        "played_to_end": True,
+        "seconds_spent": 3,
+    }
     first = client.post(f"/api/v1/review/tasks/{task['task_id']}/submit", json=body)
     again = client.post(f"/api/v1/review/tasks/{task['task_id']}/submit", json=body)
     assert first.status_code == again.status_code == 200
@@ -98,7 +110,9 @@ def test_submit_can_hand_over_the_next_task(rt: Runtime, clips: list[str], revie
     assert last.status_code == 200 and last.json()["next"] is None  # 2 clips, both done
     with rt.db.read() as session:
         leased = session.execute(
-            sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "review.leased")
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "review.leased")
         ).scalar_one()
     assert leased == 2
     plain = client.post(f"/api/v1/review/tasks/{following['task_id']}/submit", json=body).json()
@@ -125,7 +139,9 @@ def test_audio_url_is_for_the_leaseholder_only(rt: Runtime, clips: list[str], re
         assert other.get(task["clip"]["audio_url"]).status_code == 403
     finally:
         other.__exit__(None, None, None)
-    tampered = re.sub(r"exp=(\d+)", lambda m: f"exp={int(m.group(1)) + 600}", task["clip"]["audio_url"])
+    tampered = re.sub(
+        r"exp=(\d+)", lambda m: f"exp={int(m.group(1)) + 600}", task["clip"]["audio_url"]
+    )
     assert client.get(tampered).status_code == 403
     anonymous = app_client(rt)
     assert anonymous.get(task["clip"]["audio_url"]).status_code == 401
@@ -175,16 +191,20 @@ def test_no_reviewer_response_reveals_who_spoke(rt: Runtime, reviewer) -> None: 
         # The review copy is not the original: the original's bytes never appear in it.
         with rt.db.read() as session:
             original_blob = session.execute(
-                sa.select(Blob).where(Blob.utterance_id == body["clip"]["id"], Blob.kind == "original")
+                sa.select(Blob).where(
+                    Blob.utterance_id == body["clip"]["id"], Blob.kind == "original"
+                )
             ).scalar_one()
             original = rt.vault.get(session, original_blob)
         assert audio.content != original and original[1000:3000] not in audio.content
         check(client.post(f"/api/v1/review/tasks/{body['task_id']}/heartbeat"))
         _heard(rt, body["task_id"])
-        check(client.post(
-            f"/api/v1/review/tasks/{body['task_id']}/submit?next=true",
-            json={"transcript": "t", "intent": "other", "played_to_end": True},
-        ))
+        check(
+            client.post(
+                f"/api/v1/review/tasks/{body['task_id']}/submit?next=true",
+                json={"transcript": "t", "intent": "other", "played_to_end": True},
+            )
+        )
     check(client.get("/api/v1/review/stats"))
     check(client.get("/api/v1/review/intents"))
     check(client.get("/api/v1/auth/me"))

@@ -194,7 +194,10 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
             page.wait_for_function("document.getElementById('stat-done').textContent === '1'")
             # The submit's answer carried the next lease: no separate lease round trip.
             assert any("/submit?next=true" in call for call in calls), calls
-            assert sum(call.startswith("POST") and call.endswith("/review/lease") for call in calls) == 1
+            assert (
+                sum(call.startswith("POST") and call.endswith("/review/lease") for call in calls)
+                == 1
+            )
             assert page.input_value("#intent") == ""
             page.screenshot(path=str(SCREENSHOT))
         finally:

@@ -20,24 +20,59 @@ Number reading rules (heuristics, chosen for assistant speech):
 import re
 
 _ONES = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
     "nineteen",
 ]
 _TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALES = [
-    (10**18, "quintillion"), (10**15, "quadrillion"), (10**12, "trillion"), (10**9, "billion"),
-    (10**6, "million"), (10**3, "thousand"),
+    (10**18, "quintillion"),
+    (10**15, "quadrillion"),
+    (10**12, "trillion"),
+    (10**9, "billion"),
+    (10**6, "million"),
+    (10**3, "thousand"),
 ]
 _ORDINAL_IRREGULAR = {
-    "one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
-    "nine": "ninth", "twelve": "twelfth",
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
 }
 # Abbreviations whose spoken form differs from their letters (checked after lower-casing).
 _ABBREVIATIONS = {
-    "mr.": ["mister"], "mrs.": ["missus"], "ms.": ["miz"], "dr.": ["doctor"],
-    "a.m.": ["a", "m"], "p.m.": ["p", "m"], "&": ["and"], "+": ["plus"], "@": ["at"],
-    "%": ["percent"], "vs.": ["versus"], "etc.": ["etcetera"],
+    "mr.": ["mister"],
+    "mrs.": ["missus"],
+    "ms.": ["miz"],
+    "dr.": ["doctor"],
+    "a.m.": ["a", "m"],
+    "p.m.": ["p", "m"],
+    "&": ["and"],
+    "+": ["plus"],
+    "@": ["at"],
+    "%": ["percent"],
+    "vs.": ["versus"],
+    "etc.": ["etcetera"],
 }
 _CURRENCIES = {"$": ("dollar", "dollars"), "£": ("pound", "pounds"), "€": ("euro", "euros")}
 

@@ -100,8 +100,10 @@ def login_submit(
 ) -> Response:
     target = _after_login(next)
     cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not cookie_token or not csrf_token or not hmac.compare_digest(
-        cookie_token.encode(), csrf_token.encode()
+    if (
+        not cookie_token
+        or not csrf_token
+        or not hmac.compare_digest(cookie_token.encode(), csrf_token.encode())
     ):
         return _render_login(
             request,
@@ -155,9 +157,7 @@ def _render_password(
     response = templates.TemplateResponse(
         request,
         "password.html",
-        page_context(
-            request, next=next_url, error=error, min_length=MIN_PASSWORD_LENGTH
-        ),
+        page_context(request, next=next_url, error=error, min_length=MIN_PASSWORD_LENGTH),
         status_code=status,
     )
     response.headers["Cache-Control"] = "no-store"
