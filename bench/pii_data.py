@@ -47,6 +47,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from voxguard.asr.normalize import ONES_WORDS, TENS_WORDS
+
 TYPES = (
     "PERSON",
     "PHONE_NUMBER",
@@ -89,41 +91,19 @@ class Example:
 
 
 # --------------------------------------------------------------------------- verbalising
-_ONES = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+# The number words are the ASR normaliser's, so that what the benchmark speaks reads back.
 _ORD = {1: "first", 2: "second", 3: "third", 5: "fifth", 8: "eighth", 9: "ninth", 12: "twelfth"}
 
 
 def say_int(n: int) -> str:
     if n < 20:
-        return _ONES[n]
+        return ONES_WORDS[n]
     if n < 100:
         t, o = divmod(n, 10)
-        return _TENS[t] + ("" if o == 0 else " " + _ONES[o])
+        return TENS_WORDS[t] + ("" if o == 0 else " " + ONES_WORDS[o])
     if n < 1000:
         h, r = divmod(n, 100)
-        return _ONES[h] + " hundred" + ("" if r == 0 else " and " + say_int(r))
+        return ONES_WORDS[h] + " hundred" + ("" if r == 0 else " and " + say_int(r))
     th, r = divmod(n, 1000)
     if r == 0:
         return say_int(th) + " thousand"
@@ -134,18 +114,18 @@ def say_ordinal(n: int) -> str:
     if n in _ORD:
         return _ORD[n]
     if n < 20:
-        return _ONES[n] + "th"
+        return ONES_WORDS[n] + "th"
     t, o = divmod(n, 10)
     if o == 0:
-        return _TENS[t][:-1] + "ieth"
-    return _TENS[t] + " " + say_ordinal(o)
+        return TENS_WORDS[t][:-1] + "ieth"
+    return TENS_WORDS[t] + " " + say_ordinal(o)
 
 
 def say_year(y: int, rng: random.Random) -> str:
     if 2000 <= y < 2010:
-        return "two thousand" + ("" if y == 2000 else " and " + _ONES[y % 10])
+        return "two thousand" + ("" if y == 2000 else " and " + ONES_WORDS[y % 10])
     hi, lo = divmod(y, 100)
-    low = say_int(lo) if lo >= 10 else "oh " + _ONES[lo]
+    low = say_int(lo) if lo >= 10 else "oh " + ONES_WORDS[lo]
     return say_int(hi) + " " + low
 
 
@@ -180,18 +160,18 @@ def say_digits(
                 continue
             if i + 1 < len(grp) and grp[i + 1] == d and rng.random() < 0.5:
                 words.append(
-                    "double " + ("oh" if d == "0" and rng.random() < 0.6 else _ONES[int(d)])
+                    "double " + ("oh" if d == "0" and rng.random() < 0.6 else ONES_WORDS[int(d)])
                 )
                 i += 2
                 continue
-            words.append("oh" if d == "0" and rng.random() < 0.6 else _ONES[int(d)])
+            words.append("oh" if d == "0" and rng.random() < 0.6 else ONES_WORDS[int(d)])
             i += 1
     return " ".join(words)
 
 
 def spell(s: str) -> str:
     """Letters one by one, digits as single digits: "gb82" -> "g b eight two"."""
-    return " ".join(_ONES[int(c)] if c.isdigit() else c.lower() for c in s if c.strip())
+    return " ".join(ONES_WORDS[int(c)] if c.isdigit() else c.lower() for c in s if c.strip())
 
 
 def luhn_complete(prefix: str, length: int, rng: random.Random) -> str:
@@ -668,7 +648,7 @@ def _address(rng: random.Random) -> str:
         num = (
             say_int(n // 100)
             + " "
-            + (say_int(n % 100) if n % 100 >= 10 else "oh " + _ONES[n % 100])
+            + (say_int(n % 100) if n % 100 >= 10 else "oh " + ONES_WORDS[n % 100])
         )
     else:
         num = say_int(n)
@@ -832,9 +812,9 @@ def _heldout_phone(rng: random.Random) -> str:
             + " "
             + say_digits(d[3:6], rng)
             + " triple "
-            + ("oh" if tail[0] == "0" else _ONES[int(tail[0])])
+            + ("oh" if tail[0] == "0" else ONES_WORDS[int(tail[0])])
             + " "
-            + _ONES[rng.randrange(10)]
+            + ONES_WORDS[rng.randrange(10)]
         )
     return "zero two zero " + say_digits("".join(str(rng.randrange(10)) for _ in range(8)), rng)
 

@@ -19,7 +19,7 @@ Number reading rules (heuristics, chosen for assistant speech):
 
 import re
 
-_ONES = [
+ONES_WORDS = [
     "zero",
     "one",
     "two",
@@ -41,7 +41,7 @@ _ONES = [
     "eighteen",
     "nineteen",
 ]
-_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+TENS_WORDS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALES = [
     (10**18, "quintillion"),
     (10**15, "quadrillion"),
@@ -93,13 +93,13 @@ def number_to_words(n: int) -> list[str]:
     if n < 0:
         return ["minus", *number_to_words(-n)]
     if n < 20:
-        return [_ONES[n]]
+        return [ONES_WORDS[n]]
     if n < 100:
         tens, ones = divmod(n, 10)
-        return [_TENS[tens]] + ([_ONES[ones]] if ones else [])
+        return [TENS_WORDS[tens]] + ([ONES_WORDS[ones]] if ones else [])
     if n < 1000:
         hundreds, rest = divmod(n, 100)
-        return [_ONES[hundreds], "hundred"] + (number_to_words(rest) if rest else [])
+        return [ONES_WORDS[hundreds], "hundred"] + (number_to_words(rest) if rest else [])
     for value, name in _SCALES:
         if n >= value:
             head, rest = divmod(n, value)
@@ -109,7 +109,7 @@ def number_to_words(n: int) -> list[str]:
 
 def digits_to_words(digits: str) -> list[str]:
     """Digit-by-digit reading ("5551212" -> five five five one two one two)."""
-    return [_ONES[int(ch)] for ch in digits if ch.isdigit()]
+    return [ONES_WORDS[int(ch)] for ch in digits if ch.isdigit()]
 
 
 def year_to_words(n: int) -> list[str]:
@@ -120,7 +120,7 @@ def year_to_words(n: int) -> list[str]:
     if tail == 0:
         return [*number_to_words(head), "hundred"]
     if tail < 10:
-        return [*number_to_words(head), "oh", _ONES[tail]]
+        return [*number_to_words(head), "oh", ONES_WORDS[tail]]
     return number_to_words(head) + number_to_words(tail)
 
 
@@ -163,7 +163,7 @@ def _numeric_to_words(core: str) -> list[str] | None:
         if minutes == 0:
             return number_to_words(hours)
         if minutes < 10:
-            return [*number_to_words(hours), "oh", _ONES[minutes]]
+            return [*number_to_words(hours), "oh", ONES_WORDS[minutes]]
         return number_to_words(hours) + number_to_words(minutes)
     if m := _DECIMAL.fullmatch(core):
         return [*integer_to_words(m.group(1)), "point", *digits_to_words(m.group(2))]
