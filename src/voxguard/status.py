@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from voxguard.db.migrate import current_revision
 from voxguard.db.models import AuditHead, Utterance, WorkItem
 from voxguard.runtime import Runtime
+from voxguard.work.queues import JOBS_QUEUE, REVIEW_QUEUE
 
 
 def system_status(rt: Runtime) -> dict[str, Any]:
@@ -34,14 +35,18 @@ def system_status(rt: Runtime) -> dict[str, Any]:
             "utterances": count(),
             "sampled": count(Utterance.sampled.is_(True)),
             "review_pending": count(
-                WorkItem.queue == "review",
+                WorkItem.queue == REVIEW_QUEUE,
                 WorkItem.state.in_(("pending", "leased")),
                 model=WorkItem,
             ),
             "jobs_pending": count(
-                WorkItem.queue == "jobs", WorkItem.state.in_(("pending", "leased")), model=WorkItem
+                WorkItem.queue == JOBS_QUEUE,
+                WorkItem.state.in_(("pending", "leased")),
+                model=WorkItem,
             ),
-            "jobs_dead": count(WorkItem.queue == "jobs", WorkItem.state == "dead", model=WorkItem),
+            "jobs_dead": count(
+                WorkItem.queue == JOBS_QUEUE, WorkItem.state == "dead", model=WorkItem
+            ),
             "audit_events": head.seq if head else 0,
             "consent_default": rt.settings.review_consent_default,
             "sampling_rate": rt.settings.sampling_rate,

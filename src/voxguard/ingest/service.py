@@ -27,9 +27,7 @@ from voxguard.ingest.devices import DeviceAuthError, authenticate
 from voxguard.ingest.metadata import MetadataRejected, UtteranceMetadata, parse_metadata
 from voxguard.runtime import Runtime
 from voxguard.sampling.service import decide
-
-PROCESSING_QUEUE = "jobs"
-PREPARE_REVIEW_COPY = "prepare_review_copy"
+from voxguard.work.queues import JOBS_QUEUE, PREPARE_REVIEW_COPY
 
 
 class UploadRejected(Exception):
@@ -245,7 +243,7 @@ def _record(
         utterance.status = "queued"
         work.enqueue(
             session,
-            queue=PROCESSING_QUEUE,
+            queue=JOBS_QUEUE,
             kind=PREPARE_REVIEW_COPY,
             subject_id=utterance_id,
             account_id=caller.account_id,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from voxguard.ingest.service import PREPARE_REVIEW_COPY
 from voxguard.processing.pipeline import make_prepare_review_copy
 from voxguard.runtime import Runtime
+from voxguard.work.queues import PREPARE_REVIEW_COPY
 from voxguard.work.runner import Handler
 
 

@@ -20,10 +20,8 @@ from voxguard.consent.service import current_consent
 from voxguard.db.models import Blob, Utterance
 from voxguard.ingest.audio import TARGET_RATE, decode_wav_pcm16, encode_wav_pcm16
 from voxguard.runtime import Runtime
+from voxguard.work.queues import REVIEW_QUEUE, REVIEW_TASK
 from voxguard.work.runner import JobContext, PermanentFailure
-
-REVIEW_QUEUE = "review"
-REVIEW_TASK = "review"
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,8 @@ from voxguard.config import Settings
 from voxguard.db.base import UTCDateTime, utcnow
 from voxguard.db.models import ConsentRecord, Exposure, GoldClip, User, Utterance, WorkItem
 from voxguard.db.upsert import insert_on_conflict
-from voxguard.processing.pipeline import REVIEW_QUEUE
+from voxguard.work.queues import GOLD_QUEUE, GOLD_TASK, REVIEW_QUEUE
 
-GOLD_QUEUE = "gold"
 EXPOSURE_WINDOW = timedelta(days=30)
 
 
@@ -252,7 +251,7 @@ def _create_gold_task(
     item = work.enqueue(
         session,
         queue=GOLD_QUEUE,
-        kind="gold",
+        kind=GOLD_TASK,
         subject_id=gold.utterance_id,
         account_id=gold.account_id,
     )

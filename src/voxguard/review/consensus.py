@@ -17,10 +17,10 @@ from voxguard import audit, work
 from voxguard.config import Settings
 from voxguard.db.base import utcnow
 from voxguard.db.models import Annotation, ClipOutcome, Utterance, WorkItem
-from voxguard.processing.pipeline import REVIEW_QUEUE, REVIEW_TASK
 from voxguard.review.errors import Conflict, NotFound
 from voxguard.review.rover import rover_merge
 from voxguard.review.text import normalise, pair_wer
+from voxguard.work.queues import REVIEW_QUEUE, REVIEW_TASK
 
 FINAL_STATES = ("accepted", "restricted", "deleted_false_wake")
 

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from voxguard import audit
 from voxguard.db.base import utcnow
 from voxguard.db.models import Annotation, Blob, Flag, User, Utterance, WorkItem
-from voxguard.processing.pipeline import REVIEW_QUEUE
 from voxguard.review.consensus import outcome_for
 from voxguard.vault.service import Vault
+from voxguard.work.queues import REVIEW_QUEUE
 
 FLAG_KINDS = (
     "false_wake",

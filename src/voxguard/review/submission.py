@@ -13,12 +13,13 @@ from voxguard import audit, work
 from voxguard.config import Settings
 from voxguard.db.base import utcnow
 from voxguard.db.models import Annotation, Exposure, GoldClip, User, Utterance, WorkItem
-from voxguard.review.assignment import GOLD_QUEUE, held_task, holds_lease, lease_seconds_of
+from voxguard.review.assignment import held_task, holds_lease, lease_seconds_of
 from voxguard.review.consensus import evaluate
 from voxguard.review.errors import LeaseGone, NotPlayed
 from voxguard.review.flags import FLAG_KINDS, record_flags
 from voxguard.review.text import wer
 from voxguard.vault.service import Vault
+from voxguard.work.queues import GOLD_QUEUE
 
 MAX_PLAYBACK_SPEED = 1.5
 PLAYBACK_SLACK_S = 1.0

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from voxguard import audit
 from voxguard.db.session import Database
 from voxguard.work import leases
+from voxguard.work.queues import JOBS_QUEUE
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def run_once(
     handlers: Mapping[str, Handler],
     *,
     owner: str,
-    queue: str = "jobs",
+    queue: str = JOBS_QUEUE,
     lease_seconds: float = 60,
     backoff_base_s: float = 2.0,
     backoff_max_s: float = 600.0,
