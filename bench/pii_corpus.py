@@ -625,10 +625,10 @@ def read_conll(path: Path) -> list[list[tuple[str, str]]]:
     return sents
 
 
-def wnut_person_names(path: Path) -> list[str]:
-    """Person names of a WNUT-17 file in spoken form (at most three words, letters only)."""
+def wnut_persons(sents: list[list[tuple[str, str]]]) -> list[str]:
+    """Person names of WNUT-17 sentences in spoken form (at most three words, letters only)."""
     names: list[str] = []
-    for sent in read_conll(path):
+    for sent in sents:
         cur: list[str] = []
         for tok, tag in [*sent, ("", "O")]:
             if tag == "I-person" and cur:
@@ -657,7 +657,7 @@ def faker_name_pool(locales: tuple[str, ...], per_locale: int, seed: int) -> lis
 def training_corpus(data: Path, per_template: int = 3, seed: int = 20260101) -> list[Utterance]:
     """Everything the tagger is trained on (deterministic for a given seed and Faker version)."""
     rng = random.Random(f"{seed}-train")
-    wnut_train = wnut_person_names(data / "wnut17" / "wnut17train.conll")
+    wnut_train = wnut_persons(read_conll(data / "wnut17" / "wnut17train.conll"))
     faker_names = faker_name_pool(TRAIN_LOCALES, 40, seed)
     corpus = faker_utterances("train", per_template, seed, name_pool=wnut_train)
     slurp = [u for u in slurp_split(data, "train") if not u.ignore]
@@ -681,3 +681,22 @@ def iter_jsonl(path: Path) -> Iterator[Utterance]:
         for line in fh:
             if line.strip():
                 yield Utterance.from_json(json.loads(line))
+
+
+SLICE_PATH = Path(__file__).resolve().parents[1] / "tests" / "privacy" / "data" / "pii_slice.jsonl"
+SLICE_EVERY = 4  # one held-out utterance in four: a few hundred, scored in seconds
+
+
+def write_slice(path: Path = SLICE_PATH, seed: int = 20260101) -> int:
+    """The fixed evaluation slice the tests read: held-out locales x held-out templates only,
+    with seed ``seed + 1`` so its values differ from the benchmark's held-out split too."""
+    utterances = faker_utterances("heldout", 1, seed + 1)[::SLICE_EVERY]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for u in utterances:
+            fh.write(json.dumps(u.to_json(), ensure_ascii=False) + "\n")
+    return len(utterances)
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_slice()} utterances to {SLICE_PATH}")

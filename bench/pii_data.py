@@ -43,12 +43,20 @@ import re
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voxguard.asr.normalize import ONES_WORDS, TENS_WORDS
+from pii_corpus import (
+    faker_utterances,
+    read_conll,
+    snips_utterances,
+    tuning_corpus,
+    wnut_persons,
+)
+from voxguard.asr.number_words import ONES_WORDS, TENS_WORDS
+from voxguard.privacy.pii.recognizers.spoken_number import luhn_ok
 
 TYPES = (
     "PERSON",
@@ -177,17 +185,7 @@ def spell(s: str) -> str:
 
 def luhn_complete(prefix: str, length: int, rng: random.Random) -> str:
     body = prefix + "".join(str(rng.randrange(10)) for _ in range(length - len(prefix) - 1))
-    for check in range(10):
-        cand = body + str(check)
-        total = 0
-        for k, ch in enumerate(reversed(cand)):
-            d = int(ch)
-            if k % 2 == 1:
-                d = d * 2 - 9 if d > 4 else d * 2
-            total += d
-        if total % 10 == 0:
-            return cand
-    raise AssertionError("unreachable")
+    return next(body + str(c) for c in range(10) if luhn_ok(body + str(c)))
 
 
 def make_iban(country: str, bban: str) -> str:
@@ -257,24 +255,6 @@ def slurp_examples(rows: list[dict], keep: Callable[[int], bool]) -> list[Exampl
     return out
 
 
-def read_conll(path: Path) -> list[list[tuple[str, str]]]:
-    sents: list[list[tuple[str, str]]] = []
-    cur: list[tuple[str, str]] = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n")
-            if not line.strip():
-                if cur:
-                    sents.append(cur)
-                    cur = []
-                continue
-            parts = line.split("\t")
-            cur.append((parts[0], parts[-1]))
-    if cur:
-        sents.append(cur)
-    return sents
-
-
 _URLISH = re.compile(r"https?://|www\.|\.com|/r/|^@|^#")
 
 
@@ -285,24 +265,6 @@ def spoken_token(tok: str) -> str:
     tok = tok.lower()
     tok = re.sub(r"[^a-z0-9'\-]", "", tok).strip("'-")
     return tok
-
-
-def wnut_persons(sents: Iterable[list[tuple[str, str]]]) -> list[str]:
-    names: list[str] = []
-    for sent in sents:
-        cur: list[str] = []
-        for tok, tag in [*sent, ("", "O")]:
-            if tag == "I-person" and cur:
-                cur.append(tok)
-                continue
-            if cur:
-                spoken = " ".join(w for w in (spoken_token(t) for t in cur) if w)
-                if spoken and len(spoken.split()) <= 3 and re.fullmatch(r"[a-z' \-]+", spoken):
-                    names.append(spoken)
-                cur = []
-            if tag == "B-person":
-                cur = [tok]
-    return names
 
 
 def wnut_examples(sents: list[list[tuple[str, str]]], prefix: str) -> list[Example]:
@@ -943,12 +905,10 @@ def corpus_examples(data: Path, split: str, per_template: int = 1) -> list[Examp
     """The learned tagger's own splits (bench/pii_corpus.py): Faker records of the tuning split
     (train locales and templates, values never trained on) or of held-out locales x held-out
     templates; Snips queries (tuning tenth of train, or the validate files) as negatives."""
-    import pii_corpus
-
     if split == "tune":
-        return [from_utterance(u) for u in pii_corpus.tuning_corpus(data)]
-    faker = pii_corpus.faker_utterances("heldout", per_template)
-    snips = pii_corpus.snips_utterances(data, "eval")
+        return [from_utterance(u) for u in tuning_corpus(data)]
+    faker = faker_utterances("heldout", per_template)
+    snips = snips_utterances(data, "eval")
     return [from_utterance(u) for u in faker + snips]
 
 

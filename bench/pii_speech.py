@@ -13,7 +13,8 @@ import random
 import re
 import unicodedata
 
-from voxguard.asr.number_words import ONES_WORDS, ORDINAL_IRREGULAR, TENS_WORDS
+from voxguard.asr.normalize import number_to_words
+from voxguard.asr.number_words import ONES_WORDS
 
 # Letters that NFKD does not take apart
 _FOLD = str.maketrans(
@@ -29,36 +30,25 @@ def fold(text: str) -> str:
 
 # --------------------------------------------------------------------------- numbers
 def cardinal(n: int, british_and: bool = False) -> list[str]:
-    """5850 -> five thousand eight hundred (and) fifty."""
-    if n < 20:
-        return [ONES_WORDS[n]]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return [TENS_WORDS[tens]] + ([ONES_WORDS[ones]] if ones else [])
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        tail = (["and"] if british_and else []) + cardinal(rest) if rest else []
-        return [ONES_WORDS[hundreds], "hundred", *tail]
-    for value, name in ((10**6, "million"), (1000, "thousand")):
-        if n >= value:
-            head, rest = divmod(n, value)
-            tail: list[str] = []
-            if rest:
-                tail = (["and"] if british_and and rest < 100 else []) + cardinal(rest, british_and)
-            return [*cardinal(head, british_and), name, *tail]
-    raise AssertionError("unreachable")
-
-
-def ordinal(n: int) -> list[str]:
-    words = cardinal(n)
-    last = words[-1]
-    if last in ORDINAL_IRREGULAR:
-        new = ORDINAL_IRREGULAR[last]
-    elif last.endswith("y"):
-        new = last[:-1] + "ieth"
-    else:
-        new = last + "th"
-    return [*words[:-1], new]
+    """5850 -> five thousand eight hundred (and) fifty: the ASR normaliser's reading, with the
+    British "and" after "hundred" and before a last part under a hundred when asked."""
+    words = number_to_words(n)
+    if not british_and:
+        return words
+    out: list[str] = []
+    for k, w in enumerate(words):
+        out.append(w)
+        rest = words[k + 1 :]
+        if rest and (
+            w == "hundred"
+            or (
+                w in ("thousand", "million")
+                and "hundred" not in rest
+                and rest[0] not in ("thousand", "million")
+            )
+        ):
+            out.append("and")
+    return out
 
 
 def _zero(rng: random.Random) -> str:

@@ -36,15 +36,31 @@ CRF_PARAMS = {
 }
 
 
+CACHE_DIR = ROOT / "bench" / "results" / "pii_rule_types"
+
+
 def rule_types(detector: object, utterances: list[corpus.Utterance]) -> list[list[str | None]]:
-    """Per utterance and word, the type of the rule span covering it (a feature of the tagger)."""
+    """Per utterance and word, the type of the rule span covering it (a feature of the tagger).
+
+    The rules take most of the build time, so their output is cached under bench/results by
+    a digest of the corpus and of the rule recognizers' source."""
+    from voxguard.privacy.pii import recognizers
     from voxguard.privacy.pii.engine import word_types
     from voxguard.privacy.pii.numbers import normalise
 
-    return [
+    digest = hashlib.sha256(corpus_digest(utterances).encode())
+    for source in sorted(Path(recognizers.__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    cache = CACHE_DIR / f"{digest.hexdigest()[:20]}.json"
+    if cache.exists():
+        return json.loads(cache.read_text())
+    types = [
         word_types(detector.rule_spans(normalise(u.text)), len(u.words))  # type: ignore[attr-defined]
         for u in utterances
     ]
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(types))
+    return types
 
 
 def corpus_digest(utterances: list[corpus.Utterance]) -> str:
@@ -116,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     detector = PiiDetector(use_tagger=False)
     train = corpus.training_corpus(data, args.per_template, args.seed)
     print(f"training corpus: {len(train)} utterances", flush=True)
+    train_types = rule_types(detector, train)
+    print(f"rule spans in {time.perf_counter() - t0:.0f} s", flush=True)
     trainer = pycrfsuite.Trainer(verbose=False)
-    for u, types in zip(train, rule_types(detector, train), strict=True):
+    for u, types in zip(train, train_types, strict=True):
         trainer.append(sentence_features(u.words, detector.lexicon, types), u.labels())
     trainer.set_params(CRF_PARAMS)
     print(f"features built in {time.perf_counter() - t0:.0f} s; training ...", flush=True)

@@ -150,6 +150,9 @@ def _number_runs(bare: Sequence[str]) -> list[tuple[int, int, int]]:
             or (bare[j] in _NUMBER_JOINERS and j + 1 < n and _is_number_word(bare[j + 1]))
         ):
             j += 1
+        if j == i:  # "double" with no number after it
+            i += 1
+            continue
         digits = sum(1 for w in bare[i:j] if w in DIGIT_WORDS or w in _TENS) + sum(
             len(w) for w in bare[i:j] if w.isdigit()
         )
