@@ -26,6 +26,7 @@ import json
 import os
 import random
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,6 +261,16 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "{name} {card}",
     ),
 }
+
+
+def ensure_hash_seed() -> None:
+    """Run this process again with PYTHONHASHSEED=0 unless it already has it.
+
+    Some Faker locales pick from sets (it_IT cities), whose order depends on the string hash
+    seed: without a fixed seed the same corpus seed gives another corpus in every process."""
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, *sys.argv])
 
 
 def template_split(index: int) -> str:
@@ -699,4 +710,5 @@ def write_slice(path: Path = SLICE_PATH, seed: int = 20260101) -> int:
 
 
 if __name__ == "__main__":
+    ensure_hash_seed()
     print(f"wrote {write_slice()} utterances to {SLICE_PATH}")

@@ -22,8 +22,19 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 from presidio_anonymizer.entities import RecognizerResult as AnonResult
 
-from .entities import ALL_TYPES, PERSON, POSTCODE, PRIORITY, STREET_ADDRESS
-from .lexicon import Lexicon, build_lexicon
+from voxguard.asr.number_words import CARDINAL_WORDS, DIGIT_WORDS, REPEATER_WORDS
+
+from .entities import (
+    ALL_TYPES,
+    CREDIT_CARD,
+    EMAIL_ADDRESS,
+    PERSON,
+    PHONE_NUMBER,
+    POSTCODE,
+    PRIORITY,
+    STREET_ADDRESS,
+)
+from .lexicon import RELATIONS, TITLES, WAKE_WORDS, Lexicon, build_lexicon
 from .numbers import NormalisedText, normalise
 from .recognizers import build_recognizers
 from .tagger import PiiTagger, TaggerModelError
@@ -50,9 +61,9 @@ NER_IGNORED_LABELS = (
     "TIME",
     "WORK_OF_ART",
 )
-# Rule detections of these types are bleeped as they are; the rules' PERSON spans are one of the
-# tagger's features instead, because the tagger has learned when to believe them.
-RULE_TYPES_KEPT = frozenset(ALL_TYPES) - {PERSON}
+# Recall first: every rule detection is bleeped as it is, and the tagger's words are added to
+# them (the rules' spans are also one of the tagger's features).
+RULE_TYPES_KEPT = frozenset(ALL_TYPES)
 
 
 class InvalidInputError(ValueError):
@@ -194,7 +205,7 @@ class PiiDetector:
         if self.tagger is None:
             return rules
         tagged = self.tagger.tag([w.core for w in norm.words], word_types(rules, len(norm.words)))
-        return combine(norm, rules, tagged)
+        return combine(norm, rules, tagged, self.lexicon)
 
     def redact(self, text: str) -> tuple[str, list[PiiSpan]]:
         spans = self.detect(text)
@@ -277,23 +288,58 @@ def word_types(spans: list[PiiSpan], n_words: int) -> list[str | None]:
     return types
 
 
+# Words a phone or card number can be said with; the tagger's number types stay on them.
+_NUMBER_SAYING = frozenset(
+    [*DIGIT_WORDS, *CARDINAL_WORDS, *REPEATER_WORDS]
+    + ["dash", "hyphen", "plus", "extension", "ext", "x", "and", "point"]
+)
+_NUMBER_TYPES = frozenset({PHONE_NUMBER, CREDIT_CARD})
+
+
+def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon) -> bool:
+    """Guards on what the tagger alone may hide: a phone or card number is said in number words,
+    and a name is never "mom", "alexa" or a function word ("this", "a"), though it may carry a
+    title ("doctor burke")."""
+    if typ in _NUMBER_TYPES:
+        return word in _NUMBER_SAYING or any(c.isdigit() for c in word)
+    if typ == PERSON:
+        bare = word[:-2] if word.endswith("'s") else word
+        return (
+            bare in TITLES
+            or len(bare) == 1  # a middle initial ("rita a quintero")
+            or not (bare in RELATIONS or bare in WAKE_WORDS or bare in lexicon.stop_words)
+        )
+    return True
+
+
 def combine(
-    norm: NormalisedText, rules: list[PiiSpan], tagged: list[tuple[str | None, float]]
+    norm: NormalisedText,
+    rules: list[PiiSpan],
+    tagged: list[tuple[str | None, float]],
+    lexicon: Lexicon,
 ) -> list[PiiSpan]:
     """Rule spans of ``RULE_TYPES_KEPT`` and the tagger's words, joined word by word.
 
     Recall first: a word either source claims is hidden. Where both claim a word the rule's type
-    wins (a checksum or a phone pattern says more than the tagger's guess of the type); the
-    tagger decides PERSON alone (see ``RULE_TYPES_KEPT``). Neighbouring words of one type make one
+    wins (a checksum or a phone pattern says more than the tagger's guess of the type), and an
+    e-mail ends where the rule found its public suffix. Neighbouring words of one type make one
     span."""
     n = len(norm.words)
     claim: list[tuple[str, float] | None] = [
-        (typ, prob) if typ is not None else None for typ, prob in tagged
+        (typ, prob) if typ is not None and _tagger_may_claim(typ, w.core, lexicon) else None
+        for (typ, prob), w in zip(tagged, norm.words, strict=True)
     ]
     for s in rules:
-        if s.type in RULE_TYPES_KEPT:
-            for w in range(s.word_start, s.word_end):
-                claim[w] = (s.type, s.score)
+        if s.type not in RULE_TYPES_KEPT:
+            continue
+        for w in range(s.word_start, s.word_end):
+            claim[w] = (s.type, s.score)
+        e = s.word_end
+        while s.type == EMAIL_ADDRESS and e < n and claim[e] is not None:
+            if claim[e][0] != EMAIL_ADDRESS:  # type: ignore[index]
+                break
+            claim[e] = None
+            e += 1
     out: list[PiiSpan] = []
     w = 0
     while w < n:

@@ -42,7 +42,7 @@ from .words import (
 )
 
 # Bump when the features change: a model trained on other features must not load.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 _FOLD = str.maketrans(
     {"ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "đ": "d", "ı": "i", "þ": "th", "ð": "d"}
@@ -53,6 +53,14 @@ _WINDOW = 2
 # Word classes also given for the neighbours (the class names of ``_classes``).
 _CONTEXT_CLASSES = frozenset(
     {
+        "namecue",
+        "phonecue",
+        "cardcue",
+        "addrcue",
+        "stop",
+        "month",
+        "wake",
+        "ordinal",
         "num",
         "digit",
         "first",
@@ -71,6 +79,12 @@ _CONTEXT_CLASSES = frozenset(
         "relation",
     }
 )
+
+
+# Features that name the word itself (not its class): training drops some of them inside PII
+# values so that the tagger learns names and streets from their class and context.
+IDENTITY_PREFIXES = ("w=", "s2=", "s3=", "s4=", "p3=")
+CONTEXT_IDENTITY_PREFIXES = ("-1:w=", "1:w=")
 
 
 def fold(word: str) -> str:
@@ -233,16 +247,13 @@ def sentence_features(
             if k >= n:
                 f.append(f"{off}:EOS")
                 continue
-            f.append(f"{off}:w={bare[k]}")
+            # the neighbour's word only next door: further out its class, so the tagger learns
+            # "a name cue two words back" rather than the words of its training templates
+            if abs(off) == 1:
+                f.append(f"{off}:w={bare[k]}")
             f += [f"{off}:c={c}" for c in classes[k] if c in _CONTEXT_CLASSES]
             if rule_types is not None and rule_types[k] and abs(off) == 1:
                 f.append(f"{off}:rule={rule_types[k]}")
-        if i > 0:
-            f.append(f"bi=-1:{bare[i - 1]}|{w}")
-        if i + 1 < n:
-            f.append(f"bi=+1:{w}|{bare[i + 1]}")
-        if i > 1:
-            f.append(f"bi=-2:{bare[i - 2]}|{bare[i - 1]}")
         # a street word shortly ahead or behind: most words between a house number and the city
         ahead = any("street" in classes[k] for k in range(i + 1, min(n, i + 5)))
         behind = any("street" in classes[k] for k in range(max(0, i - 6), i))
