@@ -290,8 +290,12 @@ def word_types(spans: list[PiiSpan], n_words: int) -> list[str | None]:
 
 # Words a phone or card number can be said with; the tagger's number types stay on them.
 _NUMBER_SAYING = frozenset(
-    [*DIGIT_WORDS, *CARDINAL_WORDS, *REPEATER_WORDS]
-    + ["dash", "hyphen", "plus", "extension", "ext", "x", "and", "point"]
+    [
+        *DIGIT_WORDS,
+        *CARDINAL_WORDS,
+        *REPEATER_WORDS,
+        *"dash hyphen plus extension ext x and point".split(),
+    ]
 )
 _NUMBER_TYPES = frozenset({PHONE_NUMBER, CREDIT_CARD})
 
