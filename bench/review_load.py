@@ -113,7 +113,6 @@ from _common import (  # type: ignore[import-not-found]  # bench/ is a folder of
     pg_available,
     voxguard_server,
     wait_until_quiet,
-    wav_pcm16,
 )
 
 TARGET_CYCLES_PER_S = 300.0
@@ -188,6 +187,7 @@ def make_templates(count: int) -> list[Template]:
     """Real review copies: espeak-ng commands through the real ingest and privacy pipeline."""
     from sqlalchemy import select
 
+    from voxguard.audio import encode_wav_pcm16
     from voxguard.config import Settings
     from voxguard.db.models import Blob, Utterance
     from voxguard.demo import speech
@@ -228,13 +228,13 @@ def make_templates(count: int) -> list[Template]:
                     "intent": intent,
                 }
                 result = ingest_upload(
-                    rt, token=device.token, metadata_raw=json.dumps(meta).encode(),
-                    audio=wav_pcm16(samples, rate),
+                    rt.db, rt.vault, rt.settings, token=device.token,
+                    metadata_raw=json.dumps(meta).encode(), audio=encode_wav_pcm16(samples, rate),
                 )  # fmt: skip
                 if not result.sampled or result.id is None:
                     raise RuntimeError(f"template upload {i} was not sampled: {result}")
                 intents[result.id] = (intent, text)
-            work(rt, stop=threading.Event(), drain=True)
+            work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
             with rt.db.read() as session:
                 for utterance_id, (intent, text) in intents.items():
                     utterance = session.get(Utterance, utterance_id)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from voxguard.cli.context import console, fail
+from voxguard.cli.context import console, load_settings, refusals
 from voxguard.cli.progress import progress_bar
 
 # The transforms' libraries (Whisper, spaCy, Presidio) load inside each command, so that
@@ -14,6 +14,7 @@ from voxguard.cli.progress import progress_bar
 ENGINE_NAMES = ("whisper", "pocketsphinx")
 METHODS = ("mcadams", "mcadams-fixed", "pitchwarp-mcadams")
 DEFAULT_METHOD = "pitchwarp-mcadams"
+AUDIO_FOLDER = "Folder of audio files (.wav, .flac, .ogg, .opus, .mp3)."
 
 app = typer.Typer(
     help="Privacy transforms on folders of audio or JSONL text.", no_args_is_help=True
@@ -22,19 +23,16 @@ app = typer.Typer(
 
 @app.command()
 def anonymize(
-    in_dir: Path = typer.Argument(..., help="Folder of .wav/.flac files."),
+    in_dir: Path = typer.Argument(..., help=AUDIO_FOLDER),
     out_dir: Path = typer.Argument(..., help="Where <stem>.wav files are written."),
     method: str = typer.Option(DEFAULT_METHOD, help=f"One of: {', '.join(METHODS)}."),
     seed: int = typer.Option(0, help="Run seed; each file's parameters derive from it."),
 ) -> None:
     """Anonymize every voice in a folder (deterministic for a given seed)."""
-    from voxguard.privacy.anonymize import AnonymizationError, anonymize_directory
+    from voxguard.privacy.anonymize import anonymize_directory
 
-    try:
-        with progress_bar("anonymizing") as progress:
-            written = anonymize_directory(in_dir, out_dir, method, seed, progress)
-    except (AnonymizationError, ValueError, OSError) as exc:
-        raise fail(str(exc), 1) from exc
+    with refusals(ValueError, OSError), progress_bar("anonymizing") as progress:
+        written = anonymize_directory(in_dir, out_dir, method, seed, progress)
     console.print(f"wrote {len(written)} files to {out_dir} ({method}, seed {seed})")
 
 
@@ -46,26 +44,21 @@ def redact_text(
     """Find spoken-form PII in each line and write the redacted text with its spans."""
     from voxguard.privacy.pii import InvalidInputError, redact_jsonl
 
-    try:
-        with progress_bar("redacting") as progress:
-            count = redact_jsonl(in_path, out_path, progress=progress)
-    except (InvalidInputError, OSError) as exc:
-        raise fail(str(exc), 1) from exc
+    with refusals(InvalidInputError, OSError), progress_bar("redacting") as progress:
+        count = redact_jsonl(in_path, out_path, progress=progress)
     console.print(f"redacted {count} lines into {out_path}")
 
 
 @app.command()
 def transcribe(
-    in_dir: Path = typer.Argument(..., help="Folder of .wav/.flac files."),
+    in_dir: Path = typer.Argument(..., help=AUDIO_FOLDER),
     out_path: Path = typer.Argument(..., help="JSONL with text and word times."),
     engine: str = typer.Option("whisper", help=f"One of: {', '.join(ENGINE_NAMES)}."),
 ) -> None:
     """Transcribe every clip in a folder, offline, with word start/end times."""
     from voxguard.asr import AsrError, transcribe_directory
 
-    try:
-        with progress_bar("transcribing") as progress:
-            count = transcribe_directory(in_dir, out_path, engine, progress)
-    except (AsrError, ValueError, OSError) as exc:
-        raise fail(str(exc), 1) from exc
+    threads = load_settings().asr_cpu_threads
+    with refusals(AsrError, ValueError, OSError), progress_bar("transcribing") as progress:
+        count = transcribe_directory(in_dir, out_path, engine, progress, cpu_threads=threads)
     console.print(f"transcribed {count} clips into {out_path}")

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from voxguard.audio import DuplicateClipId, list_audio_files
+from voxguard.config import Settings
+from voxguard.db.session import Database
 from voxguard.ingest.service import UploadRejected, ingest_upload
-from voxguard.runtime import Runtime
-
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".opus")
+from voxguard.vault.service import Vault
 
 
 class ManifestError(ValueError):
@@ -44,8 +45,12 @@ def _modified_at(path: Path) -> str:
 
 
 def _folder_items(folder: Path, defaults: dict[str, Any]) -> list[ImportItem]:
+    try:
+        paths = list_audio_files(folder)  # a file's stem is its utterance_id
+    except DuplicateClipId as exc:
+        raise ManifestError(f"{folder}: {exc}") from exc
     items = []
-    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES):
+    for path in paths:
         meta = {"utterance_id": path.stem, "recorded_at": _modified_at(path), **defaults}
         items.append(ImportItem(path.name, path, meta))
     return items
@@ -79,7 +84,9 @@ def plan_import(source: Path, defaults: dict[str, Any]) -> list[ImportItem]:
 
 
 def run_import(
-    rt: Runtime,
+    db: Database,
+    vault: Vault,
+    settings: Settings,
     items: list[ImportItem],
     *,
     token: str,
@@ -97,7 +104,12 @@ def run_import(
             continue
         try:
             result = ingest_upload(
-                rt, token=token, metadata_raw=json.dumps(item.metadata).encode(), audio=audio
+                db,
+                vault,
+                settings,
+                token=token,
+                metadata_raw=json.dumps(item.metadata).encode(),
+                audio=audio,
             )
         except UploadRejected as exc:
             if exc.code in ("unauthorized",):
