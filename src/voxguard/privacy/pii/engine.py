@@ -294,7 +294,7 @@ _NUMBER_SAYING = frozenset(
         *DIGIT_WORDS,
         *CARDINAL_WORDS,
         *REPEATER_WORDS,
-        *"dash hyphen plus extension ext x and point".split(),
+        *["dash", "hyphen", "plus", "extension", "ext", "x", "and", "point"],
     ]
 )
 _NUMBER_TYPES = frozenset({PHONE_NUMBER, CREDIT_CARD})
@@ -344,6 +344,11 @@ def combine(
                 break
             claim[e] = None
             e += 1
+    # a title belongs to the name right after it ("doctor burke")
+    for w in range(1, n):
+        if claim[w] and claim[w][0] == PERSON and claim[w - 1] is None:  # type: ignore[index]
+            if norm.words[w - 1].core in TITLES:
+                claim[w - 1] = claim[w]
     out: list[PiiSpan] = []
     w = 0
     while w < n:
