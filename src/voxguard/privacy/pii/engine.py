@@ -346,9 +346,9 @@ def combine(
             e += 1
     # a title belongs to the name right after it ("doctor burke")
     for w in range(1, n):
-        if claim[w] and claim[w][0] == PERSON and claim[w - 1] is None:  # type: ignore[index]
-            if norm.words[w - 1].core in TITLES:
-                claim[w - 1] = claim[w]
+        named = claim[w] is not None and claim[w][0] == PERSON  # type: ignore[index]
+        if named and claim[w - 1] is None and norm.words[w - 1].core in TITLES:
+            claim[w - 1] = claim[w]
     out: list[PiiSpan] = []
     w = 0
     while w < n:
