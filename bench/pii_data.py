@@ -1262,10 +1262,13 @@ def main(argv: list[str] | None = None) -> int:
     for title, sources in GROUPS:
         if not any(ex.source in sources for ex in examples):
             continue
+        if args.split != "heldout" and "slurp" in sources:
+            title = "(c) SLURP requests, even ids: the tagger trained on these (not unseen)"
         print(title)
         print(comparison_table(rep, stock, sources))
         print()
-    print("hard negatives (Snips validate queries, no PII):")
+    which = "the tenth of train held out of training" if args.split == "tune" else "validate"
+    print(f"hard negatives (Snips {which} queries, no PII):")
     print(f"  voxguard:       {negatives_line(rep, examples, NEGATIVE_SOURCES)}")
     if stock:
         print(f"  stock Presidio: {negatives_line(stock, examples, NEGATIVE_SOURCES)}")
