@@ -15,6 +15,7 @@ from voxguard.cli import (
     ingest_cmd,
     privacy_cmd,
     serve_cmd,
+    tokens_cmd,
     users_cmd,
 )
 
@@ -30,6 +31,7 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(privacy_cmd.app, name="privacy")
 app.add_typer(users_cmd.app, name="users")
+app.add_typer(tokens_cmd.app, name="tokens")
 app.command("ingest")(ingest_cmd.ingest)
 app.command("serve")(serve_cmd.serve)
 app.command("worker")(serve_cmd.worker)

@@ -20,6 +20,7 @@ from voxguard.web import (
     lead_api,
     lead_pages,
     pages,
+    privacy_api,
     review_api,
     review_pages,
 )
@@ -52,7 +53,7 @@ def create_app(rt: Runtime) -> FastAPI:
     if trusted_proxies:
         # In the app, not only in `voxguard serve`, so every ASGI server applies the same rule.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies)
-    apis = (ingest_api, auth_api, review_api, lead_api)
+    apis = (ingest_api, auth_api, review_api, lead_api, privacy_api)
     for module in (*apis, pages, auth_pages, review_pages, lead_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -6,6 +6,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from voxguard.consent.errors import (
+    InvalidConsent,
+    InvalidTokenRequest,
+    LinkUnusable,
+    RightsError,
+    ScopeMissing,
+    TokenMissing,
+    UnknownAccount,
+    UnknownErasure,
+    UnknownRecording,
+)
 from voxguard.ingest.service import UploadRejected
 from voxguard.people.errors import AccountLocked, AuthError, Forbidden, UserAdminError
 from voxguard.people.totp import TotpSecretUnreadable
@@ -37,7 +48,34 @@ def _auth_response(request: Request, exc: AuthError) -> Response:
     return response
 
 
+# The statuses of the rights services' refusals (the domain errors carry none).
+RIGHTS_STATUS: dict[type[RightsError], int] = {
+    UnknownAccount: 404,
+    UnknownRecording: 404,
+    UnknownErasure: 404,
+    InvalidConsent: 422,
+    InvalidTokenRequest: 422,
+    TokenMissing: 401,
+    ScopeMissing: 403,
+    LinkUnusable: 410,
+}
+
+
+def rights_status(exc: RightsError) -> int:
+    for kind in type(exc).__mro__:
+        if kind in RIGHTS_STATUS:
+            return RIGHTS_STATUS[kind]  # type: ignore[index]
+    return 400
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RightsError)
+    async def _rights(_request: Request, exc: RightsError) -> JSONResponse:
+        response = error_response(rights_status(exc), exc.code, exc.message)
+        if isinstance(exc, TokenMissing):
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
     @app.exception_handler(UploadRejected)
     async def _upload(_request: Request, exc: UploadRejected) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message)

@@ -270,3 +270,14 @@ def cancel_for_account(session: Session, account_id: str, reason: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+def cancel_for_subject(session: Session, subject_id: str, reason: str) -> int:
+    """Cancel every open item about one subject (e.g. a recording being erased)."""
+    result = session.execute(
+        update(WorkItem)
+        .where(WorkItem.subject_id == subject_id, WorkItem.state.in_(OPEN_STATES))
+        .values(state="cancelled", lease_token=None, lease_expires_at=None, last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
