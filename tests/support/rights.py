@@ -26,3 +26,43 @@ def full_consent(**changes: object) -> dict[str, object]:
     }
     body.update(changes)
     return body
+
+
+def signed_in_reviewer(rt: Runtime, role: str = "reviewer", region: str = "eu"):  # type: ignore[no-untyped-def]
+    """A reviewer's client, signed in for real (the caller closes it)."""
+    from tests.support.client import app_client
+    from tests.support.people import login, make_user
+
+    user, password, secret = make_user(rt, role=role, region=region)
+    client = app_client(rt)
+    client.__enter__()
+    login(client, user.username, password, secret)
+    return client, user
+
+
+def review_one(rt: Runtime, client, transcript: str, flags: list[str] | None = None) -> str:  # type: ignore[no-untyped-def]
+    """Lease the next task, listen to it, and submit ``transcript``; returns the clip id."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from voxguard.db.base import utcnow
+    from voxguard.db.models import Exposure
+
+    task = client.post("/api/v1/review/lease").json()
+    assert client.get(task["clip"]["audio_url"]).status_code == 200
+    with rt.db.session() as session:  # stands for a reviewer who listened to the end
+        session.execute(
+            sa.update(Exposure)
+            .where(Exposure.work_item_id == task["task_id"])
+            .values(audio_fetched_at=utcnow() - timedelta(seconds=30))
+        )
+    body = {
+        "transcript": transcript,
+        "intent": "other",
+        "flags": flags or [],
+        "played_to_end": True,
+    }
+    answer = client.post(f"/api/v1/review/tasks/{task['task_id']}/submit", json=body)
+    assert answer.status_code == 200, answer.text
+    return str(task["clip"]["id"])

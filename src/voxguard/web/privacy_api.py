@@ -7,13 +7,17 @@ reference is a 404. The account reference never reaches the audit log or the ser
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
+from voxguard import audit
+from voxguard.consent import access_log, recordings
 from voxguard.consent import service as consent
 from voxguard.consent.service_tokens import Caller, authenticate
 from voxguard.db.models import ConsentRecord
@@ -117,3 +121,117 @@ def put_consent(account_ref: AccountRef, body: Consent, rt: Rt, app: App) -> JSO
     """Record the person's choices as a new consent version. Opting out of review or storage
     cancels open review work and revokes live leases before this answers."""
     return JSONResponse(put_consent_of(rt, account_ref, body, source="api", actor=app.actor))
+
+
+class RecordingItem(BaseModel):
+    id: str
+    recorded_at: str
+    received_at: str
+    duration_s: float
+    sampled: bool
+    sampling_reason: str | None = Field(
+        description="drawn, drawn_low_confidence, not_drawn, account_cap or no_review_consent"
+    )
+    heard_by: int = Field(description="How many people listened to it")
+    state: Literal["stored", "in_review", "reviewed", "deleted", "expired"]
+    expires_at: str | None = Field(description="When it will be deleted; null: until you delete it")
+    has_audio: bool
+
+
+class RecordingPage(BaseModel):
+    recordings: list[RecordingItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class AccessItem(BaseModel):
+    at: str
+    actor: str = Field(description="A code for a person, different in every account; or machine:…")
+    role: str
+    region: str | None
+    action: Literal[
+        "viewed", "listened", "transcribed", "anonymized", "flagged", "adjudicated", "exported",
+        "deleted",
+    ]  # fmt: skip
+    recording_id: str | None
+    purpose: str
+
+
+class AccessLog(BaseModel):
+    accesses: list[AccessItem]
+
+
+def recordings_page(
+    session: Session, account_id: str, limit: int, offset: int
+) -> dict[str, object]:
+    items, total = recordings.list_recordings(session, account_id, limit=limit, offset=offset)
+    return {
+        "recordings": [
+            {
+                **asdict(r),
+                "recorded_at": r.recorded_at.isoformat(),
+                "received_at": r.received_at.isoformat(),
+                "expires_at": r.expires_at.isoformat() if r.expires_at else None,
+            }
+            for r in items
+        ],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+def audited_read(session: Session, *, actor: str, action: str, account_id: str) -> None:
+    """Reading a speaker's data on their behalf is an access too, recorded like any other."""
+    audit.record(
+        session, actor=actor, action=action, target=f"account:{account_id}", account_id=account_id
+    )
+
+
+@router.get("/accounts/{account_ref}/recordings", response_model=RecordingPage, responses=REFUSALS)
+def get_recordings(
+    account_ref: AccountRef,
+    rt: Rt,
+    app: App,
+    limit: Annotated[int, Query(ge=1, le=recordings.MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> JSONResponse:
+    """The account's recordings, newest first: whether each was sampled and why, how many people
+    heard it, its state and when it expires."""
+    with rt.db.session() as session:
+        account = consent.get_account(session, account_ref)
+        audited_read(session, actor=app.actor, action="recordings.listed", account_id=account.id)
+        return JSONResponse(recordings_page(session, account.id, limit, offset))
+
+
+def wav_response(audio: bytes) -> Response:
+    return Response(audio, media_type="audio/wav", headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/accounts/{account_ref}/recordings/{recording_id}/audio",
+    response_class=Response,
+    responses={**REFUSALS, 200: {"content": {"audio/wav": {}}, "description": "original audio"}},
+)
+def get_recording_audio(account_ref: AccountRef, recording_id: str, rt: Rt, app: App) -> Response:
+    """The speaker's own original recording (never cached)."""
+    with rt.db.session() as session:
+        account = consent.get_account(session, account_ref)
+        audio = recordings.own_audio(session, rt.vault, account.id, recording_id, actor=app.actor)
+    return wav_response(audio)
+
+
+def access_log_of(session: Session, rt: Runtime, account_id: str) -> dict[str, object]:
+    entries = access_log.access_log(session, rt.vault.derived_secret("access-log"), account_id)
+    return {"accesses": [e.as_dict() for e in entries]}
+
+
+@router.get("/accounts/{account_ref}/access-log", response_model=AccessLog, responses=REFUSALS)
+def get_access_log(account_ref: AccountRef, rt: Rt, app: App) -> JSONResponse:
+    """Who listened: every access to this account's data by people (under a code that differs
+    in every account, with role and region) and by machines, oldest first."""
+    with rt.db.session() as session:
+        account = consent.get_account(session, account_ref)
+        audited_read(session, actor=app.actor, action="access_log.viewed", account_id=account.id)
+        return JSONResponse(access_log_of(session, rt, account.id))
