@@ -40,8 +40,9 @@ def signed_in_reviewer(rt: Runtime, role: str = "reviewer", region: str = "eu"):
     return client, user
 
 
-def review_one(rt: Runtime, client, transcript: str, flags: list[str] | None = None) -> str:  # type: ignore[no-untyped-def]
-    """Lease the next task, listen to it, and submit ``transcript``; returns the clip id."""
+def review_one(rt: Runtime, client, transcript, flags: list[str] | None = None) -> str:  # type: ignore[no-untyped-def]
+    """Lease the next task, listen to it, and submit ``transcript`` (text, or a function of the
+    clip's id giving it); returns the clip id."""
     from datetime import timedelta
 
     import sqlalchemy as sa
@@ -57,8 +58,9 @@ def review_one(rt: Runtime, client, transcript: str, flags: list[str] | None = N
             .where(Exposure.work_item_id == task["task_id"])
             .values(audio_fetched_at=utcnow() - timedelta(seconds=30))
         )
+    text = transcript(task["clip"]["id"]) if callable(transcript) else transcript
     body = {
-        "transcript": transcript,
+        "transcript": text,
         "intent": "other",
         "flags": flags or [],
         "played_to_end": True,
@@ -66,3 +68,32 @@ def review_one(rt: Runtime, client, transcript: str, flags: list[str] | None = N
     answer = client.post(f"/api/v1/review/tasks/{task['task_id']}/submit", json=body)
     assert answer.status_code == 200, answer.text
     return str(task["clip"]["id"])
+
+
+def stored_objects(rt: Runtime) -> dict[str, bytes]:
+    """Every object in the blob store, read back through its own backend (local or S3)."""
+    store = rt.vault.store
+    return {key: store.get(key) for key in store.keys("acct/")}
+
+
+def raw_database(rt: Runtime) -> bytes:
+    """The database as it lies on disk (SQLite file and its log) or as pg_dump writes it."""
+    import subprocess
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from voxguard.db.postgres import pg_target
+
+    if rt.db.dialect == "sqlite":
+        path = Path(make_url(rt.db.url).database or "")
+        parts = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-journal")]
+        return b"".join(p.read_bytes() for p in parts if p.exists())
+    target = pg_target(rt.db.url)
+    schema = ["--schema", target.schema] if target.schema else []
+    return subprocess.run(
+        ["pg_dump", "--no-owner", *schema, *target.args],
+        check=True,
+        capture_output=True,
+        env={**__import__("os").environ, **target.env},
+    ).stdout

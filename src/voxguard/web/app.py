@@ -25,6 +25,7 @@ from voxguard.web import (
     review_pages,
 )
 from voxguard.web.errors import install_error_handlers
+from voxguard.web.logs import install_log_redaction
 from voxguard.web.vendor import mount_vendor
 
 
@@ -33,6 +34,7 @@ def create_app(rt: Runtime) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Sync routes and dependencies run on anyio's default thread pool (40 threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = rt.settings.web_threads
+        install_log_redaction()
         yield
 
     app = FastAPI(

@@ -17,6 +17,7 @@ from voxguard.consent.errors import (
     UnknownErasure,
     UnknownRecording,
 )
+from voxguard.consent.ledger import LedgerError
 from voxguard.ingest.service import UploadRejected
 from voxguard.people.errors import AccountLocked, AuthError, Forbidden, UserAdminError
 from voxguard.people.totp import TotpSecretUnreadable
@@ -79,6 +80,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UploadRejected)
     async def _upload(_request: Request, exc: UploadRejected) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(LedgerError)
+    async def _ledger(_request: Request, exc: LedgerError) -> JSONResponse:
+        return error_response(503, exc.code, exc.message)
 
     @app.exception_handler(FormRejected)
     async def _form(_request: Request, exc: FormRejected) -> JSONResponse:

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from voxguard import audit
 from voxguard.consent import access_log, recordings
+from voxguard.consent import erasure as erasure_service
 from voxguard.consent import service as consent
 from voxguard.consent.service_tokens import Caller, authenticate
-from voxguard.db.models import ConsentRecord
+from voxguard.db.models import ConsentRecord, Erasure
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime, runtime_of
 
@@ -235,3 +236,84 @@ def get_access_log(account_ref: AccountRef, rt: Rt, app: App) -> JSONResponse:
         account = consent.get_account(session, account_ref)
         audited_read(session, actor=app.actor, action="access_log.viewed", account_id=account.id)
         return JSONResponse(access_log_of(session, rt, account.id))
+
+
+class ErasureReceipt(BaseModel):
+    erasure_id: str
+    kind: Literal["recording", "account"]
+    recording_id: str | None
+    requested_at: str
+    completed_at: str | None
+    exports_holding: list[dict[str, str]] = Field(
+        description="Dataset exports made earlier that hold this data: recall them"
+    )
+
+
+def receipt(erasure: Erasure) -> dict[str, object]:
+    return {
+        "erasure_id": erasure.id,
+        "kind": erasure.kind,
+        "recording_id": erasure.utterance_id,
+        "requested_at": erasure.requested_at.isoformat(),
+        "completed_at": erasure.completed_at.isoformat() if erasure.completed_at else None,
+        "exports_holding": list((erasure.details or {}).get("exports_holding", [])),
+    }
+
+
+def erased(rt: Runtime, answer: dict[str, object]) -> JSONResponse:
+    rt.db.purge_deleted_pages()  # no old copy of a deleted row left in SQLite's log
+    return JSONResponse(answer, status_code=202)
+
+
+@router.delete(
+    "/accounts/{account_ref}/recordings/{recording_id}",
+    status_code=202,
+    response_model=ErasureReceipt,
+    responses=REFUSALS,
+)
+def delete_recording(account_ref: AccountRef, recording_id: str, rt: Rt, app: App) -> JSONResponse:
+    """Erase one recording now: its audio crypto-shredded, its rows removed. Idempotent: a
+    second call answers with the same receipt."""
+    with rt.db.session() as session:
+        account = consent.get_account(session, account_ref)
+        erasure = erasure_service.erase_recording(
+            session, rt.settings, rt.vault, account.id, recording_id, actor=app.actor
+        )
+        answer = receipt(erasure)
+    return erased(rt, answer)
+
+
+@router.delete(
+    "/accounts/{account_ref}", status_code=202, response_model=ErasureReceipt, responses=REFUSALS
+)
+def delete_account(account_ref: AccountRef, rt: Rt, app: App) -> JSONResponse:
+    """Erase the whole account now: its data key destroyed first (every copy anywhere becomes
+    noise), then its recordings, devices and consent. The reference is unknown afterwards (404);
+    the receipt stays readable at /api/v1/erasures/{erasure_id}."""
+    with rt.db.session() as session:
+        account = consent.get_account(session, account_ref)
+        answer = receipt(
+            erasure_service.erase_account(
+                session, rt.settings, rt.vault, account.id, actor=app.actor
+            )
+        )
+    return erased(rt, answer)
+
+
+@router.get(
+    "/accounts/{account_ref}/erasures/{erasure_id}",
+    response_model=ErasureReceipt,
+    responses=REFUSALS,
+)
+def get_account_erasure(account_ref: AccountRef, erasure_id: str, rt: Rt, app: App) -> JSONResponse:
+    """The receipt of an erasure of one of this account's recordings."""
+    with rt.db.read() as session:
+        account = consent.get_account(session, account_ref)
+        return JSONResponse(receipt(erasure_service.get_erasure(session, erasure_id, account.id)))
+
+
+@router.get("/erasures/{erasure_id}", response_model=ErasureReceipt, responses=REFUSALS)
+def get_erasure(erasure_id: str, rt: Rt, app: App) -> JSONResponse:
+    """The receipt of any erasure, also of a whole account (whose reference is gone)."""
+    with rt.db.read() as session:
+        return JSONResponse(receipt(erasure_service.get_erasure(session, erasure_id)))
