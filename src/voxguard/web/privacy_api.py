@@ -12,12 +12,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from voxguard import audit
-from voxguard.consent import access_log, recordings
+from voxguard.consent import access_log, export, recordings
 from voxguard.consent import erasure as erasure_service
 from voxguard.consent import service as consent
 from voxguard.consent.service_tokens import Caller, authenticate
@@ -317,3 +317,32 @@ def get_erasure(erasure_id: str, rt: Rt, app: App) -> JSONResponse:
     """The receipt of any erasure, also of a whole account (whose reference is gone)."""
     with rt.db.read() as session:
         return JSONResponse(receipt(erasure_service.get_erasure(session, erasure_id)))
+
+
+def export_response(rt: Runtime, account_id: str, *, actor: str) -> StreamingResponse:
+    """Record the export, then stream the zip (never cached)."""
+    with rt.db.session() as session:
+        audited_read(session, actor=actor, action="account.exported", account_id=account_id)
+    chunks = export.export_zip(rt.db, rt.vault, rt.vault.derived_secret("access-log"), account_id)
+    return StreamingResponse(
+        chunks,
+        media_type="application/zip",
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": 'attachment; filename="my-voice-data.zip"',
+        },
+    )
+
+
+@router.get(
+    "/accounts/{account_ref}/export",
+    response_class=StreamingResponse,
+    responses={**REFUSALS, 200: {"content": {"application/zip": {}}, "description": "a zip"}},
+)
+def get_export(account_ref: AccountRef, rt: Rt, app: App) -> StreamingResponse:
+    """Everything stored about the account as a zip: account.json (consent history, devices by
+    serial, recordings with device ASR output, human transcripts and labels), access-log.json,
+    and each stored original as WAV."""
+    with rt.db.read() as session:
+        account_id = consent.get_account(session, account_ref).id
+    return export_response(rt, account_id, actor=app.actor)
