@@ -9,6 +9,7 @@ import typer
 from voxguard.cli import (
     accounts,
     audit_cmd,
+    backup_cmd,
     db_cmd,
     demo_cmd,
     devices,
@@ -32,6 +33,7 @@ app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(privacy_cmd.app, name="privacy")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(tokens_cmd.app, name="tokens")
+app.add_typer(backup_cmd.app, name="backup")
 app.command("ingest")(ingest_cmd.ingest)
 app.command("serve")(serve_cmd.serve)
 app.command("worker")(serve_cmd.worker)
