@@ -45,6 +45,8 @@ _HUMAN_EVENTS = {
 }
 _OWNER_EVENTS = {"recording.erased": "deleted", "account.exported": "exported"}
 _MACHINE_EVENTS = ("job.completed",)
+_RETENTION_EVENTS = ("recording.expired",)
+_LOGGED_ACTIONS = (*_HUMAN_EVENTS, *_OWNER_EVENTS, *_MACHINE_EVENTS, *_RETENTION_EVENTS)
 # The machine steps of the privacy pipeline, in the order they run.
 MACHINE_STEPS = (
     ("machine:speech-recognition", "transcribed", "asr_draft"),
@@ -109,7 +111,7 @@ def access_log(session: Session, secret: bytes, account_id: str) -> list[Access]
             select(AuditEvent)
             .where(
                 AuditEvent.account_id == account_id,
-                AuditEvent.action.in_((*_HUMAN_EVENTS, *_OWNER_EVENTS, *_MACHINE_EVENTS)),
+                AuditEvent.action.in_(_LOGGED_ACTIONS),
             )
             .order_by(AuditEvent.seq)
         ).scalars()
@@ -148,6 +150,11 @@ def access_log(session: Session, secret: bytes, account_id: str) -> list[Access]
         details = json.loads(event.details or "{}")
         if event.action in _MACHINE_EVENTS:
             entries.extend(_machine_steps(event, details, jobs))
+        elif event.action in _RETENTION_EVENTS:
+            recording = _recording_of(event, details)
+            entries.append(
+                Access(event.at, event.actor, "machine", None, "deleted", recording, "retention")
+            )
         elif event.action in _OWNER_EVENTS:
             entries.append(
                 Access(
