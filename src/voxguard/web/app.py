@@ -19,6 +19,7 @@ from voxguard.web import (
     ingest_api,
     lead_api,
     lead_pages,
+    me_pages,
     pages,
     privacy_api,
     review_api,
@@ -56,7 +57,7 @@ def create_app(rt: Runtime) -> FastAPI:
         # In the app, not only in `voxguard serve`, so every ASGI server applies the same rule.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies)
     apis = (ingest_api, auth_api, review_api, lead_api, privacy_api)
-    for module in (*apis, pages, auth_pages, review_pages, lead_pages):
+    for module in (*apis, me_pages, pages, auth_pages, review_pages, lead_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     mount_vendor(app)  # wavesurfer.js from node_modules, installed by `make install`

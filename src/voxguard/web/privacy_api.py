@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from voxguard import audit
-from voxguard.consent import access_log, export, recordings
+from voxguard.consent import access_log, export, recordings, self_service
 from voxguard.consent import erasure as erasure_service
 from voxguard.consent import service as consent
 from voxguard.consent.service_tokens import Caller, authenticate
-from voxguard.db.models import ConsentRecord, Erasure
+from voxguard.db.models import Account, ConsentRecord, Erasure
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime, runtime_of
 
@@ -100,28 +100,30 @@ def get_consent(account_ref: AccountRef, rt: Rt, app: App) -> JSONResponse:
         return JSONResponse(consent_answer(consent.current_consent(session, account.id)))
 
 
-def put_consent_of(rt: Runtime, account_ref: str, body: Consent, *, source: str, actor: str):  # type: ignore[no-untyped-def]
-    with rt.db.session() as session:
-        account = consent.get_account(session, account_ref)
-        record = consent.change_consent(
-            session,
-            account,
-            review=body.human_review,
-            store=body.store_recordings,
-            model_training=body.model_training,
-            retention=body.retention,
-            notice_version=body.notice_version,
-            source=source,
-            actor=actor,
-        )
-        return consent_answer(record)
+def save_consent(
+    session: Session, account: Account, body: Consent, *, source: str, actor: str
+) -> dict[str, object]:
+    record = consent.change_consent(
+        session,
+        account,
+        review=body.human_review,
+        store=body.store_recordings,
+        model_training=body.model_training,
+        retention=body.retention,
+        notice_version=body.notice_version,
+        source=source,
+        actor=actor,
+    )
+    return consent_answer(record)
 
 
 @router.put("/accounts/{account_ref}/consent", response_model=ConsentAnswer, responses=REFUSALS)
 def put_consent(account_ref: AccountRef, body: Consent, rt: Rt, app: App) -> JSONResponse:
     """Record the person's choices as a new consent version. Opting out of review or storage
     cancels open review work and revokes live leases before this answers."""
-    return JSONResponse(put_consent_of(rt, account_ref, body, source="api", actor=app.actor))
+    with rt.db.session() as session:
+        account = consent.get_account(session, account_ref)
+        return JSONResponse(save_consent(session, account, body, source="api", actor=app.actor))
 
 
 class RecordingItem(BaseModel):
@@ -346,3 +348,25 @@ def get_export(account_ref: AccountRef, rt: Rt, app: App) -> StreamingResponse:
     with rt.db.read() as session:
         account_id = consent.get_account(session, account_ref).id
     return export_response(rt, account_id, actor=app.actor)
+
+
+class SelfServiceLinkAnswer(BaseModel):
+    url: str = Field(description="Open in the person's browser; it works once")
+    expires_at: str
+
+
+@router.post(
+    "/accounts/{account_ref}/self-service-link",
+    status_code=201,
+    response_model=SelfServiceLinkAnswer,
+    responses=REFUSALS,
+)
+def post_self_service_link(
+    account_ref: AccountRef, request: Request, rt: Rt, app: App
+) -> JSONResponse:
+    """A single-use sign-in link to the person's privacy page, valid 15 minutes (by default)."""
+    with rt.db.session() as session:
+        account = consent.get_account(session, account_ref)
+        link = self_service.create_link(session, rt.settings, account.id, actor=app.actor)
+    url = str(request.url_for("me_link", token=link.token))
+    return JSONResponse({"url": url, "expires_at": link.expires_at.isoformat()}, status_code=201)
