@@ -15,6 +15,7 @@ from voxguard.cli import (
     devices,
     ingest_cmd,
     privacy_cmd,
+    report_cmd,
     retention_cmd,
     serve_cmd,
     tokens_cmd,
@@ -36,6 +37,7 @@ app.add_typer(users_cmd.app, name="users")
 app.add_typer(tokens_cmd.app, name="tokens")
 app.add_typer(backup_cmd.app, name="backup")
 app.add_typer(retention_cmd.app, name="retention")
+app.add_typer(report_cmd.app, name="report")
 app.command("ingest")(ingest_cmd.ingest)
 app.command("serve")(serve_cmd.serve)
 app.command("worker")(serve_cmd.worker)

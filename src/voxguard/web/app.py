@@ -22,6 +22,7 @@ from voxguard.web import (
     me_pages,
     pages,
     privacy_api,
+    records_pages,
     review_api,
     review_pages,
 )
@@ -49,6 +50,7 @@ def create_app(rt: Runtime) -> FastAPI:
         {"href": "/review", "label": "Review workbench (reviewers and leads)"},
         {"href": "/lead", "label": "Lead pages: adjudication, gold, reviewer quality"},
         {"href": "/privacy-officer", "label": "Privacy officer: restricted queue"},
+        {"href": "/privacy-officer/processing", "label": "Privacy officer: records of processing"},
         {"href": "/login", "label": "Sign in"},
     ]
     install_error_handlers(app)
@@ -57,7 +59,7 @@ def create_app(rt: Runtime) -> FastAPI:
         # In the app, not only in `voxguard serve`, so every ASGI server applies the same rule.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies)
     apis = (ingest_api, auth_api, review_api, lead_api, privacy_api)
-    for module in (*apis, me_pages, pages, auth_pages, review_pages, lead_pages):
+    for module in (*apis, me_pages, records_pages, pages, auth_pages, review_pages, lead_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     mount_vendor(app)  # wavesurfer.js from node_modules, installed by `make install`

@@ -42,7 +42,7 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _authenticate(rt: Runtime, token: str | None, scope: str) -> Caller:
+def authenticate_app(rt: Runtime, token: str | None, scope: str) -> Caller:
     with rt.db.lookup() as session:
         return authenticate(session, token, scope)
 
@@ -50,7 +50,7 @@ def _authenticate(rt: Runtime, token: str | None, scope: str) -> Caller:
 async def privacy_app(request: Request) -> Caller:
     """The calling app, if its token carries the ``privacy`` scope (401 / 403 otherwise)."""
     return await run_in_threadpool(
-        _authenticate, runtime_of(request), bearer_token(request), "privacy"
+        authenticate_app, runtime_of(request), bearer_token(request), "privacy"
     )
 
 
