@@ -26,8 +26,8 @@ def test_add_list_revoke(env: Path) -> None:  # noqa: F811
 
     listed = run("tokens", "list")
     assert "phone app" in listed.output and "live" in listed.output and token not in listed.output
-    assert run("tokens", "add", "--name", "x", "--scope", "everything").exit_code == 2
-    assert run("tokens", "add", "--name", "../bad", "--scope", "privacy").exit_code == 2
+    assert run("tokens", "add", "--name", "x", "--scope", "everything").exit_code == 1
+    assert run("tokens", "add", "--name", "../bad", "--scope", "privacy").exit_code == 1
     assert run("tokens", "revoke", "phone app").exit_code == 0
     assert "revoked" in run("tokens", "list").output
     assert run("tokens", "revoke", "phone app").exit_code == 1

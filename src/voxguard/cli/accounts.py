@@ -6,9 +6,9 @@ from enum import StrEnum
 
 import typer
 
-from voxguard.cli.context import console, fail, runtime
+from voxguard.cli.context import console, fail, refusals, runtime
 from voxguard.consent.errors import InvalidConsent
-from voxguard.consent.service import UnknownAccount, change_consent, get_account
+from voxguard.consent.service import change_consent, get_account
 
 app = typer.Typer(help="Accounts and consent.", no_args_is_help=True)
 
@@ -45,28 +45,22 @@ def consent(
     """Record a consent change (a new version; opting out cancels open work at once)."""
     if review is None and store is None and training is None and retention is None:
         raise fail("give --review, --store, --training and/or --retention")
-    with runtime() as rt:
-        try:
-            with rt.db.session() as session:
-                record = change_consent(
-                    session,
-                    get_account(session, ref),
-                    review=review.value if review else None,  # type: ignore[arg-type]
-                    store=_yes(store),
-                    model_training=_yes(training),
-                    retention=retention.value if retention else None,  # type: ignore[arg-type]
-                    notice_version=rt.settings.privacy_notice_version,
-                    source="cli",
-                    actor="cli:operator",
-                )
-                summary = (
-                    f"consent v{record.version}: review {record.human_review}, "
-                    f"store {'yes' if record.store_recordings else 'no'}, "
-                    f"training {'yes' if record.model_training else 'no'}, "
-                    f"retention {record.retention}"
-                )
-        except UnknownAccount as exc:
-            raise fail(f"no account {ref!r}", 1) from exc
-        except InvalidConsent as exc:
-            raise fail(exc.message) from exc
+    with runtime() as rt, refusals(InvalidConsent), rt.db.session() as session:
+        record = change_consent(
+            session,
+            get_account(session, ref),
+            review=review.value if review else None,  # type: ignore[arg-type]
+            store=_yes(store),
+            model_training=_yes(training),
+            retention=retention.value if retention else None,  # type: ignore[arg-type]
+            notice_version=rt.settings.privacy_notice_version,
+            source="cli",
+            actor="cli:operator",
+        )
+        summary = (
+            f"consent v{record.version}: review {record.human_review}, "
+            f"store {'yes' if record.store_recordings else 'no'}, "
+            f"training {'yes' if record.model_training else 'no'}, "
+            f"retention {record.retention}"
+        )
     console.print(f"{ref}: {summary}")

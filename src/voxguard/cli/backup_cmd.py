@@ -6,10 +6,9 @@ from pathlib import Path
 
 import typer
 
-from voxguard.cli.context import console, fail, runtime
+from voxguard.cli.context import console, fail, refusals, runtime
 from voxguard.cli.progress import progress_bar
-from voxguard.consent.backups import BackupError, create_backup, restore_backup
-from voxguard.consent.ledger import LedgerError
+from voxguard.consent.backups import create_backup, restore_backup
 from voxguard.vault.errors import VaultError
 
 app = typer.Typer(
@@ -20,12 +19,8 @@ app = typer.Typer(
 @app.command()
 def create(folder: Path = typer.Argument(..., help="A new (or empty) folder.")) -> None:
     """Back up the database and the blob store (ciphertext). Not the master key, not the ledger."""
-    with runtime() as rt:
-        try:
-            with progress_bar("copying objects") as progress:
-                summary = create_backup(rt.db, rt.vault, folder, progress=progress)
-        except (BackupError, VaultError) as exc:
-            raise fail(str(exc), 1) from exc
+    with runtime() as rt, refusals(VaultError), progress_bar("copying objects") as progress:
+        summary = create_backup(rt.db, rt.vault, folder, progress=progress)
     console.print(
         f"backed up the {summary.database} database and {summary.objects} objects to {folder}"
     )
@@ -42,12 +37,12 @@ def restore(
         "This replaces the current database and blob store with the backup. Go on?"
     ):
         raise fail("nothing restored", 1)
-    with runtime(require_schema=False) as rt:
-        try:
-            with progress_bar("restoring objects") as progress:
-                summary = restore_backup(rt.db, rt.settings, rt.vault, folder, progress=progress)
-        except (BackupError, LedgerError, VaultError) as exc:
-            raise fail(str(exc), 1) from exc
+    with (
+        runtime(require_schema=False) as rt,
+        refusals(VaultError),
+        progress_bar("restoring objects") as progress,
+    ):
+        summary = restore_backup(rt.db, rt.settings, rt.vault, folder, progress=progress)
     console.print(
         f"restored the {summary.database} database and {summary.objects} objects; "
         f"re-applied {summary.erasures_reapplied} erasure(s) from the erasure ledger"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from voxguard.cli.context import console, fail, runtime
-from voxguard.consent.errors import InvalidTokenRequest
 from voxguard.consent.service_tokens import SCOPES, add_token, list_tokens, revoke_token
 
 app = typer.Typer(
@@ -21,12 +20,8 @@ def add(
     ),
 ) -> None:
     """Create a token (printed once; stored only as a hash)."""
-    with runtime() as rt:
-        try:
-            with rt.db.session() as session:
-                _id, token = add_token(session, name=name, scopes=scope, actor="cli:operator")
-        except InvalidTokenRequest as exc:
-            raise fail(exc.message) from exc
+    with runtime() as rt, rt.db.session() as session:
+        _id, token = add_token(session, name=name, scopes=scope, actor="cli:operator")
     console.print(f"Service token for {name} (shown once, keep it in the app's secrets):")
     typer.echo(token)
 
