@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from tests.support.audio import tone_wav
@@ -12,6 +13,8 @@ from tests.support.world import make_device
 from voxguard.consent.service_tokens import revoke_token
 from voxguard.db.models import AuditEvent, Blob, ConsentRecord, Utterance, WorkItem
 from voxguard.review.assignment import lease_next
+from voxguard.review.errors import LeaseGone
+from voxguard.review.submission import heartbeat
 from voxguard.runtime import Runtime
 from voxguard.work.queues import REVIEW_QUEUE
 
@@ -116,6 +119,9 @@ def test_opting_out_through_the_api_revokes_a_live_lease_before_it_answers(rt: R
         assert task is not None and task.lease_token is None
     with rt.db.session() as session:
         assert lease_next(session, rt.settings, reviewer) is None
+    # The reviewer who held the lease can neither keep it alive nor submit.
+    with rt.db.session() as session, pytest.raises(LeaseGone):
+        heartbeat(session, rt.settings, reviewer, leased.task_id)
 
 
 def test_store_recordings_false_means_the_next_upload_is_acknowledged_not_stored(
