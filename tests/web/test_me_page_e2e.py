@@ -9,9 +9,7 @@ both databases by tests/consent.
 from __future__ import annotations
 
 import io
-import shutil
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -19,13 +17,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS
-from tests.support.net import free_port
 from tests.support.review import make_clips
 from tests.support.rights import bearer, review_one, service_token, signed_in_reviewer
-from voxguard.config import Settings
+from tests.web.test_review_page_e2e import server, sqlite_rt  # noqa: F401  (the fixtures)
 from voxguard.consent.service import current_consent, find_account
 from voxguard.db.models import Utterance, WorkItem
-from voxguard.runtime import Runtime, build_runtime
+from voxguard.runtime import Runtime
 from voxguard.web.server import BackgroundServer
 from voxguard.work.queues import REVIEW_QUEUE
 
@@ -33,31 +30,7 @@ pytestmark = pytest.mark.browser
 REF = "ACCT-ME-E2E-4242"
 
 
-@pytest.fixture
-def sqlite_rt(tmp_path: Path, sqlite_template: Path) -> Iterator[Runtime]:
-    db = tmp_path / "voxguard.db"
-    shutil.copyfile(sqlite_template, db)
-    runtime = build_runtime(
-        Settings(
-            data_dir=tmp_path / "var",
-            database_url=f"sqlite:///{db}",
-            sampling_rate=1.0,
-            review_consent_default="opted_in",
-        )
-    )
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture
-def server(sqlite_rt: Runtime) -> Iterator[BackgroundServer]:
-    srv = BackgroundServer(sqlite_rt, "127.0.0.1", free_port())
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-def test_a_person_uses_their_privacy_page(sqlite_rt: Runtime, server: BackgroundServer) -> None:
+def test_a_person_uses_their_privacy_page(sqlite_rt: Runtime, server: BackgroundServer) -> None:  # noqa: F811
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
