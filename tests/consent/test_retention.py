@@ -128,9 +128,15 @@ def test_dont_save_keeps_the_original_only_while_it_is_processed(rt: Runtime) ->
 def test_a_worker_schedules_the_sweep_on_the_work_queue(rt: Runtime) -> None:
     make_clips(rt, 1, account_ref="ACCT-RET-4", serial="SN-R4")
     _backdate(rt, 1)
-    tick = every(3600, rt.db)
+    every(3600, rt.db)()  # a worker that just started waits the interval
+    with rt.db.read() as session:
+        assert (
+            session.execute(sa.select(WorkItem).where(WorkItem.kind == RETENTION_SWEEP)).first()
+            is None
+        )
+    tick = every(0, rt.db)
     tick()
-    tick()  # not due again yet
+    tick()  # one sweep waits at most
     with rt.db.read() as session:
         jobs = (
             session.execute(sa.select(WorkItem).where(WorkItem.kind == RETENTION_SWEEP))

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Column, delete, select
 from sqlalchemy.orm import Session
 
 from voxguard import audit, work
@@ -20,31 +21,31 @@ from voxguard.config import Settings
 from voxguard.consent.errors import UnknownErasure, UnknownRecording
 from voxguard.consent.exports import exports_holding
 from voxguard.consent.ledger import ErasureLedger, LedgerEntry
-from voxguard.db.base import new_id, utcnow
+from voxguard.db.base import Base, new_id, utcnow
 from voxguard.db.models import (
     Account,
-    AccountKey,
-    Annotation,
     Blob,
-    ClipOutcome,
-    ConsentRecord,
-    Device,
     Erasure,
     Exposure,
-    Flag,
-    GoldClip,
-    SamplingDecision,
-    SelfServiceLink,
-    SpeakerSession,
-    UsageCounter,
     Utterance,
     WorkItem,
 )
 from voxguard.db.session import Database
 from voxguard.vault.service import Vault
 
-# Rows that belong to one recording, children first.
-_RECORDING_ROWS = (Annotation, ClipOutcome, Flag, GoldClip, SamplingDecision)
+
+def _rows_referring_to(table: str) -> list[Column[Any]]:
+    """Every column with a foreign key to ``table``'s id, children's tables first.
+
+    Read from the models rather than listed here, so rows a newer part adds about a recording
+    or an account (e.g. export lineage) are erased with it too, never left to block or survive.
+    """
+    return [
+        fk.parent
+        for model_table in reversed(Base.metadata.sorted_tables)
+        for fk in model_table.foreign_keys
+        if fk.column.table.name == table
+    ]
 
 
 def ledger_of(settings: Settings) -> ErasureLedger:
@@ -99,9 +100,8 @@ def _remove_recordings(
         if blob.deleted_at is None:  # shredded blobs' objects went when they were shredded
             vault.shred_blob(session, blob, actor=actor, reason=reason)
     session.flush()
-    session.execute(delete(Blob).where(Blob.utterance_id.in_(utterance_ids)))
-    for model in _RECORDING_ROWS:
-        session.execute(delete(model).where(model.utterance_id.in_(utterance_ids)))
+    for column in _rows_referring_to("utterances"):
+        session.execute(delete(column.table).where(column.in_(utterance_ids)))
     # Deleting a job's row makes a worker still running it lose its lease: it cannot finish.
     session.execute(delete(WorkItem).where(WorkItem.subject_id.in_(utterance_ids)))
     session.execute(delete(Utterance).where(Utterance.id.in_(utterance_ids)))
@@ -195,10 +195,11 @@ def erase_account(
     # The data key goes first: from here on every copy of every blob is noise.
     blobs = vault.shred_account(session, account_id, actor=actor, reason="account erased")
     _remove_recordings(session, vault, utterance_ids, actor=actor, reason="account erased")
-    for model in (WorkItem, Exposure, UsageCounter, SelfServiceLink, SpeakerSession):
+    # Rows that name the account without a foreign key: its work items and exposures.
+    for model in (WorkItem, Exposure):
         session.execute(delete(model).where(model.account_id == account_id))
-    for model in (Blob, SamplingDecision, Device, ConsentRecord, AccountKey):
-        session.execute(delete(model).where(model.account_id == account_id))
+    for column in _rows_referring_to("accounts"):
+        session.execute(delete(column.table).where(column == account_id))
     session.execute(delete(Account).where(Account.id == account_id))
     audit.record(
         session,

@@ -17,8 +17,10 @@ log = logging.getLogger(__name__)
 
 
 def every(seconds: float, db: Database) -> Callable[[], None]:
-    """A worker tick that queues the retention sweep every ``seconds`` (first: at once)."""
-    due = time.monotonic()
+    """A worker tick that queues the retention sweep every ``seconds``, the first ``seconds``
+    after the worker starts (a worker restarted more often than that leaves it to the others,
+    or to ``voxguard retention run``)."""
+    due = time.monotonic() + seconds
 
     def tick() -> None:
         nonlocal due
