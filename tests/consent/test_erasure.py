@@ -223,7 +223,7 @@ def test_erasing_while_a_worker_processes_the_clip(rt: Runtime) -> None:
         assert release.wait(60)
         return copy
 
-    handler = make_prepare_review_copy(rt, [slow_step])
+    handler = make_prepare_review_copy(rt.db, rt.vault, rt.settings, [slow_step])
     with app_client(rt) as client:
         from tests.support.client import post_utterance
 

@@ -120,7 +120,7 @@ def test_dont_save_keeps_the_original_only_while_it_is_processed(rt: Runtime) ->
     assert clip["stored"] is True and clip["sampled"] is True
     assert sweep(rt.db, rt.settings, rt.vault).originals_deleted == 0  # the pipeline needs it
     assert _blobs(rt, clip["id"]) == {"original"}
-    work(rt, stop=threading.Event(), drain=True)
+    work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
     assert sweep(rt.db, rt.settings, rt.vault).originals_deleted == 1
     assert _blobs(rt, clip["id"]) == {"review_copy"}
 
@@ -144,7 +144,7 @@ def test_a_worker_schedules_the_sweep_on_the_work_queue(rt: Runtime) -> None:
             .all()
         )
     assert len(jobs) == 1 and jobs[0].state == "pending"
-    assert run_once(rt.db, job_handlers(rt), owner="test")
+    assert run_once(rt.db, job_handlers(rt.db, rt.vault, rt.settings), owner="test")
     with rt.db.read() as session:
         job = session.get(WorkItem, jobs[0].id)
         assert job is not None and job.state == "done"

@@ -626,7 +626,7 @@ def _scene(rt: Runtime) -> None:
             assert (
                 post_utterance(client, device.token, encode(samples, rate), meta).status_code == 201
             )
-    work(rt, stop=threading.Event(), drain=True)
+    work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
     with ExitStack() as stack:
         people = []
         for seconds in (5.0, 9.0, 14.0):

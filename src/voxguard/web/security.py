@@ -210,10 +210,12 @@ def sign_in(
     so a session id planted before sign-in is never promoted (session fixation)."""
     client_ip = request.client.host if request.client else None
     old_cookie = request.cookies.get(SESSION_COOKIE)
-    with rt.db.session() as session:
-        user = service.login(
-            session, rt, username=username, password=password, totp=totp, client_ip=client_ip
+    with rt.db.read() as read:
+        check = service.check_credentials(
+            read, rt.vault, username=username, password=password, totp=totp
         )
+    with rt.db.session() as session:
+        user = service.login(session, rt.vault, check, client_ip=client_ip)
         if old_cookie:
             revoke_session(session, hash_session_id(old_cookie))
         issued = create_session(session, user)
