@@ -78,7 +78,6 @@ def stored_objects(rt: Runtime) -> dict[str, bytes]:
 
 def raw_database(rt: Runtime) -> bytes:
     """The database as it lies on disk (SQLite file and its log) or as pg_dump writes it."""
-    import subprocess
     from pathlib import Path
 
     from sqlalchemy.engine import make_url
@@ -89,11 +88,6 @@ def raw_database(rt: Runtime) -> bytes:
         path = Path(make_url(rt.db.url).database or "")
         parts = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-journal")]
         return b"".join(p.read_bytes() for p in parts if p.exists())
-    target = pg_target(rt.db.url)
-    schema = ["--schema", target.schema] if target.schema else []
-    return subprocess.run(
-        ["pg_dump", "--no-owner", *schema, *target.args],
-        check=True,
-        capture_output=True,
-        env={**__import__("os").environ, **target.env},
-    ).stdout
+    dumped = pg_target(rt.db.url).run("pg_dump", "--no-owner")
+    assert dumped.returncode == 0, dumped.stderr
+    return dumped.stdout

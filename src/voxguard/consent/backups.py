@@ -13,10 +13,8 @@ Run a restore with voxguard stopped; ``serve`` and ``worker`` re-apply the ledge
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,15 +67,17 @@ def _database_file(db: Database) -> Path:
     return Path(make_url(db.url).database or "")
 
 
-def _run(command: list[str], env: dict[str, str], what: str) -> None:
-    if shutil.which(command[0]) is None:
+def _pg(db: Database, tool: str, *args: str) -> None:
+    if shutil.which(tool) is None:
         raise BackupError(
-            f"{command[0]} is not installed: install the PostgreSQL client tools of the "
-            "server's version (Debian: apt-get install postgresql-client)"
+            f"{tool} is not installed: install the PostgreSQL client tools of the server's "
+            "version (Debian: apt-get install postgresql-client)"
         )
-    result = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
+    result = pg_target(db.url).run(tool, *args)
     if result.returncode != 0:
-        raise BackupError(f"{what} failed: {result.stderr.strip()[-2000:]}")
+        raise BackupError(
+            f"{tool} failed: {result.stderr.decode(errors='replace').strip()[-2000:]}"
+        )
 
 
 def create_backup(
@@ -98,14 +98,7 @@ def create_backup(
             source.close()
     else:
         name = "database.pgdump"
-        pg = pg_target(db.url)
-        schema = ["--schema", pg.schema] if pg.schema else []
-        _run(
-            ["pg_dump", "--format=custom", "--no-owner", *schema, *pg.args, "--file",
-             str(folder / name)],
-            pg.env,
-            "pg_dump",
-        )  # fmt: skip
+        _pg(db, "pg_dump", "--format=custom", "--no-owner", "--file", str(folder / name))
     keys = vault.store.keys(OBJECT_PREFIX)
     for done, key in enumerate(keys, 1):
         path = folder / BLOBS / key
@@ -174,13 +167,9 @@ def restore_backup(
             target.close()
             source.close()
     else:
-        pg = pg_target(db.url)
-        schema = ["--schema", pg.schema] if pg.schema else []
-        _run(
-            ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-             *schema, *pg.args, str(dump)],
-            pg.env,
-            "pg_restore",
+        _pg(
+            db, "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+            str(dump),
         )  # fmt: skip
     upgrade(db.url)  # a backup from an older version: bring its schema to this version first
     vault.store.delete_prefix(OBJECT_PREFIX)  # objects written after the backup have no rows
