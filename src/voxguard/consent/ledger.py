@@ -14,6 +14,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from voxguard.vault.durable import fsync_dir
+
 _FILE_MODE = 0o600
 
 
@@ -46,12 +48,15 @@ class ErasureLedger:
         line = (json.dumps(asdict(entry), sort_keys=True) + "\n").encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            created = not self.path.exists()
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, _FILE_MODE)
             try:
                 os.write(fd, line)
                 os.fsync(fd)
             finally:
                 os.close(fd)
+            if created:  # a new file's directory entry must survive a crash too
+                fsync_dir(self.path.parent)
         except OSError as exc:
             raise LedgerError(
                 f"cannot write the erasure ledger {self.path}: {exc.strerror or exc}"
