@@ -14,7 +14,9 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from voxguard.config import Settings, get_settings
-from voxguard.consent.service import UnknownAccount
+from voxguard.consent.backups import BackupError
+from voxguard.consent.errors import RightsError
+from voxguard.consent.ledger import LedgerError
 from voxguard.db.migrate import SchemaOutOfDate, ensure_schema_current
 from voxguard.ingest.devices import DeviceAuthError, UnknownDevice
 from voxguard.ingest.importer import ManifestError
@@ -32,7 +34,9 @@ REFUSALS: tuple[type[Exception], ...] = (
     ManifestError,
     DeviceAuthError,
     UnknownDevice,
-    UnknownAccount,
+    RightsError,
+    LedgerError,
+    BackupError,
     AuthError,
     UserAdminError,
 )

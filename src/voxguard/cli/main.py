@@ -9,12 +9,16 @@ import typer
 from voxguard.cli import (
     accounts,
     audit_cmd,
+    backup_cmd,
     db_cmd,
     demo_cmd,
     devices,
     ingest_cmd,
     privacy_cmd,
+    report_cmd,
+    retention_cmd,
     serve_cmd,
+    tokens_cmd,
     users_cmd,
 )
 
@@ -30,6 +34,10 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(privacy_cmd.app, name="privacy")
 app.add_typer(users_cmd.app, name="users")
+app.add_typer(tokens_cmd.app, name="tokens")
+app.add_typer(backup_cmd.app, name="backup")
+app.add_typer(retention_cmd.app, name="retention")
+app.add_typer(report_cmd.app, name="report")
 app.command("ingest")(ingest_cmd.ingest)
 app.command("serve")(serve_cmd.serve)
 app.command("worker")(serve_cmd.worker)

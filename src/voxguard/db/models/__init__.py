@@ -4,6 +4,7 @@ from voxguard.db.models.accounts import Account, AccountKey, ConsentRecord, Devi
 from voxguard.db.models.audit import AuditEvent, AuditHead
 from voxguard.db.models.people import User, WebSession
 from voxguard.db.models.review import Annotation, ClipOutcome, Exposure, Flag, GoldClip
+from voxguard.db.models.rights import Erasure, SelfServiceLink, ServiceToken, SpeakerSession
 from voxguard.db.models.utterances import Blob, SamplingDecision, UsageCounter, Utterance
 from voxguard.db.models.work import WorkItem
 
@@ -17,10 +18,14 @@ __all__ = [
     "ClipOutcome",
     "ConsentRecord",
     "Device",
+    "Erasure",
     "Exposure",
     "Flag",
     "GoldClip",
     "SamplingDecision",
+    "SelfServiceLink",
+    "ServiceToken",
+    "SpeakerSession",
     "UsageCounter",
     "User",
     "Utterance",
