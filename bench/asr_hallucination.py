@@ -67,11 +67,11 @@ def noise(kind: str | None, level_db: float, seconds: float, seed: int) -> np.nd
 
 
 def spoken(text: str, voice: str) -> np.ndarray:
-    from voxguard.asr.audio import to_16k_mono
+    from voxguard.audio import to_target_rate
     from voxguard.demo.speech import synthesize
 
     audio, rate = synthesize(text, voice)
-    return to_16k_mono(audio, rate).astype(np.float32)
+    return to_target_rate(audio, rate)
 
 
 def main(argv: list[str] | None = None) -> int:
