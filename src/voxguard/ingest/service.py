@@ -206,6 +206,16 @@ def _record(
             rt.vault.discard_object(blob.store_key)
         return IngestResult(id=None, sampled=False, stored=False, created=True)
     assert blob is not None
+    # Decided first: its account lock must come before the utterance's foreign-key lock.
+    decision = decide(
+        session,
+        policy=rt.sampling_policy,
+        secret=rt.sampling_secret,
+        utterance_id=utterance_id,
+        account_id=caller.account_id,
+        asr_confidence=meta.asr_confidence,
+        review_consent=consent.human_review,
+    )
     now = utcnow()
     utterance = Utterance(
         id=utterance_id,
@@ -228,16 +238,7 @@ def _record(
     )
     session.add(utterance)
     session.flush()  # the unique (device, utterance_id) check fires here
-    session.add(blob)
-    decision = decide(
-        session,
-        policy=rt.sampling_policy,
-        secret=rt.sampling_secret,
-        utterance_id=utterance_id,
-        account_id=caller.account_id,
-        asr_confidence=meta.asr_confidence,
-        review_consent=consent.human_review,
-    )
+    session.add_all((blob, decision))
     utterance.sampled = decision.sampled
     if decision.sampled:
         utterance.status = "queued"
