@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -329,3 +330,44 @@ def test_opted_out_account_is_stored_but_never_sampled(rt: Runtime, client: Test
     with rt.db.read() as session:
         assert session.get(SamplingDecision, response.json()["id"]).reason == "no_review_consent"
     assert _count(rt, WorkItem) == 0
+
+
+def _with_raw(device: DeviceHandle, field: str, raw_value: str) -> bytes:
+    """Metadata JSON with ``field`` set to the literal JSON text ``raw_value``."""
+    meta = device.metadata("u-hostile")
+    meta[field] = "@@RAW@@"
+    return json.dumps(meta).replace('"@@RAW@@"', raw_value).encode()
+
+
+@pytest.mark.parametrize(
+    "field,raw_value,fragment",
+    [
+        ("recorded_at", '"0001-01-01T00:00:00+14:00"', "recorded_at"),
+        ("recorded_at", '"9999-12-31T23:59:59-14:00"', "recorded_at"),
+        ("recorded_at", '"1899-01-01T00:00:00Z"', "recorded_at"),
+        ("asr_confidence", "1" + "0" * 5000, "number"),
+        ("asr_confidence", "1e999", "number"),
+        ("asr_confidence", "NaN", "number"),
+        ("intent", "[" * 5000 + "]" * 5000, "nested"),
+        ("asr_text", '"set an alarm\\u0000"', "asr_text"),
+        ("intent", '"alarm\\u0000set"', "intent"),
+        ("device_type", '"speaker\\u0000"', "device_type"),
+        ("asr_text", '"lone \\ud800 surrogate"', "asr_text"),
+    ],
+)
+def test_hostile_metadata_is_refused_with_422_and_audited(
+    rt: Runtime,
+    client: TestClient,
+    device: DeviceHandle,
+    field: str,
+    raw_value: str,
+    fragment: str,
+) -> None:
+    response = post_utterance(
+        client, device.token, tone_wav(0.5), _with_raw(device, field, raw_value)
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == "invalid_metadata"
+    assert fragment in response.json()["detail"]
+    _stored_nothing(rt)
+    assert _last_refusal(rt)["code"] == "invalid_metadata"
