@@ -44,6 +44,7 @@ from voxguard.db.models import (
     Flag,
     User,
     Utterance,
+    WorkItem,
 )
 from voxguard.processing.worker import work
 from voxguard.review.stats import ReviewerRow
@@ -195,6 +196,23 @@ def test_pages_by_role(rt: Runtime, sign_in: SignIn) -> None:
 
     for name in ("lead.js", "privacy.js", "api.js", "ui.js", "lead.css"):
         assert lead.get(f"/static/lead/{name}").status_code == 200, name
+
+
+def test_the_lead_page_counts_dead_lettered_review_tasks(rt: Runtime, sign_in: SignIn) -> None:
+    lead, _ = sign_in("lead")
+    assert 'id="dead-tasks"' not in lead.get("/lead").text
+    make_clips(rt, 1)
+    with rt.db.session() as session:
+        session.execute(
+            sa.update(WorkItem)
+            .where(WorkItem.queue == "review")
+            .values(state="leased", attempts=5, lease_expires_at=utcnow() - timedelta(seconds=1))
+        )
+    work(rt, stop=threading.Event(), drain=True)  # the worker buries them
+    notice = re.search(
+        r'id="dead-tasks".*?<span class="count alert">(\d+)</span>', lead.get("/lead").text, re.S
+    )
+    assert notice is not None and notice.group(1) == "2"
 
 
 # ----------------------------------------------------------------------------- adjudication

@@ -1,7 +1,9 @@
 """The one lease mechanism for machine jobs and human review tasks."""
 
 from voxguard.work.leases import (
+    Buried,
     LeaseLost,
+    bury_exhausted,
     cancel_for_account,
     claim,
     complete,
@@ -13,7 +15,9 @@ from voxguard.work.leases import (
 )
 
 __all__ = [
+    "Buried",
     "LeaseLost",
+    "bury_exhausted",
     "cancel_for_account",
     "claim",
     "complete",

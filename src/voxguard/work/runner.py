@@ -86,7 +86,7 @@ def run_once(
 ) -> bool:
     """Process at most one job. Returns False when none was due."""
     with db.session() as session:
-        leases.bury_exhausted(session, queue)
+        _bury_exhausted(session, owner)
         item = leases.claim(session, queue=queue, owner=owner, lease_seconds=lease_seconds)
         if item is None:
             return False
@@ -139,6 +139,19 @@ def run_once(
         except leases.LeaseLost as lost:
             log.warning("job %s: could not record failure: %s", job.id, lost)
     return True
+
+
+def _bury_exhausted(session: Session, owner: str) -> None:
+    """Dead-letter every queue's stranded items (review tasks too: no reviewer process sweeps)."""
+    for buried in leases.bury_exhausted(session):
+        audit.record(
+            session,
+            actor=f"worker:{owner}",
+            action="work.dead_lettered",
+            target=f"{'job' if buried.queue == JOBS_QUEUE else 'task'}:{buried.id}",
+            account_id=buried.account_id,
+            details={"queue": buried.queue, "kind": buried.kind, "reason": "lease_expired"},
+        )
 
 
 @contextmanager
