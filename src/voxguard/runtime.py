@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from voxguard.audit.checkpoints import CheckpointSigner
 from voxguard.config import Settings
 from voxguard.consent.service import ConsentDefaults
 from voxguard.db.session import Database
@@ -23,6 +24,11 @@ class Runtime:
     @cached_property
     def sampling_secret(self) -> bytes:
         return self.vault.derived_secret("sampling")
+
+    @cached_property
+    def checkpoint_signer(self) -> CheckpointSigner:
+        """Signs audit checkpoints; its key is derived from the master key, never stored."""
+        return CheckpointSigner(self.vault.derived_secret("audit checkpoint"))
 
     @property
     def sampling_policy(self) -> SamplingPolicy:

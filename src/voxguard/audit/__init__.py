@@ -1,5 +1,23 @@
 """Append-only, hash-chained audit log: every access is an event."""
 
 from voxguard.audit.chain import ChainBreak, record, verify_chain
+from voxguard.audit.checkpoints import (
+    Checkpoint,
+    CheckpointLogInvalid,
+    CheckpointSchedule,
+    CheckpointSigner,
+    latest_checkpoint,
+    write_checkpoint,
+)
 
-__all__ = ["ChainBreak", "record", "verify_chain"]
+__all__ = [
+    "ChainBreak",
+    "Checkpoint",
+    "CheckpointLogInvalid",
+    "CheckpointSchedule",
+    "CheckpointSigner",
+    "latest_checkpoint",
+    "record",
+    "verify_chain",
+    "write_checkpoint",
+]

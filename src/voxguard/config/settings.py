@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     consensus_close_wer: float = Field(default=0.35, ge=0.0, le=1.0)
     gold_wer_alert: float = Field(default=0.2, ge=0.0, le=1.0)
 
+    # audit: signed checkpoints of the chain's head, kept outside the database
+    audit_checkpoint_file: Path | None = None  # default data_dir/audit-checkpoints.jsonl
+    audit_checkpoint_seconds: float = Field(default=300.0, gt=0)
+
     # web
     host: str = "127.0.0.1"
     port: int = 8000
@@ -125,6 +129,10 @@ class Settings(BaseSettings):
     @property
     def resolved_blob_url(self) -> str:
         return self.blob_url or str((self.data_dir / "blobs").resolve())
+
+    @property
+    def resolved_audit_checkpoint_file(self) -> Path:
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
 
     @property
     def resolved_master_key_file(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from voxguard.audit import CheckpointSchedule
 from voxguard.processing.handlers import job_handlers
 from voxguard.runtime import Runtime
 from voxguard.work.runner import default_owner, run_worker
@@ -19,6 +20,12 @@ def work(
         stop=stop,
         owner=owner or default_owner(),
         drain=drain,
+        periodic=CheckpointSchedule(
+            rt.db,
+            rt.checkpoint_signer,
+            s.resolved_audit_checkpoint_file,
+            s.audit_checkpoint_seconds,
+        ),
         lease_seconds=s.job_lease_seconds,
         backoff_base_s=s.job_backoff_base_seconds,
         backoff_max_s=s.job_backoff_max_seconds,

@@ -185,12 +185,16 @@ def run_worker(
     owner: str | None = None,
     idle_seconds: float = 0.5,
     drain: bool = False,
+    periodic: Callable[[], object] | None = None,
     **options: Any,
 ) -> int:
-    """Loop until ``stop`` is set (or, with ``drain``, until no job is due). Returns jobs run."""
+    """Loop until ``stop`` is set (or, with ``drain``, until no job is due). Returns jobs run.
+    ``periodic`` is called before every claim; it decides itself whether its time has come."""
     owner = owner or default_owner()
     done = 0
     while not stop.is_set():
+        if periodic is not None:
+            periodic()
         if run_once(db, handlers, owner=owner, **options):
             done += 1
         elif drain:
