@@ -7,11 +7,12 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from tests.support.audio import encode, tone, tone_wav
+from tests.support.audio import encode, flac_with_total_samples, tone, tone_wav
 from tests.support.client import app_client, post_utterance
 from tests.support.net import free_port
 from tests.support.world import DeviceHandle, make_device
@@ -371,3 +372,47 @@ def test_hostile_metadata_is_refused_with_422_and_audited(
     assert fragment in response.json()["detail"]
     _stored_nothing(rt)
     assert _last_refusal(rt)["code"] == "invalid_metadata"
+
+
+def _flac_declaring(seconds: float, rate: int, channels: int) -> bytes:
+    """A short real FLAC whose STREAMINFO declares ``seconds`` of audio (as a bomb's does)."""
+    short = encode(np.zeros((rate // 10, channels), dtype=np.float32), rate, "FLAC")
+    return flac_with_total_samples(short, int(seconds * rate))
+
+
+@pytest.mark.parametrize(
+    "audio",
+    [
+        pytest.param(lambda: _flac_declaring(59, 192_000, 8), id="flac-declares-59s-192k-8ch"),
+        pytest.param(
+            lambda: encode(np.zeros((4 * 192_000, 8), dtype=np.float32), 192_000, "FLAC"),
+            id="flac-4s-192k-8ch",
+        ),
+    ],
+)
+def test_audio_over_the_decoded_size_budget_is_refused_from_its_header(
+    rt: Runtime, client: TestClient, device: DeviceHandle, audio
+) -> None:  # type: ignore[no-untyped-def]
+    data = audio()
+    assert len(data) < 200_000  # small on the wire, huge decoded
+    response = post_utterance(client, device.token, data, device.metadata("u-bomb"))
+    assert response.status_code == 413, response.text
+    assert response.json()["error"] == "audio_too_large"
+    assert "declares" in response.json()["detail"]
+    _stored_nothing(rt)
+
+
+@pytest.mark.parametrize("bits", [7, 12])
+def test_wav_with_an_odd_bit_depth_is_refused(
+    rt: Runtime, client: TestClient, device: DeviceHandle, bits: int
+) -> None:
+    data = bytearray(tone_wav(0.5))
+    assert data[12:16] == b"fmt " and data[34:36] == (16).to_bytes(2, "little")
+    data[34:36] = bits.to_bytes(2, "little")
+    response = post_utterance(client, device.token, bytes(data), device.metadata("u-bits"))
+    assert response.status_code == 422, response.text
+    assert (
+        response.json()["error"] == "audio_unsupported_format"
+        and "bits" in response.json()["detail"]
+    )
+    _stored_nothing(rt)

@@ -134,7 +134,7 @@ def _decode(rt: Runtime, audio: bytes) -> DecodedAudio:
     try:
         return decode_audio(audio, max_duration_s=rt.settings.max_duration_s)
     except AudioRejected as exc:
-        status = 413 if exc.code == "too_long" else 422
+        status = 413 if exc.code in ("too_long", "too_large") else 422
         raise UploadRejected(status, f"audio_{exc.code}", str(exc)) from exc
 
 
