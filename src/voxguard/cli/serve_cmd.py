@@ -12,6 +12,7 @@ from voxguard.cli.context import console, runtime
 from voxguard.processing.worker import start_background_worker, work
 from voxguard.status import system_status
 from voxguard.web.app import create_app
+from voxguard.web.server import server_config
 
 
 def serve(
@@ -27,13 +28,14 @@ def serve(
         if embedded_worker:
             start_background_worker(rt, stop)
         try:
-            uvicorn.run(
+            config = server_config(
                 create_app(rt),
-                host=host or rt.settings.host,
-                port=port or rt.settings.port,
+                rt.settings,
+                host or rt.settings.host,
+                port or rt.settings.port,
                 log_level="info",
-                proxy_headers=False,  # the app applies forwarded_allow_ips itself
             )
+            uvicorn.Server(config).run()
         finally:
             stop.set()
 

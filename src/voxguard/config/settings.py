@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     # (comma-separated addresses or networks, "*" for any, "" for none). Behind one, the session
     # cookie is Secure and audit events name the real client, not the proxy.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Limits before work: every JSON and form body (uploads have their own, above), and how long
+    # a client may take to send its request headers and its whole body.
+    max_request_bytes: int = Field(default=64 * 1024, ge=1024)
+    header_timeout_s: float = Field(default=10.0, gt=0)
+    body_timeout_s: float = Field(default=60.0, gt=0)
 
     @field_validator("default_data_region")
     @classmethod

@@ -24,6 +24,9 @@ from voxguard.web import (
     review_pages,
 )
 from voxguard.web.errors import install_error_handlers
+from voxguard.web.ingest_api import UPLOAD_PATH
+from voxguard.web.limits import RequestLimits
+from voxguard.web.multipart import FORM_OVERHEAD_BYTES, upload_body_limit
 from voxguard.web.vendor import mount_vendor
 
 
@@ -48,6 +51,15 @@ def create_app(rt: Runtime) -> FastAPI:
         {"href": "/login", "label": "Sign in"},
     ]
     install_error_handlers(app)
+    settings = rt.settings
+    upload_limit = upload_body_limit(settings.max_upload_bytes, settings.max_metadata_bytes)
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=settings.max_request_bytes,
+        body_timeout_s=settings.body_timeout_s,
+        # A backstop for uploads: the multipart reader refuses (and audits) at upload_limit.
+        route_max_body={UPLOAD_PATH: upload_limit + FORM_OVERHEAD_BYTES},
+    )
     trusted_proxies = rt.settings.forwarded_allow_ips.strip()
     if trusted_proxies:
         # In the app, not only in `voxguard serve`, so every ASGI server applies the same rule.

@@ -11,6 +11,7 @@ from voxguard.people.errors import AccountLocked, AuthError, Forbidden, UserAdmi
 from voxguard.people.totp import TotpSecretUnreadable
 from voxguard.review.errors import ReviewError
 from voxguard.vault.errors import BlobNotFoundError, BlobStoreError, KeyDestroyedError
+from voxguard.web.limits import RequestLimitExceeded
 from voxguard.web.multipart import FormRejected
 from voxguard.web.security import LoginRequired
 
@@ -45,6 +46,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(FormRejected)
     async def _form(_request: Request, exc: FormRejected) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestLimitExceeded)
+    async def _limit(_request: Request, exc: RequestLimitExceeded) -> JSONResponse:
+        response = error_response(exc.status_code, exc.code, exc.message)
+        response.headers["Connection"] = "close"  # the rest of the body is not wanted
+        return response
 
     @app.exception_handler(ReviewError)
     async def _review(_request: Request, exc: ReviewError) -> JSONResponse:

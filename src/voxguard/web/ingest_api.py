@@ -15,6 +15,7 @@ from voxguard.web.deps import get_runtime
 from voxguard.web.multipart import FormRejected, read_form
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
+UPLOAD_PATH = "/api/v1/utterances"
 
 
 class UploadAnswer(BaseModel):
