@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from voxguard.audit.checkpoints import CheckpointSigner
+from voxguard.audit.refusals import RefusalTally
 from voxguard.config import Settings
 from voxguard.consent.service import ConsentDefaults
 from voxguard.db.session import Database
@@ -29,6 +30,11 @@ class Runtime:
     def checkpoint_signer(self) -> CheckpointSigner:
         """Signs audit checkpoints; its key is derived from the master key, never stored."""
         return CheckpointSigner(self.vault.derived_secret("audit checkpoint"))
+
+    @cached_property
+    def refusal_tally(self) -> RefusalTally:
+        """Refusals (uploads, sign-ins) are audited once per client per window, with a count."""
+        return RefusalTally(self.settings.refusal_audit_window_s)
 
     @property
     def sampling_policy(self) -> SamplingPolicy:

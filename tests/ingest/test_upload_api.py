@@ -416,3 +416,50 @@ def test_wav_with_an_odd_bit_depth_is_refused(
         and "bits" in response.json()["detail"]
     )
     _stored_nothing(rt)
+
+
+@pytest.mark.parametrize(
+    "claimed,allowed,status",
+    [("zz", False, 422), ("us", False, 422), ("zz", True, 422), ("us", True, 201)],
+)
+def test_a_device_cannot_choose_a_data_region_unless_allowed(
+    make_settings, claimed: str, allowed: bool, status: int
+) -> None:  # type: ignore[no-untyped-def]
+    rt = build_runtime(make_settings(device_may_set_data_region=allowed))
+    try:
+        device = make_device(rt, region="eu")
+        with app_client(rt) as client:
+            meta = device.metadata("u-region", data_region=claimed)
+            response = post_utterance(client, device.token, tone_wav(0.5), meta)
+            same = post_utterance(
+                client, device.token, tone_wav(0.6), device.metadata("u-eu", data_region="eu")
+            )
+        assert response.status_code == status, response.text
+        assert same.status_code == 201
+        with rt.db.read() as session:
+            regions = set(session.execute(sa.select(Utterance.data_region)).scalars())
+        assert regions == ({"eu", "us"} if status == 201 else {"eu"})
+        if status == 422:
+            assert response.json()["error"] == "data_region_refused"
+    finally:
+        rt.close()
+
+
+def test_device_type_outside_the_configured_list_is_stored_as_other(
+    rt: Runtime, client: TestClient, device: DeviceHandle
+) -> None:
+    free_text = "Call Jane Doe at 555-0100"
+    for uid, kind in (("u-a", free_text), ("u-b", "Smart_Speaker")):
+        response = post_utterance(
+            client, device.token, tone_wav(0.5), device.metadata(uid, device_type=kind)
+        )
+        assert response.status_code == 201
+    with rt.db.read() as session:
+        kinds = (
+            session.execute(
+                sa.select(Utterance.device_type).order_by(Utterance.client_utterance_id)
+            )
+            .scalars()
+            .all()
+        )
+    assert kinds == ["other", "smart_speaker"]

@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ReviewConsent = Literal["opted_in", "opted_out"]
+_DEVICE_TYPES = "smart_speaker smart_display phone tablet car tv wearable headphones import other"
 
 
 class _TomlSource(PydanticBaseSettingsSource):
@@ -62,6 +63,11 @@ class Settings(BaseSettings):
     max_metadata_bytes: int = Field(default=16 * 1024, ge=256)
     max_duration_s: float = Field(default=60.0, gt=0)
     default_data_region: str = "eu"
+    # What a device may say about itself. Its data_region must be a configured region (see
+    # data_regions) and equal to its account's unless this allows a device to choose; its
+    # device_type is kept only if listed here (else "other"), so no free text reaches reviewers.
+    device_may_set_data_region: bool = False
+    device_types: list[str] = Field(default_factory=_DEVICE_TYPES.split)
 
     # work leases
     job_lease_seconds: int = Field(default=60, ge=1)
@@ -108,6 +114,25 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
     header_timeout_s: float = Field(default=10.0, gt=0)
     body_timeout_s: float = Field(default=60.0, gt=0)
+    # Per-client throttles (the `limits` library's notation) and where their counts live.
+    throttle_storage_url: str = "memory://"
+    sign_in_rate_per_client: str = "30/minute"
+    sign_in_failures_per_account_client: str = "5/15 minutes"
+    ingest_refusals_per_client: str = "60/minute"
+    # Refusals are audited once per client per window, with the count (see audit.refusals).
+    refusal_audit_window_s: float = Field(default=60.0, gt=0)
+
+    @field_validator(
+        "sign_in_rate_per_client",
+        "sign_in_failures_per_account_client",
+        "ingest_refusals_per_client",
+    )
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse  # the notation's one parser
+
+        parse(value)  # e.g. "30/minute", "5/15 minutes"; raises ValueError otherwise
+        return value
 
     @field_validator("default_data_region")
     @classmethod
@@ -124,6 +149,11 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    @property
+    def data_regions(self) -> list[str]:
+        """The regions clips may be stored in: the residency map's, and the default."""
+        return sorted(set(self.residency) | {self.default_data_region})
 
     @property
     def resolved_database_url(self) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from voxguard import audit, work
 from voxguard.audio import TARGET_RATE, AudioRejected, DecodedAudio, decode_audio, encode_wav_pcm16
+from voxguard.config import Settings
 from voxguard.consent.service import current_consent
 from voxguard.db.base import new_id, utcnow
 from voxguard.db.models import Account, Blob, UsageCounter, Utterance
@@ -64,24 +65,26 @@ def ingest_upload(
     audio: bytes,
     token: str | None = None,
     caller: Caller | None = None,
+    client: str | None = None,
 ) -> IngestResult:
-    """Store one upload; ``caller`` skips authentication when ``check_token`` already did it."""
+    """Store one upload; ``caller`` skips authentication when ``check_token`` already did it.
+    ``client`` (the network address) names an unauthenticated sender in refusal audits."""
     try:
         caller = caller or _authenticate(rt, token)
-        meta = _parse(metadata_raw, caller)
+        meta = _parse(metadata_raw, caller, rt.settings)
         decoded = _decode(rt, audio)
         return _store(rt, caller, meta, audio, decoded.samples, decoded.duration_s)
     except UploadRejected as rejection:
-        _audit_refusal(rt, caller, rejection)
+        _audit_refusal(rt, caller, rejection, client)
         raise
 
 
-def check_token(rt: Runtime, token: str | None) -> Caller:
+def check_token(rt: Runtime, token: str | None, client: str | None = None) -> Caller:
     """Refuse a bad token before the body is read (an unauthenticated client uploads nothing)."""
     try:
         return _authenticate(rt, token)
     except UploadRejected as rejection:
-        _audit_refusal(rt, None, rejection)
+        _audit_refusal(rt, None, rejection, client)
         raise
 
 
@@ -98,7 +101,8 @@ def _authenticate(rt: Runtime, token: str | None) -> Caller:
         return Caller(device.id, account.id, account.ref, device.serial, account.data_region)
 
 
-def _parse(raw: bytes, caller: Caller) -> UtteranceMetadata:
+def _parse(raw: bytes, caller: Caller, settings: Settings) -> UtteranceMetadata:
+    """The validated metadata, its device type and data region replaced by the stored ones."""
     try:
         meta = parse_metadata(raw)
     except MetadataRejected as exc:
@@ -107,7 +111,33 @@ def _parse(raw: bytes, caller: Caller) -> UtteranceMetadata:
         raise UploadRejected(403, "wrong_device", "the token belongs to another device serial")
     if meta.account_ref != caller.account_ref:
         raise UploadRejected(403, "wrong_account", "the token belongs to another account")
-    return meta
+    device_type, data_region = _device_fields(settings, caller, meta)
+    return meta.model_copy(update={"device_type": device_type, "data_region": data_region})
+
+
+def _device_fields(settings: Settings, caller: Caller, meta: UtteranceMetadata) -> tuple[str, str]:
+    """The device type and data region to store: only configured values, never free text."""
+    kind = meta.device_type.lower()
+    device_type = kind if kind in settings.device_types else "other"
+    region = caller.region or settings.default_data_region
+    claimed = meta.data_region
+    if claimed is None or claimed == region:
+        return device_type, region
+    if claimed not in settings.data_regions:
+        raise UploadRejected(
+            422,
+            "data_region_refused",
+            f"data_region {claimed!r} is not a configured region: "
+            + ", ".join(settings.data_regions),
+        )
+    if not settings.device_may_set_data_region:
+        raise UploadRejected(
+            422,
+            "data_region_refused",
+            f"data_region {claimed!r} differs from the account's region {region!r}; a device may "
+            "not choose another (omit data_region)",
+        )
+    return device_type, claimed
 
 
 def _replay(
@@ -227,7 +257,7 @@ def _record(
         expires_at=now + timedelta(days=rt.settings.retention_days),
         locale=meta.locale,
         device_type=meta.device_type,
-        data_region=meta.data_region or caller.region or rt.settings.default_data_region,
+        data_region=meta.data_region,
         device_asr_text=meta.asr_text,
         device_asr_confidence=meta.asr_confidence,
         device_intent=meta.intent,
@@ -279,18 +309,30 @@ def _count(session: Session, account_id: str, name: str) -> None:
     )
 
 
-def _audit_refusal(rt: Runtime, caller: Caller | None, rejection: UploadRejected) -> None:
+def _audit_refusal(
+    rt: Runtime, caller: Caller | None, rejection: UploadRejected, client: str | None
+) -> None:
+    """Audit once per sender per window, with the count (a flood cannot flood the log)."""
+    sender = f"device:{caller.device_id}" if caller else f"client:{client or 'unknown'}"
+    refusals = rt.refusal_tally.note(sender, "upload.refused")
+    if refusals is None:
+        return
     with rt.db.session() as session:
         audit.record(
             session,
-            actor=f"device:{caller.device_id}" if caller else "unauthenticated",
+            actor=sender if caller else "unauthenticated",
             action="upload.refused",
-            target=f"device:{caller.device_id}" if caller else "ingest",
+            target=sender if caller else "ingest",
             account_id=caller.account_id if caller else None,
-            details={"status": rejection.status, "code": rejection.code},
+            details={
+                "status": rejection.status,
+                "code": rejection.code,
+                "client": client,
+                "refusals": refusals,
+            },
         )
 
 
-def record_refusal(rt: Runtime, rejection: UploadRejected) -> None:
+def record_refusal(rt: Runtime, rejection: UploadRejected, client: str | None = None) -> None:
     """Audit a refusal decided before the service ran (e.g. an oversize body at the web layer)."""
-    _audit_refusal(rt, None, rejection)
+    _audit_refusal(rt, None, rejection, client)

@@ -2,9 +2,12 @@
 
 Repeated failures first slow an account down, then lock it:
 after ``SLOWDOWN_AFTER_FAILURES`` failures in a row each further attempt must wait
-``SLOWDOWN_BASE_SECONDS`` × 2^(failures − SLOWDOWN_AFTER_FAILURES); after
-``LOCK_AFTER_FAILURES`` the account is locked for ``LOCK_SECONDS`` (an admin can unlock it
-sooner). While it waits or is locked, attempts are refused without checking the password. A
+``SLOWDOWN_BASE_SECONDS`` × 2^(failures − SLOWDOWN_AFTER_FAILURES), at most
+``SLOWDOWN_MAX_SECONDS``; after ``LOCK_AFTER_FAILURES`` (100, NIST SP 800-63B 5.2.2's ceiling)
+the account is locked for ``LOCK_SECONDS`` (an admin can unlock it sooner). The web layer
+throttles each (account, client) pair long before that (``web.throttle``), so one guesser cannot
+lock a reviewer out or slow them by more than a minute; only many addresses together can.
+While it waits or is locked, attempts are refused without checking the password. A
 successful sign-in resets the count. Every failure, lock and success is an audit event.
 
 Refusals are committed before they are raised (``session.commit()``): the failure count and its
@@ -23,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxguard import audit
+from voxguard.audit.refusals import RefusalTally
 from voxguard.db.base import new_id, utcnow
 from voxguard.db.models import User
 from voxguard.people import passwords
@@ -41,9 +45,10 @@ from voxguard.people.roles import HANDLE_PREFIX, check_role
 from voxguard.people.sessions import revoke_session, revoke_user_sessions
 from voxguard.runtime import Runtime
 
-SLOWDOWN_AFTER_FAILURES = 3
-SLOWDOWN_BASE_SECONDS = 5
-LOCK_AFTER_FAILURES = 5
+SLOWDOWN_AFTER_FAILURES = 10
+SLOWDOWN_BASE_SECONDS = 1
+SLOWDOWN_MAX_SECONDS = 60
+LOCK_AFTER_FAILURES = 100
 LOCK_SECONDS = 15 * 60
 
 BAD_CREDENTIALS_MESSAGE = "wrong username, password or authentication code"
@@ -209,7 +214,10 @@ def _record_failure(
     if failures >= LOCK_AFTER_FAILURES:
         user.locked_until = lock_until
     elif failures >= SLOWDOWN_AFTER_FAILURES:
-        delay = SLOWDOWN_BASE_SECONDS * 2 ** (failures - SLOWDOWN_AFTER_FAILURES)
+        delay = min(
+            SLOWDOWN_MAX_SECONDS,
+            SLOWDOWN_BASE_SECONDS * 2 ** min(30, failures - SLOWDOWN_AFTER_FAILURES),
+        )
         user.locked_until = now + timedelta(seconds=delay)
     user.refused_while_locked = 0  # a new wait: its first refusal is audited again
     audit.record(
@@ -269,11 +277,13 @@ def login(
     password: str,
     totp: str,
     client_ip: str | None,
+    refusals: RefusalTally | None = None,
     now: datetime | None = None,
 ) -> User:
     """Check password and TOTP code; return the user (who may still have to change the password:
     see ``User.must_change_password``). Raises BadCredentials, TotpReplayed, AccountLocked or
     AccountDisabled. ``session`` is a write unit; refusals are committed before they are raised.
+    With ``refusals``, unknown-user failures are audited once per client per window, counted.
     """
     now = now or utcnow()
     name = username.strip().lower()
@@ -283,18 +293,21 @@ def login(
         snapshot = read.execute(select(User).where(User.username == name)).scalar_one_or_none()
     if snapshot is None:
         passwords.burn_verification(password)
-        audit.record(
-            session,
-            actor=ANONYMOUS_ACTOR,
-            action="auth.login_failed",
-            target="user:unknown",
-            details={
-                "reason": "unknown_user",
-                "username_digest": _username_digest(rt, name),
-                "client_ip": client_ip,
-            },
-        )
-        session.commit()
+        count = 1 if refusals is None else refusals.note(f"client:{client_ip}", "unknown_user")
+        if count is not None:
+            audit.record(
+                session,
+                actor=ANONYMOUS_ACTOR,
+                action="auth.login_failed",
+                target="user:unknown",
+                details={
+                    "reason": "unknown_user",
+                    "username_digest": _username_digest(rt, name),
+                    "client_ip": client_ip,
+                    "refusals": count,
+                },
+            )
+            session.commit()
         raise BadCredentials(BAD_CREDENTIALS_MESSAGE)
     checked = _retry_after(snapshot, now) is None  # no password check while locked
     password_ok = checked and passwords.verify_password(snapshot.password_hash, password)
@@ -382,6 +395,17 @@ def login(
     )
     session.flush()
     return user
+
+
+def record_throttled_sign_in(session: Session, client_ip: str, refusals: int) -> None:
+    """Audit sign-ins refused by the client throttle (``refusals`` since the last such row)."""
+    audit.record(
+        session,
+        actor=ANONYMOUS_ACTOR,
+        action="auth.login_throttled",
+        target="auth",
+        details={"client_ip": client_ip, "refusals": refusals},
+    )
 
 
 def _matching_steps(rt: Runtime, user: User, code: str, now: datetime) -> list[int]:

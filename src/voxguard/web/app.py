@@ -27,6 +27,7 @@ from voxguard.web.errors import install_error_handlers
 from voxguard.web.ingest_api import UPLOAD_PATH
 from voxguard.web.limits import RequestLimits
 from voxguard.web.multipart import FORM_OVERHEAD_BYTES, upload_body_limit
+from voxguard.web.throttle import Throttle
 from voxguard.web.vendor import mount_vendor
 
 
@@ -44,6 +45,7 @@ def create_app(rt: Runtime) -> FastAPI:
         description="Privacy-first human review of voice-assistant recordings.",
     )
     app.state.runtime = rt
+    app.state.throttle = Throttle(rt.settings)
     app.state.home_links = [
         {"href": "/review", "label": "Review workbench (reviewers and leads)"},
         {"href": "/lead", "label": "Lead pages: adjudication, gold, reviewer quality"},

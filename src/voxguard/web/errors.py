@@ -14,6 +14,7 @@ from voxguard.vault.errors import BlobNotFoundError, BlobStoreError, KeyDestroye
 from voxguard.web.limits import RequestLimitExceeded
 from voxguard.web.multipart import FormRejected
 from voxguard.web.security import LoginRequired
+from voxguard.web.throttle import Throttled
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
@@ -51,6 +52,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _limit(_request: Request, exc: RequestLimitExceeded) -> JSONResponse:
         response = error_response(exc.status_code, exc.code, exc.message)
         response.headers["Connection"] = "close"  # the rest of the body is not wanted
+        return response
+
+    @app.exception_handler(Throttled)
+    async def _throttled(_request: Request, exc: Throttled) -> JSONResponse:
+        response = error_response(429, exc.code, exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.exception_handler(ReviewError)

@@ -9,10 +9,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from voxguard.ingest.service import UploadRejected, check_token, ingest_upload, record_refusal
+from voxguard.ingest.service import (
+    IngestResult,
+    UploadRejected,
+    check_token,
+    ingest_upload,
+    record_refusal,
+)
 from voxguard.runtime import Runtime
-from voxguard.web.deps import get_runtime
+from voxguard.web.deps import client_address, get_runtime, throttle_of
 from voxguard.web.multipart import FormRejected, read_form
+from voxguard.web.throttle import Throttled
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 UPLOAD_PATH = "/api/v1/utterances"
@@ -43,6 +50,7 @@ def _bearer(request: Request) -> str | None:
         413: {"description": "upload or audio too large or too long"},
         415: {"description": "not multipart/form-data"},
         422: {"description": "bad metadata, missing fields, or not decodable audio"},
+        429: {"description": "too many refused uploads from this client: wait Retry-After"},
     },
     openapi_extra={
         "requestBody": {
@@ -66,8 +74,25 @@ async def upload_utterance(
     request: Request, rt: Annotated[Runtime, Depends(get_runtime)]
 ) -> JSONResponse:
     """Store one utterance; idempotent on the client's ``utterance_id``."""
-    token = _bearer(request)
-    caller = await run_in_threadpool(check_token, rt, token)
+    client, throttle = client_address(request), throttle_of(request)
+    try:
+        throttle.check_ingest(client)  # a client refused too often: before any work
+    except Throttled as exc:
+        rejection = UploadRejected(429, exc.code, exc.message)
+        await run_in_threadpool(record_refusal, rt, rejection, client)
+        raise
+    try:
+        result = await _upload(request, rt, client)
+    except UploadRejected:
+        throttle.ingest_refused(client)
+        raise
+    code = 201 if result.created and result.stored else (202 if not result.stored else 200)
+    answer = UploadAnswer(id=result.id, sampled=result.sampled, stored=result.stored)
+    return JSONResponse(answer.model_dump(), status_code=code)
+
+
+async def _upload(request: Request, rt: Runtime, client: str) -> IngestResult:
+    caller = await run_in_threadpool(check_token, rt, _bearer(request), client)
     try:
         form = await read_form(
             request.headers.get("content-type"),
@@ -77,11 +102,13 @@ async def upload_utterance(
         )
     except FormRejected as exc:
         rejection = UploadRejected(exc.status, exc.code, exc.message)
-        await run_in_threadpool(record_refusal, rt, rejection)
+        await run_in_threadpool(record_refusal, rt, rejection, client)
         raise rejection from exc
-    result = await run_in_threadpool(
-        ingest_upload, rt, caller=caller, metadata_raw=form["metadata"], audio=form["audio"]
+    return await run_in_threadpool(
+        ingest_upload,
+        rt,
+        caller=caller,
+        metadata_raw=form["metadata"],
+        audio=form["audio"],
+        client=client,
     )
-    code = 201 if result.created and result.stored else (202 if not result.stored else 200)
-    answer = UploadAnswer(id=result.id, sampled=result.sampled, stored=result.stored)
-    return JSONResponse(answer.model_dump(), status_code=code)
