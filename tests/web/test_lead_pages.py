@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.support.audio import encode, tone
-from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS
+from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS, console_watch
 from tests.support.client import app_client, post_utterance
 from tests.support.net import free_port
 from tests.support.people import login, make_user, totp_code
@@ -721,7 +721,7 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 page = context.new_page()
                 page.set_default_timeout(WAIT_MS)
                 page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-                page.on("console", lambda msg: print(f"console {msg.type}: {msg.text}"))
+                page.on("console", console_watch(problems))
                 page.goto(f"{server.base_url}/lead")
                 page.wait_for_url(lambda url: "/login?next=" in url)
                 page.fill("input[name=username]", lead_user.username)
@@ -729,7 +729,7 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 page.fill("input[name=totp]", totp_code(lead_secret))
                 page.press("input[name=totp]", "Enter")
                 page.wait_for_url(lambda url: url.endswith("/lead"))
-                page.wait_for_function("document.body.dataset.tab === 'adjudication'")
+                page.wait_for_function("() => document.body.dataset.tab === 'adjudication'")
                 assert not problems, problems
 
                 first = page.get_attribute("#queue .queue-item.current", "data-clip")
@@ -787,6 +787,7 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 page = context.new_page()
                 page.set_default_timeout(WAIT_MS)
                 page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+                page.on("console", console_watch(problems))
                 page.goto(f"{server.base_url}/privacy-officer")
                 page.wait_for_selector("#waiting .rclip.current")
                 page.keyboard.press("p")

@@ -38,7 +38,7 @@ def _events(rt: Runtime, action: str) -> list[dict]:
 
 
 def test_a_guesser_is_throttled_but_cannot_lock_the_reviewer_out(rt: Runtime) -> None:
-    user, password, secret = make_user(rt, username="rita")
+    _, password, secret = make_user(rt, username="rita")
     with _client(rt, "203.0.113.9") as attacker, _client(rt, "198.51.100.7") as rita:
         assert [_sign_in(attacker, "rita") for _ in range(7)] == [401] * 5 + [429] * 2
         refused = attacker.post(

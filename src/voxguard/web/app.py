@@ -24,6 +24,7 @@ from voxguard.web import (
     review_pages,
 )
 from voxguard.web.errors import install_error_handlers
+from voxguard.web.headers import SecurityHeaders
 from voxguard.web.ingest_api import UPLOAD_PATH
 from voxguard.web.limits import RequestLimits
 from voxguard.web.multipart import FORM_OVERHEAD_BYTES, upload_body_limit
@@ -43,6 +44,8 @@ def create_app(rt: Runtime) -> FastAPI:
         title="voxguard",
         version=__version__,
         description="Privacy-first human review of voice-assistant recordings.",
+        docs_url=None,  # pages.api_docs serves Swagger UI from node_modules, not a CDN
+        redoc_url=None,
     )
     app.state.runtime = rt
     app.state.throttle = Throttle(rt.settings)
@@ -51,6 +54,7 @@ def create_app(rt: Runtime) -> FastAPI:
         {"href": "/lead", "label": "Lead pages: adjudication, gold, reviewer quality"},
         {"href": "/privacy-officer", "label": "Privacy officer: restricted queue"},
         {"href": "/login", "label": "Sign in"},
+        {"href": "/docs", "label": "API documentation (OpenAPI)"},
     ]
     install_error_handlers(app)
     settings = rt.settings
@@ -62,6 +66,7 @@ def create_app(rt: Runtime) -> FastAPI:
         # A backstop for uploads: the multipart reader refuses (and audits) at upload_limit.
         route_max_body={UPLOAD_PATH: upload_limit + FORM_OVERHEAD_BYTES},
     )
+    app.add_middleware(SecurityHeaders)
     trusted_proxies = rt.settings.forwarded_allow_ips.strip()
     if trusted_proxies:
         # In the app, not only in `voxguard serve`, so every ASGI server applies the same rule.
