@@ -78,12 +78,11 @@ async def upload_utterance(
     try:
         throttle.check_ingest(client)  # a client refused too often: before any work
     except Throttled as exc:
-        rejection = UploadRejected(429, exc.code, exc.message)
-        await run_in_threadpool(record_refusal, rt, rejection, client)
+        await run_in_threadpool(record_refusal, rt, UploadRejected(exc.code, exc.message), client)
         raise
     try:
         result = await _upload(request, rt, client)
-    except UploadRejected:
+    except (UploadRejected, FormRejected):
         throttle.ingest_refused(client)
         raise
     code = 201 if result.created and result.stored else (202 if not result.stored else 200)
@@ -101,9 +100,8 @@ async def _upload(request: Request, rt: Runtime, client: str) -> IngestResult:
             {"audio": rt.settings.max_upload_bytes, "metadata": rt.settings.max_metadata_bytes},
         )
     except FormRejected as exc:
-        rejection = UploadRejected(exc.status, exc.code, exc.message)
-        await run_in_threadpool(record_refusal, rt, rejection, client)
-        raise rejection from exc
+        await run_in_threadpool(record_refusal, rt, UploadRejected(exc.code, exc.message), client)
+        raise
     return await run_in_threadpool(
         ingest_upload,
         rt,
