@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from tests.support.audio import encode, flac_with_total_samples, tone, tone_wav
 from tests.support.client import app_client, post_utterance
-from tests.support.net import free_port
+from tests.support.net import free_port, send_chunks_until_answered
 from tests.support.world import DeviceHandle, make_device
 from voxguard.audit import verify_chain
 from voxguard.db.models import AuditEvent, Blob, SamplingDecision, Utterance, WorkItem
@@ -201,21 +201,8 @@ def test_streamed_body_without_length_is_cut_at_the_limit(make_settings) -> None
             )
             part = b'--b\r\nContent-Disposition: form-data; name="audio"; filename="a.wav"\r\n\r\n'
             sock.sendall(b"%x\r\n%s\r\n" % (len(part), part))
-            chunk = b"\x00" * 65_536
-            sent, answer = 0, b""
-            sock.settimeout(0.05)
-            while sent < 2_000 and not answer:  # 2,000 chunks would be 131 MB
-                try:
-                    sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                    sent += 1
-                    answer = sock.recv(4096)
-                except (TimeoutError, BlockingIOError):
-                    continue
-                except (BrokenPipeError, ConnectionResetError):
-                    break
-            if not answer:
-                sock.settimeout(5)
-                answer = sock.recv(4096)
+            # 2,000 chunks would be 131 MB
+            sent, answer = send_chunks_until_answered(sock, b"\x00" * 65_536, 2_000)
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
         assert sent < 50
         _stored_nothing(rt)

@@ -4,7 +4,6 @@ showing nothing internal before sign-in, and the pages free of CSP violations in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,7 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
 from tests.support.client import app_client
 from tests.support.net import free_port
 from tests.support.people import login, make_user
-from voxguard.config import Settings
-from voxguard.runtime import Runtime, build_runtime
+from voxguard.runtime import Runtime
 from voxguard.web.server import BackgroundServer
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "voxguard" / "web" / "templates"
@@ -80,16 +78,6 @@ def test_the_home_page_shows_nothing_internal_before_sign_in(rt: Runtime) -> Non
         login(client, user.username, password, secret)
         signed_in = client.get("/").text
     assert "Audit chain" in signed_in and ("SQLite" in signed_in or "PostgreSQL" in signed_in)
-
-
-@pytest.fixture
-def sqlite_rt(tmp_path: Path, sqlite_template: Path) -> Iterator[Runtime]:
-    # The browser test is about the pages, not the database: SQLite only.
-    db = tmp_path / "voxguard.db"
-    db.write_bytes(sqlite_template.read_bytes())
-    runtime = build_runtime(Settings(data_dir=tmp_path / "var", database_url=f"sqlite:///{db}"))
-    yield runtime
-    runtime.close()
 
 
 @pytest.mark.browser

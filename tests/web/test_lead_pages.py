@@ -17,7 +17,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,7 +31,6 @@ from tests.support.net import free_port
 from tests.support.people import login, make_user, totp_code
 from tests.support.review import make_clips
 from tests.support.world import make_device
-from voxguard.config import Settings
 from voxguard.db.base import utcnow
 from voxguard.db.models import (
     Account,
@@ -611,25 +609,6 @@ def _speech(text: str) -> tuple[Any, int]:
     except ImportError:  # the demo voice is optional: a tone shows the pages just as well
         return tone(2.5), 16_000
     return synthesize(text, "en-us")
-
-
-@pytest.fixture
-def sqlite_rt(tmp_path: Path, sqlite_template: Path) -> Iterator[Runtime]:
-    # SQLite only, on purpose: the browser test is about the pages; every API rule behind them
-    # is tested on both databases above, and a browser run per backend would double a slow test.
-    db = tmp_path / "voxguard.db"
-    db.write_bytes(sqlite_template.read_bytes())
-    runtime = build_runtime(
-        Settings(
-            data_dir=tmp_path / "var",
-            database_url=f"sqlite:///{db}",
-            sampling_rate=1.0,
-            review_consent_default="opted_in",
-            gold_rate=0.0,  # the scene below is built step by step; gold is added explicitly
-        )
-    )
-    yield runtime
-    runtime.close()
 
 
 def _scene(rt: Runtime) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.net import free_port
+from tests.support.net import free_port, send_chunks_until_answered
 from voxguard.runtime import build_runtime
 from voxguard.web.server import BackgroundServer
 
@@ -71,20 +71,8 @@ def test_a_chunked_body_is_cut_at_the_limit(server: BackgroundServer) -> None:
             b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n"
         )
-        chunk = b" " * 4096
-        sent, answer = 0, b""
-        sock.settimeout(0.05)
-        while sent < 15_000 and not answer:  # 15,000 chunks would be 60 MB
-            try:
-                sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                sent += 1
-                answer = sock.recv(4096)
-            except (TimeoutError, BlockingIOError):
-                continue
-            except (BrokenPipeError, ConnectionResetError):
-                break
-        if not answer:
-            answer = _answer(sock)
+        # 15,000 chunks would be 60 MB
+        sent, answer = send_chunks_until_answered(sock, b" " * 4096, 15_000)
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert sent < 100
 
