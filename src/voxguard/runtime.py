@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from voxguard.audit.checkpoints import CheckpointSigner
+from voxguard.audit.checkpoints import CheckpointSigner, signer_from
 from voxguard.audit.refusals import RefusalTally
 from voxguard.config import Settings
 from voxguard.consent.service import ConsentDefaults
 from voxguard.db.session import Database
-from voxguard.sampling.service import SamplingPolicy
+from voxguard.sampling.service import SamplingPolicy, policy_from, sampling_secret
 from voxguard.vault.crypto import load_or_create_master_key
 from voxguard.vault.service import Vault
 from voxguard.vault.stores import open_blob_store
@@ -24,12 +24,12 @@ class Runtime:
 
     @cached_property
     def sampling_secret(self) -> bytes:
-        return self.vault.derived_secret("sampling")
+        return sampling_secret(self.vault)
 
     @cached_property
     def checkpoint_signer(self) -> CheckpointSigner:
         """Signs audit checkpoints; its key is derived from the master key, never stored."""
-        return CheckpointSigner(self.vault.derived_secret("audit checkpoint"))
+        return signer_from(self.vault.derived_secret)
 
     @cached_property
     def refusal_tally(self) -> RefusalTally:
@@ -38,13 +38,7 @@ class Runtime:
 
     @property
     def sampling_policy(self) -> SamplingPolicy:
-        s = self.settings
-        return SamplingPolicy(
-            rate=s.sampling_rate,
-            low_confidence_threshold=s.sampling_low_confidence_threshold,
-            low_confidence_boost=s.sampling_low_confidence_boost,
-            account_cap_30d=s.sampling_account_cap_30d,
-        )
+        return policy_from(self.settings)
 
     @property
     def consent_defaults(self) -> ConsentDefaults:

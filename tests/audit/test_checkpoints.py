@@ -130,7 +130,7 @@ def test_a_checkpoint_signed_with_another_key_is_refused(rt: Runtime) -> None:
 
 def test_the_worker_writes_checkpoints_only_when_the_head_moved(rt: Runtime) -> None:
     _append(rt, 4)
-    work(rt, stop=threading.Event(), drain=True)
+    work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
     checkpoints = read_checkpoints(_log(rt), rt.checkpoint_signer.public_key)
     assert [c.seq for c in checkpoints] == [4]
     now = [0.0]

@@ -193,7 +193,7 @@ def test_a_task_whose_last_lease_expired_is_dead_lettered_and_counted(rt: Runtim
         item.lease_expires_at = utcnow() - timedelta(seconds=1)
     sibling = _lease(rt, second)  # the clip's other pass; never the exhausted task
     assert sibling is not None and sibling.task_id != task.task_id
-    work(rt, stop=threading.Event(), drain=True)
+    work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
     assert _lease(rt, add_reviewer(rt)) is None
     with rt.db.read() as session:
         item = session.get(WorkItem, task.task_id)

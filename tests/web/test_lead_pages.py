@@ -206,7 +206,7 @@ def test_the_lead_page_counts_dead_lettered_review_tasks(rt: Runtime, sign_in: S
             .where(WorkItem.queue == "review")
             .values(state="leased", attempts=5, lease_expires_at=utcnow() - timedelta(seconds=1))
         )
-    work(rt, stop=threading.Event(), drain=True)  # the worker buries them
+    work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)  # the worker buries them
     notice = re.search(
         r'id="dead-tasks".*?<span class="count alert">(\d+)</span>', lead.get("/lead").text, re.S
     )
@@ -623,7 +623,7 @@ def _scene(rt: Runtime) -> None:
             assert (
                 post_utterance(client, device.token, encode(samples, rate), meta).status_code == 201
             )
-    work(rt, stop=threading.Event(), drain=True)
+    work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
     with ExitStack() as stack:
         people = []
         for seconds in (5.0, 9.0, 14.0):

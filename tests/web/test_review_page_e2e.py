@@ -89,7 +89,7 @@ def _ingest_clips(rt: Runtime, base_url: str) -> None:
                 },
             )
             assert response.status_code == 201, response.text
-    work(rt, stop=threading.Event(), drain=True)
+    work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
 
 
 def _state(page: Any) -> dict[str, Any]:

@@ -36,8 +36,8 @@ def _build(name: str, cpu_threads: int | None) -> AsrEngine:
 def get_engine(name: str = DEFAULT_ENGINE, *, cpu_threads: int | None = None) -> AsrEngine:
     """The engine called `name` ("whisper" or "pocketsphinx"), loaded once per process.
 
-    `cpu_threads` applies to whisper only (default: $VOXGUARD_ASR_CPU_THREADS or the usable
-    cores, at most 4). Raises UnknownEngineError (a ValueError) for any other name.
+    `cpu_threads` applies to whisper only (``Settings.asr_cpu_threads``; None: the usable cores,
+    at most 4). Raises UnknownEngineError (a ValueError) for any other name.
     """
     if name not in ENGINE_NAMES:
         raise UnknownEngineError(
@@ -78,6 +78,8 @@ def transcribe_directory(
     out_jsonl: Path,
     engine: str = DEFAULT_ENGINE,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    cpu_threads: int | None = None,
 ) -> int:
     """Transcribe every audio file in `in_dir` (not recursive) into JSON lines at `out_jsonl`.
 
@@ -88,7 +90,7 @@ def transcribe_directory(
     """
     out_jsonl = Path(out_jsonl)
     files = list_audio_files(Path(in_dir))
-    asr = get_engine(engine)
+    asr = get_engine(engine, cpu_threads=cpu_threads)
     total = len(files)
     if progress is not None:
         progress(0, total)

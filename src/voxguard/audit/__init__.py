@@ -7,6 +7,7 @@ from voxguard.audit.checkpoints import (
     CheckpointSchedule,
     CheckpointSigner,
     latest_checkpoint,
+    signer_from,
     write_checkpoint,
 )
 
@@ -18,6 +19,7 @@ __all__ = [
     "CheckpointSigner",
     "latest_checkpoint",
     "record",
+    "signer_from",
     "verify_chain",
     "write_checkpoint",
 ]

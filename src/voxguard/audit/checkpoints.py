@@ -61,6 +61,14 @@ def _message(seq: int, head_hash: str, at: datetime) -> bytes:
     return _DOMAIN + f"{seq}\n{head_hash}\n{at.isoformat()}".encode()
 
 
+SIGNING_KEY_PURPOSE = "audit checkpoint"
+
+
+def signer_from(derive_secret: Callable[[str], bytes]) -> CheckpointSigner:
+    """The signer whose key a master-key derivation gives (``Vault.derived_secret``)."""
+    return CheckpointSigner(derive_secret(SIGNING_KEY_PURPOSE))
+
+
 class CheckpointSigner:
     """Signs heads with an Ed25519 key made from a 32-byte seed (e.g. a master-key derivation)."""
 

@@ -78,7 +78,8 @@ async def upload_utterance(
     try:
         throttle.check_ingest(client)  # a client refused too often: before any work
     except Throttled as exc:
-        await run_in_threadpool(record_refusal, rt, UploadRejected(exc.code, exc.message), client)
+        rejection = UploadRejected(exc.code, exc.message)
+        await run_in_threadpool(record_refusal, rt.db, rejection, rt.refusal_tally, client)
         raise
     try:
         result = await _upload(request, rt, client)
@@ -91,7 +92,7 @@ async def upload_utterance(
 
 
 async def _upload(request: Request, rt: Runtime, client: str) -> IngestResult:
-    caller = await run_in_threadpool(check_token, rt, _bearer(request), client)
+    caller = await run_in_threadpool(check_token, rt.db, _bearer(request), rt.refusal_tally, client)
     try:
         form = await read_form(
             request.headers.get("content-type"),
@@ -100,13 +101,17 @@ async def _upload(request: Request, rt: Runtime, client: str) -> IngestResult:
             {"audio": rt.settings.max_upload_bytes, "metadata": rt.settings.max_metadata_bytes},
         )
     except FormRejected as exc:
-        await run_in_threadpool(record_refusal, rt, UploadRejected(exc.code, exc.message), client)
+        rejection = UploadRejected(exc.code, exc.message)
+        await run_in_threadpool(record_refusal, rt.db, rejection, rt.refusal_tally, client)
         raise
     return await run_in_threadpool(
         ingest_upload,
-        rt,
+        rt.db,
+        rt.vault,
+        rt.settings,
         caller=caller,
         metadata_raw=form["metadata"],
         audio=form["audio"],
+        refusals=rt.refusal_tally,
         client=client,
     )

@@ -221,16 +221,14 @@ def sign_in(
                 service.record_throttled_sign_in(session, client_ip, refusals)
         raise
     old_cookie = request.cookies.get(SESSION_COOKIE)
+    with rt.db.read() as read:
+        check = service.check_credentials(
+            read, rt.vault, username=username, password=password, totp=totp
+        )
     try:
         with rt.db.session() as session:
             user = service.login(
-                session,
-                rt,
-                username=username,
-                password=password,
-                totp=totp,
-                client_ip=client_ip,
-                refusals=rt.refusal_tally,
+                session, rt.vault, check, client_ip=client_ip, refusals=rt.refusal_tally
             )
             if old_cookie:
                 revoke_session(session, hash_session_id(old_cookie))
