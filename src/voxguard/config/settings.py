@@ -116,7 +116,9 @@ class Settings(BaseSettings):
     body_timeout_s: float = Field(default=60.0, gt=0)
     # Per-client throttles (the `limits` library's notation) and where their counts live.
     throttle_storage_url: str = "memory://"
-    sign_in_rate_per_client: str = "30/minute"
+    # Generous per address (a shift of reviewers behind one office NAT signs in at once); the
+    # per (account, address) failure limit is what stops a guesser.
+    sign_in_rate_per_client: str = "120/minute"
     sign_in_failures_per_account_client: str = "5/15 minutes"
     ingest_refusals_per_client: str = "60/minute"
     # Refusals are audited once per client per window, with the count (see audit.refusals).
