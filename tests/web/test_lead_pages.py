@@ -25,7 +25,14 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.support.audio import encode, tone
-from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS, console_watch
+from tests.support.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    STAFF_ACCENT_OF,
+    WAIT_MS,
+    console_watch,
+)
 from tests.support.client import app_client, post_utterance
 from tests.support.net import free_port
 from tests.support.people import login, make_user, totp_code
@@ -710,6 +717,8 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 page.wait_for_url(lambda url: url.endswith("/lead"))
                 page.wait_for_function("() => document.body.dataset.tab === 'adjudication'")
                 assert not problems, problems
+                # The staff palette (static/common/palette.css) reaches the lead page.
+                assert page.evaluate(STAFF_ACCENT_OF, ".lead-page") == "#176b66"
 
                 first = page.get_attribute("#queue .queue-item.current", "data-clip")
                 page.keyboard.press("j")

@@ -22,7 +22,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.audio import encode, tone
-from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS, console_watch
+from tests.support.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    STAFF_ACCENT_OF,
+    WAIT_MS,
+    console_watch,
+)
 from tests.support.net import free_port
 from tests.support.people import make_user, totp_code
 from tests.support.world import make_device
@@ -147,6 +154,8 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
             page.fill("input[name=totp]", totp_code(secret))
             page.press("input[name=totp]", "Enter")
             page.wait_for_url(lambda url: url.endswith("/review"))
+            # The staff palette (static/common/palette.css) reaches the workbench too.
+            assert page.evaluate(STAFF_ACCENT_OF, "body.review") == "#176b66"
 
             html = page.content()
             for secret_text in ("ACCT-E2E-7731", "SN-E2E-4410", user.username):

@@ -239,6 +239,14 @@ def sign_in(
     return user, issued
 
 
+def sign_out(rt: Runtime, request: Request, user: User, response: Response) -> Response:
+    """End the request's session (audited) and clear its cookie on ``response``."""
+    with rt.db.session() as session:
+        service.logout(session, user, request.state.web_session.id_hash)
+    clear_session_cookie(response, request)
+    return response
+
+
 def is_https(request: Request) -> bool:
     return request.url.scheme == "https"
 
