@@ -400,7 +400,7 @@ class Seeder:
         clips = self.add_clips(count, tasks=False)
         with self.rt.db.session() as session:
             lead, _, _ = create_user(
-                session, self.rt, username=f"bench-lead-{self.run_tag}", role="lead",
+                session, self.rt.vault, username=f"bench-lead-{self.run_tag}", role="lead",
                 region="eu", actor="bench",
             )  # fmt: skip
             for clip_id, template in clips:
@@ -413,10 +413,12 @@ class Seeder:
         with self.rt.db.session() as session:
             for i in range(count):
                 user, password, _uri = create_user(
-                    session, self.rt, username=f"{prefix}-{i:03d}", role="reviewer",
+                    session, self.rt.vault, username=f"{prefix}-{i:03d}", role="reviewer",
                     region="eu", actor="bench",
                 )  # fmt: skip
-                people.append(Credentials(user.username, password, totp_secret_of(self.rt, user)))
+                people.append(
+                    Credentials(user.username, password, totp_secret_of(self.rt.vault, user))
+                )
         return people
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from voxguard.audit.checkpoints import CheckpointSigner, signer_from
+from voxguard.audit.refusals import RefusalTally
 from voxguard.config import Settings
 from voxguard.consent.service import ConsentDefaults
 from voxguard.db.session import Database
@@ -23,6 +25,16 @@ class Runtime:
     @cached_property
     def sampling_secret(self) -> bytes:
         return sampling_secret(self.vault)
+
+    @cached_property
+    def checkpoint_signer(self) -> CheckpointSigner:
+        """Signs audit checkpoints; its key is derived from the master key, never stored."""
+        return signer_from(self.vault.derived_secret)
+
+    @cached_property
+    def refusal_tally(self) -> RefusalTally:
+        """Refusals (uploads, sign-ins) are audited once per client per window, with a count."""
+        return RefusalTally(self.settings.refusal_audit_window_s)
 
     @property
     def sampling_policy(self) -> SamplingPolicy:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from voxguard.db.migrate import current_revision
 from voxguard.db.models import AuditHead, Utterance, WorkItem
 from voxguard.runtime import Runtime
-from voxguard.work.queues import JOBS_QUEUE, REVIEW_QUEUE
+from voxguard.work.queues import GOLD_QUEUE, JOBS_QUEUE, REVIEW_QUEUE
 
 
 def system_status(rt: Runtime) -> dict[str, Any]:
@@ -37,6 +37,11 @@ def system_status(rt: Runtime) -> dict[str, Any]:
             "review_pending": count(
                 WorkItem.queue == REVIEW_QUEUE,
                 WorkItem.state.in_(("pending", "leased")),
+                model=WorkItem,
+            ),
+            "review_dead": count(
+                WorkItem.queue.in_((REVIEW_QUEUE, GOLD_QUEUE)),
+                WorkItem.state == "dead",
                 model=WorkItem,
             ),
             "jobs_pending": count(

@@ -12,6 +12,7 @@ import soundfile as sf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.audio import flac_with_total_samples
 from voxguard.audio import (
     REJECT_CODES,
     TARGET_RATE,
@@ -295,23 +296,13 @@ def test_wav_header_claiming_long_but_truncated_is_corrupt_not_too_long() -> Non
     assert "truncated" in str(error)
 
 
-def _flac_with_total_samples(data: bytes, total: int) -> bytes:
-    # STREAMINFO is the first metadata block: its 36-bit sample count starts in the low nibble
-    # of byte 21 of the file; metadata blocks carry no checksum.
-    assert data[:4] == b"fLaC"
-    damaged = bytearray(data)
-    damaged[21] = (damaged[21] & 0xF0) | ((total >> 32) & 0x0F)
-    damaged[22:26] = struct.pack(">I", total & 0xFFFFFFFF)
-    return bytes(damaged)
-
-
 def test_flac_header_claiming_long_but_short_is_corrupt_not_too_long() -> None:
-    data = _flac_with_total_samples(encode(tone(4.0), TARGET_RATE, "FLAC", "PCM_16"), 120 * 16_000)
+    data = flac_with_total_samples(encode(tone(4.0), TARGET_RATE, "FLAC", "PCM_16"), 120 * 16_000)
     assert rejection(data, max_duration_s=LIMIT_S).code == "corrupt"
 
 
 def test_flac_header_claiming_short_never_yields_more_than_it_declares() -> None:
-    data = _flac_with_total_samples(encode(tone(4.0), TARGET_RATE, "FLAC", "PCM_16"), TARGET_RATE)
+    data = flac_with_total_samples(encode(tone(4.0), TARGET_RATE, "FLAC", "PCM_16"), TARGET_RATE)
     out = decode_audio(data, max_duration_s=2.0)
     assert out.duration_s == pytest.approx(1.0)
 

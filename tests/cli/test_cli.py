@@ -109,3 +109,26 @@ def test_revoke_command(env: Path) -> None:
     assert run("devices", "add", "--account", "A", "--serial", "S").exit_code == 0
     assert run("devices", "revoke", "--account", "A", "--serial", "S").exit_code == 0
     assert run("devices", "revoke", "--account", "A", "--serial", "S").exit_code == 1
+
+
+def test_audit_checkpoint_then_verify_catches_a_cut_tail(env: Path) -> None:
+    assert run("devices", "add", "--account", "A", "--serial", "S").exit_code == 0
+    written = run("audit", "checkpoint")
+    assert written.exit_code == 0 and "public key" in written.output, written.output
+    log = env / "var" / "audit-checkpoints.jsonl"
+    assert len(log.read_text().splitlines()) == 1
+    ok = run("audit", "verify")
+    assert ok.exit_code == 0 and "signed checkpoint" in ok.output
+    engine = make_engine(os.environ["VOXGUARD_DATABASE_URL"])
+    with engine.begin() as connection:  # cut the last event and make the head agree
+        last = connection.execute(sa.select(sa.func.max(AuditEvent.seq))).scalar_one()
+        prev = connection.execute(
+            sa.select(AuditEvent.hash).where(AuditEvent.seq == last - 1)
+        ).scalar_one()
+        connection.execute(sa.delete(AuditEvent).where(AuditEvent.seq == last))
+        connection.execute(
+            sa.text("UPDATE audit_head SET seq = :s, hash = :h"), {"s": last - 1, "h": prev}
+        )
+    engine.dispose()
+    bad = run("audit", "verify")
+    assert bad.exit_code == 1 and "truncated" in bad.output

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from tests.support.audio import encode, tone, tone_wav
+from tests.support.audio import encode, flac_with_total_samples, tone, tone_wav
 from tests.support.client import app_client, post_utterance
-from tests.support.net import free_port
+from tests.support.net import free_port, send_chunks_until_answered
 from tests.support.world import DeviceHandle, make_device
 from voxguard.audit import verify_chain
 from voxguard.db.models import AuditEvent, Blob, SamplingDecision, Utterance, WorkItem
@@ -199,21 +201,8 @@ def test_streamed_body_without_length_is_cut_at_the_limit(make_settings) -> None
             )
             part = b'--b\r\nContent-Disposition: form-data; name="audio"; filename="a.wav"\r\n\r\n'
             sock.sendall(b"%x\r\n%s\r\n" % (len(part), part))
-            chunk = b"\x00" * 65_536
-            sent, answer = 0, b""
-            sock.settimeout(0.05)
-            while sent < 2_000 and not answer:  # 2,000 chunks would be 131 MB
-                try:
-                    sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                    sent += 1
-                    answer = sock.recv(4096)
-                except (TimeoutError, BlockingIOError):
-                    continue
-                except (BrokenPipeError, ConnectionResetError):
-                    break
-            if not answer:
-                sock.settimeout(5)
-                answer = sock.recv(4096)
+            # 2,000 chunks would be 131 MB
+            sent, answer = send_chunks_until_answered(sock, b"\x00" * 65_536, 2_000)
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
         assert sent < 50
         _stored_nothing(rt)
@@ -329,3 +318,135 @@ def test_opted_out_account_is_stored_but_never_sampled(rt: Runtime, client: Test
     with rt.db.read() as session:
         assert session.get(SamplingDecision, response.json()["id"]).reason == "no_review_consent"
     assert _count(rt, WorkItem) == 0
+
+
+def _with_raw(device: DeviceHandle, field: str, raw_value: str) -> bytes:
+    """Metadata JSON with ``field`` set to the literal JSON text ``raw_value``."""
+    meta = device.metadata("u-hostile")
+    meta[field] = "@@RAW@@"
+    return json.dumps(meta).replace('"@@RAW@@"', raw_value).encode()
+
+
+@pytest.mark.parametrize(
+    "field,raw_value,fragment",
+    [
+        ("recorded_at", '"0001-01-01T00:00:00+14:00"', "recorded_at"),
+        ("recorded_at", '"9999-12-31T23:59:59-14:00"', "recorded_at"),
+        ("recorded_at", '"1899-01-01T00:00:00Z"', "recorded_at"),
+        ("asr_confidence", "1" + "0" * 5000, "number"),
+        ("asr_confidence", "1e999", "number"),
+        ("asr_confidence", "NaN", "number"),
+        ("intent", "[" * 5000 + "]" * 5000, "nested"),
+        ("asr_text", '"set an alarm\\u0000"', "asr_text"),
+        ("intent", '"alarm\\u0000set"', "intent"),
+        ("device_type", '"speaker\\u0000"', "device_type"),
+        ("asr_text", '"lone \\ud800 surrogate"', "asr_text"),
+    ],
+)
+def test_hostile_metadata_is_refused_with_422_and_audited(
+    rt: Runtime,
+    client: TestClient,
+    device: DeviceHandle,
+    field: str,
+    raw_value: str,
+    fragment: str,
+) -> None:
+    response = post_utterance(
+        client, device.token, tone_wav(0.5), _with_raw(device, field, raw_value)
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == "invalid_metadata"
+    assert fragment in response.json()["detail"]
+    _stored_nothing(rt)
+    assert _last_refusal(rt)["code"] == "invalid_metadata"
+
+
+def _flac_declaring(seconds: float, rate: int, channels: int) -> bytes:
+    """A short real FLAC whose STREAMINFO declares ``seconds`` of audio (as a bomb's does)."""
+    short = encode(np.zeros((rate // 10, channels), dtype=np.float32), rate, "FLAC")
+    return flac_with_total_samples(short, int(seconds * rate))
+
+
+@pytest.mark.parametrize(
+    "audio",
+    [
+        pytest.param(lambda: _flac_declaring(59, 192_000, 8), id="flac-declares-59s-192k-8ch"),
+        pytest.param(
+            lambda: encode(np.zeros((4 * 192_000, 8), dtype=np.float32), 192_000, "FLAC"),
+            id="flac-4s-192k-8ch",
+        ),
+    ],
+)
+def test_audio_over_the_decoded_size_budget_is_refused_from_its_header(
+    rt: Runtime, client: TestClient, device: DeviceHandle, audio
+) -> None:  # type: ignore[no-untyped-def]
+    data = audio()
+    assert len(data) < 200_000  # small on the wire, huge decoded
+    response = post_utterance(client, device.token, data, device.metadata("u-bomb"))
+    assert response.status_code == 413, response.text
+    assert response.json()["error"] == "audio_too_large"
+    assert "declares" in response.json()["detail"]
+    _stored_nothing(rt)
+
+
+@pytest.mark.parametrize("bits", [7, 12])
+def test_wav_with_an_odd_bit_depth_is_refused(
+    rt: Runtime, client: TestClient, device: DeviceHandle, bits: int
+) -> None:
+    data = bytearray(tone_wav(0.5))
+    assert data[12:16] == b"fmt " and data[34:36] == (16).to_bytes(2, "little")
+    data[34:36] = bits.to_bytes(2, "little")
+    response = post_utterance(client, device.token, bytes(data), device.metadata("u-bits"))
+    assert response.status_code == 422, response.text
+    assert (
+        response.json()["error"] == "audio_unsupported_format"
+        and "bits" in response.json()["detail"]
+    )
+    _stored_nothing(rt)
+
+
+@pytest.mark.parametrize(
+    "claimed,allowed,status",
+    [("zz", False, 422), ("us", False, 422), ("zz", True, 422), ("us", True, 201)],
+)
+def test_a_device_cannot_choose_a_data_region_unless_allowed(
+    make_settings, claimed: str, allowed: bool, status: int
+) -> None:  # type: ignore[no-untyped-def]
+    rt = build_runtime(make_settings(device_may_set_data_region=allowed))
+    try:
+        device = make_device(rt, region="eu")
+        with app_client(rt) as client:
+            meta = device.metadata("u-region", data_region=claimed)
+            response = post_utterance(client, device.token, tone_wav(0.5), meta)
+            same = post_utterance(
+                client, device.token, tone_wav(0.6), device.metadata("u-eu", data_region="eu")
+            )
+        assert response.status_code == status, response.text
+        assert same.status_code == 201
+        with rt.db.read() as session:
+            regions = set(session.execute(sa.select(Utterance.data_region)).scalars())
+        assert regions == ({"eu", "us"} if status == 201 else {"eu"})
+        if status == 422:
+            assert response.json()["error"] == "data_region_refused"
+    finally:
+        rt.close()
+
+
+def test_device_type_outside_the_configured_list_is_stored_as_other(
+    rt: Runtime, client: TestClient, device: DeviceHandle
+) -> None:
+    free_text = "Call Jane Doe at 555-0100"
+    for uid, kind in (("u-a", free_text), ("u-b", "Smart_Speaker")):
+        response = post_utterance(
+            client, device.token, tone_wav(0.5), device.metadata(uid, device_type=kind)
+        )
+        assert response.status_code == 201
+    with rt.db.read() as session:
+        kinds = (
+            session.execute(
+                sa.select(Utterance.device_type).order_by(Utterance.client_utterance_id)
+            )
+            .scalars()
+            .all()
+        )
+    assert kinds == ["other", "smart_speaker"]

@@ -238,22 +238,29 @@ def test_failures_slow_down_then_lock_and_an_admin_unlocks(rt: Runtime) -> None:
             attempt(rt, name, "wrong password!!", code(secret, t), t)
     # Slowed down: even the right credentials must wait, and the password is not even checked.
     with pytest.raises(AccountLocked, match="wait") as slowed:
-        attempt(rt, name, password, code(secret, t), t + timedelta(seconds=1))
-    assert slowed.value.retry_after == service.SLOWDOWN_BASE_SECONDS - 1
+        attempt(rt, name, password, code(secret, t), t)
+    assert slowed.value.retry_after == service.SLOWDOWN_BASE_SECONDS
     assert slowed.value.code == "account_locked"
 
-    t += timedelta(seconds=service.SLOWDOWN_BASE_SECONDS + 1)
-    with pytest.raises(BadCredentials):
-        attempt(rt, name, "wrong password!!", code(secret, t), t)  # 4th: wait doubles
-    assert reload(rt, user.id).locked_until == t + timedelta(
-        seconds=2 * service.SLOWDOWN_BASE_SECONDS
-    )
-    t += timedelta(seconds=2 * service.SLOWDOWN_BASE_SECONDS + 1)
+    # Each further failure doubles the wait, never beyond SLOWDOWN_MAX_SECONDS.
+    waits = []
+    for _ in range(8):
+        t = reload(rt, user.id).locked_until + timedelta(seconds=1)
+        with pytest.raises(BadCredentials):
+            attempt(rt, name, "wrong password!!", code(secret, t), t)
+        waits.append((reload(rt, user.id).locked_until - t).total_seconds())
+    assert waits == [2, 4, 8, 16, 32, 60, 60, 60]
+
+    # The lock comes only at NIST's ceiling of failures in a row.
+    with rt.db.session() as session:
+        row = session.get(User, user.id)
+        row.failed_logins, row.locked_until = service.LOCK_AFTER_FAILURES - 1, None
     with pytest.raises(BadCredentials):
         attempt(rt, name, password, "000000" if code(secret, t) != "000000" else "111111", t)
     assert reload(rt, user.id).failed_logins == service.LOCK_AFTER_FAILURES
-
-    with pytest.raises(AccountLocked, match="locked after 5 failed") as locked:
+    with pytest.raises(
+        AccountLocked, match=f"locked after {service.LOCK_AFTER_FAILURES}"
+    ) as locked:
         attempt(rt, name, password, code(secret, t), t + timedelta(seconds=1))
     assert locked.value.retry_after == service.LOCK_SECONDS - 1
 
@@ -262,7 +269,7 @@ def test_failures_slow_down_then_lock_and_an_admin_unlocks(rt: Runtime) -> None:
     attempt(rt, name, password, code(secret, t), t + timedelta(seconds=2))
     assert reload(rt, user.id).failed_logins == 0
 
-    assert len(events(rt, "auth.login_failed")) == service.LOCK_AFTER_FAILURES
+    assert len(events(rt, "auth.login_failed")) == service.SLOWDOWN_AFTER_FAILURES + 9
     assert len(events(rt, "auth.account_locked")) == 1
     refused = events(rt, "auth.login_refused")
     assert [json.loads(e.details)["reason"] for e in refused] == ["locked", "locked"]

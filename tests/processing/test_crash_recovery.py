@@ -54,3 +54,110 @@ def test_kill_9_during_a_job_loses_nothing(rt: Runtime, tmp_path: Path) -> None:
     assert _states(rt, "jobs") == ["done"] * 3
     review = _states(rt, "review")
     assert len(review) == 3 * rt.settings.reviewers_per_clip  # each clip's tasks exactly once
+
+
+UPLOADS = 48
+
+
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_kill_9_of_server_and_worker_under_upload_load_loses_no_acknowledged_upload(
+    rt: Runtime,
+) -> None:
+    """Devices upload (retrying, idempotently, until acknowledged) while `voxguard serve` and
+    `voxguard worker` are killed with SIGKILL and restarted: every acknowledged upload is
+    stored, nothing else is, and every stored clip's job runs exactly once to the end."""
+    import threading
+
+    import httpx
+
+    from tests.support.net import free_port
+    from voxguard.audit import verify_chain
+    from voxguard.db.models import Utterance
+
+    device = make_device(rt)
+    port = free_port()
+    env = {
+        **os.environ,
+        "VOXGUARD_DATA_DIR": str(rt.settings.data_dir),
+        "VOXGUARD_DATABASE_URL": rt.db.url,
+        "VOXGUARD_JOB_LEASE_SECONDS": "3",
+        "VOXGUARD_SAMPLING_RATE": "0.1",
+        "VOXGUARD_REVIEW_CONSENT_DEFAULT": "opted_in",
+    }
+    cli = [sys.executable, "-m", "voxguard.cli.main"]
+    serve_command = [*cli, "serve", "--port", str(port), "--no-embedded-worker"]
+    worker_command = [*cli, "worker"]
+    acknowledged: set[str] = set()
+    lock = threading.Lock()
+    deadline = time.monotonic() + 240
+
+    def uploader(ids: list[str]) -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            for uid in ids:
+                while time.monotonic() < deadline:
+                    try:
+                        response = client.post(
+                            "/api/v1/utterances",
+                            headers={"Authorization": f"Bearer {device.token}"},
+                            files={
+                                "audio": ("a.wav", tone_wav(0.3 + len(uid) / 100), "audio/wav"),
+                                "metadata": (None, device.metadata_bytes(uid)),
+                            },
+                        )
+                    except httpx.HTTPError:
+                        time.sleep(0.1)  # the server is down: retry the same utterance
+                        continue
+                    assert response.status_code < 500 or response.status_code == 503, response.text
+                    if response.status_code in (200, 201):
+                        with lock:
+                            acknowledged.add(uid)
+                        break
+                    time.sleep(0.1)
+
+    server, worker = _start(serve_command, env), _start(worker_command, env)
+    ids = [f"crash-{i}" for i in range(UPLOADS)]
+    threads = [threading.Thread(target=uploader, args=(ids[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    kills, acknowledged_at_kill = 0, 0
+    try:
+        while any(t.is_alive() for t in threads) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            # Kill only once uploads got through since the last kill (a restart takes seconds),
+            # four times in all: server, worker, server, worker.
+            if kills >= 4 or len(acknowledged) < acknowledged_at_kill + UPLOADS // 8:
+                continue
+            acknowledged_at_kill = len(acknowledged)
+            victim = server if kills % 2 == 0 else worker
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
+            kills += 1
+            if victim is server:
+                server = _start(serve_command, env)
+            else:
+                worker = _start(worker_command, env)
+        for thread in threads:
+            thread.join(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        for process in (server, worker):
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+    assert kills >= 4, "the load ended before the server and worker were killed twice each"
+    assert len(acknowledged) == UPLOADS
+    time.sleep(3.5)  # leases of the killed workers run out
+    survivor = subprocess.run(
+        [*worker_command, "--drain"], env=env, capture_output=True, timeout=300
+    )
+    assert survivor.returncode == 0, survivor.stderr.decode()[-2000:]
+    with rt.db.read() as session:
+        stored = set(session.execute(sa.select(Utterance.client_utterance_id)).scalars())
+        sampled = session.execute(
+            sa.select(sa.func.count()).select_from(Utterance).where(Utterance.sampled.is_(True))
+        ).scalar_one()
+        assert verify_chain(session)[1] is None
+    assert stored == acknowledged
+    assert _states(rt, "jobs") == ["done"] * sampled
+    assert len(_states(rt, "review")) == sampled * rt.settings.reviewers_per_clip

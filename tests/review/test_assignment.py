@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tests.support.review import add_reviewer, make_clips
 from voxguard.consent.service import change_consent, get_account
 from voxguard.db.base import utcnow
-from voxguard.db.models import Exposure, WorkItem
+from voxguard.db.models import AuditEvent, Exposure, WorkItem
 from voxguard.db.session import Database
 from voxguard.review.assignment import allowed_data_regions, lease_next
 from voxguard.runtime import Runtime
@@ -176,3 +176,32 @@ def test_concurrent_reviewers_never_hold_one_task(rt: Runtime) -> None:
     with rt.db.read() as session:
         pairs = session.execute(sa.select(Exposure.reviewer_id, Exposure.utterance_id)).all()
     assert len(pairs) == len(set(pairs))
+
+
+def test_a_task_whose_last_lease_expired_is_dead_lettered_and_counted(rt: Runtime) -> None:
+    """After its final lease runs out a task is buried by the worker: nobody can lease it,
+    and ``status`` counts it apart from pending work."""
+    from voxguard.processing.worker import work
+    from voxguard.status import system_status
+
+    make_clips(rt, 1)
+    first, second = add_reviewer(rt), add_reviewer(rt)
+    task = _lease(rt, first)
+    with rt.db.session() as session:  # as after max_attempts expiries
+        item = session.get(WorkItem, task.task_id)
+        item.attempts = item.max_attempts
+        item.lease_expires_at = utcnow() - timedelta(seconds=1)
+    sibling = _lease(rt, second)  # the clip's other pass; never the exhausted task
+    assert sibling is not None and sibling.task_id != task.task_id
+    work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
+    assert _lease(rt, add_reviewer(rt)) is None
+    with rt.db.read() as session:
+        item = session.get(WorkItem, task.task_id)
+        assert item.state == "dead" and item.lease_token is None
+        actions = session.execute(
+            sa.select(AuditEvent.action).where(AuditEvent.target == f"task:{task.task_id}")
+        ).scalars()
+        assert "work.dead_lettered" in list(actions)
+    status = system_status(rt)
+    assert status["review_dead"] == 1
+    assert status["review_pending"] == 1  # the clip's second pass, not the buried one

@@ -47,6 +47,7 @@ def _decide(
             asr_confidence=confidence,
             review_consent=consent,
         )
+        session.add(decision)
         return decision.sampled, decision.reason
 
 

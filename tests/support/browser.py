@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -23,3 +25,15 @@ STAFF_ACCENT_OF = (
     "(selector) => getComputedStyle(document.querySelector(selector))"
     ".getPropertyValue('--accent').trim()"
 )
+
+
+def console_watch(problems: list[str]) -> Callable[[Any], None]:
+    """A ``page.on("console", ...)`` handler: prints each message (pytest shows them when a test
+    fails) and counts a Content-Security-Policy violation as a problem."""
+
+    def on_console(message: Any) -> None:
+        print(f"console {message.type}: {message.text}")
+        if "Content Security Policy" in message.text:
+            problems.append(f"CSP violation: {message.text}")
+
+    return on_console

@@ -164,11 +164,14 @@ def test_login_refusals_have_the_error_shape(rt: Runtime, client: TestClient) ->
 
 
 def test_repeated_failures_answer_423_with_retry_after(rt: Runtime, client: TestClient) -> None:
+    """Failures from many addresses (each under its own throttle) slow the account down."""
     user, password, secret = make_user(rt)
-    for _ in range(service.SLOWDOWN_AFTER_FAILURES):
-        response = client.post(
-            "/api/v1/auth/login", json=_body(user.username, "not the password", secret)
-        )
+    app = create_app(rt)
+    for i in range(service.SLOWDOWN_AFTER_FAILURES):
+        with TestClient(app, client=(f"198.51.100.{i}", 40000)) as guesser:
+            response = guesser.post(
+                "/api/v1/auth/login", json=_body(user.username, "not the password", secret)
+            )
         assert response.status_code == 401
     locked = client.post("/api/v1/auth/login", json=_body(user.username, password, secret))
     assert locked.status_code == 423

@@ -17,7 +17,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,13 +25,19 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.support.audio import encode, tone
-from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, STAFF_ACCENT_OF, WAIT_MS
+from tests.support.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    STAFF_ACCENT_OF,
+    WAIT_MS,
+    console_watch,
+)
 from tests.support.client import app_client, post_utterance
 from tests.support.net import free_port
 from tests.support.people import login, make_user, totp_code
 from tests.support.review import make_clips
 from tests.support.world import make_device
-from voxguard.config import Settings
 from voxguard.db.base import utcnow
 from voxguard.db.models import (
     Account,
@@ -44,6 +49,7 @@ from voxguard.db.models import (
     Flag,
     User,
     Utterance,
+    WorkItem,
 )
 from voxguard.processing.worker import work
 from voxguard.review.stats import ReviewerRow
@@ -195,6 +201,23 @@ def test_pages_by_role(rt: Runtime, sign_in: SignIn) -> None:
 
     for name in ("lead.js", "privacy.js", "api.js", "ui.js", "lead.css"):
         assert lead.get(f"/static/lead/{name}").status_code == 200, name
+
+
+def test_the_lead_page_counts_dead_lettered_review_tasks(rt: Runtime, sign_in: SignIn) -> None:
+    lead, _ = sign_in("lead")
+    assert 'id="dead-tasks"' not in lead.get("/lead").text
+    make_clips(rt, 1)
+    with rt.db.session() as session:
+        session.execute(
+            sa.update(WorkItem)
+            .where(WorkItem.queue == "review")
+            .values(state="leased", attempts=5, lease_expires_at=utcnow() - timedelta(seconds=1))
+        )
+    work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)  # the worker buries them
+    notice = re.search(
+        r'id="dead-tasks".*?<span class="count alert">(\d+)</span>', lead.get("/lead").text, re.S
+    )
+    assert notice is not None and notice.group(1) == "2"
 
 
 # ----------------------------------------------------------------------------- adjudication
@@ -595,25 +618,6 @@ def _speech(text: str) -> tuple[Any, int]:
     return synthesize(text, "en-us")
 
 
-@pytest.fixture
-def sqlite_rt(tmp_path: Path, sqlite_template: Path) -> Iterator[Runtime]:
-    # SQLite only, on purpose: the browser test is about the pages; every API rule behind them
-    # is tested on both databases above, and a browser run per backend would double a slow test.
-    db = tmp_path / "voxguard.db"
-    db.write_bytes(sqlite_template.read_bytes())
-    runtime = build_runtime(
-        Settings(
-            data_dir=tmp_path / "var",
-            database_url=f"sqlite:///{db}",
-            sampling_rate=1.0,
-            review_consent_default="opted_in",
-            gold_rate=0.0,  # the scene below is built step by step; gold is added explicitly
-        )
-    )
-    yield runtime
-    runtime.close()
-
-
 def _scene(rt: Runtime) -> None:
     """Clips in every state the pages show, built through the real APIs."""
     texts = [s[0] for s in SPOKEN] + [AGREED] + RESTRICTED + [GOLD] * 2
@@ -703,7 +707,7 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 page = context.new_page()
                 page.set_default_timeout(WAIT_MS)
                 page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-                page.on("console", lambda msg: print(f"console {msg.type}: {msg.text}"))
+                page.on("console", console_watch(problems))
                 page.goto(f"{server.base_url}/lead")
                 page.wait_for_url(lambda url: "/login?next=" in url)
                 page.fill("input[name=username]", lead_user.username)
@@ -711,7 +715,7 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 page.fill("input[name=totp]", totp_code(lead_secret))
                 page.press("input[name=totp]", "Enter")
                 page.wait_for_url(lambda url: url.endswith("/lead"))
-                page.wait_for_function("document.body.dataset.tab === 'adjudication'")
+                page.wait_for_function("() => document.body.dataset.tab === 'adjudication'")
                 assert not problems, problems
                 # The staff palette (static/common/palette.css) reaches the lead page.
                 assert page.evaluate(STAFF_ACCENT_OF, ".lead-page") == "#176b66"
@@ -771,6 +775,7 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 page = context.new_page()
                 page.set_default_timeout(WAIT_MS)
                 page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+                page.on("console", console_watch(problems))
                 page.goto(f"{server.base_url}/privacy-officer")
                 page.wait_for_selector("#waiting .rclip.current")
                 page.keyboard.press("p")

@@ -22,7 +22,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.audio import encode, tone
-from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, STAFF_ACCENT_OF, WAIT_MS
+from tests.support.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    STAFF_ACCENT_OF,
+    WAIT_MS,
+    console_watch,
+)
 from tests.support.net import free_port
 from tests.support.people import make_user, totp_code
 from tests.support.world import make_device
@@ -131,7 +138,7 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
             page.set_default_timeout(WAIT_MS)
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
             # Shown by pytest when the test fails: what the page said and which requests failed.
-            page.on("console", lambda msg: print(f"console {msg.type}: {msg.text}"))
+            page.on("console", console_watch(problems))
             page.on(
                 "response",
                 lambda r: r.status >= 400 and print(f"HTTP {r.status} {r.request.method} {r.url}"),
@@ -158,20 +165,22 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
             assert csrf
 
             # The first clip loads and starts by itself (autoplay is allowed in this browser).
-            page.wait_for_function("document.body.dataset.mode === 'task'")
+            page.wait_for_function("() => document.body.dataset.mode === 'task'")
             first_clip = _state(page)["clip"]
             assert page.is_disabled("#btn-submit"), "submit must wait until the clip was heard"
             draft = page.input_value("#transcript")
-            page.wait_for_function("document.body.classList.contains('is-playing')")
+            page.wait_for_function("() => document.body.classList.contains('is-playing')")
 
             # Keyboard playback control: pause, then play again, without leaving the text box.
             page.keyboard.press("Control+Space")
-            page.wait_for_function("!document.body.classList.contains('is-playing')")
+            page.wait_for_function("() => !document.body.classList.contains('is-playing')")
             assert _state(page)["heard"] != "Heard all ✓"
             assert page.is_disabled("#btn-submit")
             page.keyboard.press("Control+Space")
-            page.wait_for_function("document.body.classList.contains('is-playing')")
-            page.wait_for_function("document.getElementById('heard').classList.contains('done')")
+            page.wait_for_function("() => document.body.classList.contains('is-playing')")
+            page.wait_for_function(
+                "() => document.getElementById('heard').classList.contains('done')"
+            )
             assert page.is_enabled("#btn-submit")
 
             # Correct the transcript and pick the intent by typing.
@@ -193,7 +202,7 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
                     && document.body.classList.contains('is-playing')""",
                 arg=first_clip,
             )
-            page.wait_for_function("document.getElementById('stat-done').textContent === '1'")
+            page.wait_for_function("() => document.getElementById('stat-done').textContent === '1'")
             # The submit's answer carried the next lease: no separate lease round trip.
             assert any("/submit?next=true" in call for call in calls), calls
             assert (

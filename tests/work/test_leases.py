@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from voxguard import work
 from voxguard.db.base import utcnow
@@ -105,7 +106,7 @@ def test_lease_expiring_on_the_last_attempt_dead_letters(rt: Runtime) -> None:
     later = utcnow() + timedelta(seconds=5)
     assert _claim(rt, now=later) is None
     with rt.db.session() as session:
-        assert work.leases.bury_exhausted(session, "jobs", now=later) == 1
+        assert len(work.bury_exhausted(session, ("jobs",), now=later)) == 1
     with rt.db.read() as session:
         assert session.get(WorkItem, item.id).state == "dead"
 
@@ -177,3 +178,31 @@ def test_a_cached_claim_statement_takes_fresh_parameters_each_call(rt: Runtime) 
             assert item is not None
             claimed.append((item.subject_id, item.owner))
     assert claimed == [("s2", "for-s2"), ("s0", "for-s0")]
+
+
+def test_an_expired_lease_is_reclaimed_ahead_of_a_backlog(rt: Runtime) -> None:
+    """A killed worker's job must not wait behind every pending job for its turn."""
+    _enqueue(rt, 30)
+    stranded = _claim(rt, "killed", lease=30)
+    later = utcnow() + timedelta(seconds=31)
+    reclaimed = _claim(rt, "w2", now=later)
+    assert reclaimed is not None and reclaimed.id == stranded.id and reclaimed.attempts == 2
+    assert _claim(rt, "w3", now=later).id != stranded.id  # then the backlog, in order
+
+
+def test_exhausted_leases_are_dead_lettered_on_every_queue(rt: Runtime) -> None:
+    with rt.db.session() as session:
+        for queue in ("jobs", "review", "gold"):
+            work.enqueue(
+                session, queue=queue, kind="k", subject_id=queue, account_id=None, max_attempts=1
+            )
+    now = utcnow()
+    with rt.db.session() as session:
+        for queue in ("jobs", "review", "gold"):
+            work.claim(session, queue=queue, owner="gone", lease_seconds=5, now=now)
+    with rt.db.session() as session:
+        buried = work.bury_exhausted(session, now=now + timedelta(seconds=6))
+    assert sorted(b.queue for b in buried) == ["gold", "jobs", "review"]
+    with rt.db.read() as session:
+        states = session.execute(sa.select(WorkItem.state)).scalars().all()
+    assert states == ["dead"] * 3

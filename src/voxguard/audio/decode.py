@@ -29,15 +29,20 @@ from voxguard.audio.resample import TARGET_RATE, is_cheap_to_resample, to_target
 MIN_SOURCE_RATE = 8_000
 MAX_SOURCE_RATE = 192_000
 MAX_CHANNELS = 8
+# Decoding work allowed per second of the duration limit: 48 kHz stereo. Whatever the layout, an
+# upload may not make us decode more samples (frames x channels) than the limit times this; the
+# header's declared size is checked when the file is opened, before any sample is decoded.
+DECODED_SAMPLES_PER_SECOND = 96_000
 _BLOCK_FRAMES = 65_536
 _MAX_RIFF_CHUNKS = 64  # chunks walked before giving up the pre-check and leaving it to libsndfile
 
-RejectCode = Literal["empty", "not_audio", "corrupt", "too_long", "unsupported_format"]
+RejectCode = Literal["empty", "not_audio", "corrupt", "too_long", "too_large", "unsupported_format"]
 REJECT_CODES: tuple[RejectCode, ...] = (
     "empty",
     "not_audio",
     "corrupt",
     "too_long",
+    "too_large",  # decodes to more samples (frames x channels) than the limit allows
     "unsupported_format",
 )
 ACCEPTED_FORMATS = ("WAV", "FLAC", "OGG", "MP3")
@@ -49,6 +54,9 @@ _LIBSNDFILE_FORMATS = {"WAV": "WAV", "WAVEX": "WAV", "FLAC": "FLAC", "OGG": "OGG
 # rather than handed to their rarely exercised decoders.
 _WAV_TAGS = {0x0001: "PCM", 0x0003: "IEEE float", 0x0006: "A-law", 0x0007: "µ-law"}
 _WAVE_FORMAT_EXTENSIBLE = 0xFFFE
+# Container bits per sample each accepted tag may declare: odd depths (7, 12, …) are refused
+# rather than left to a decoder's interpretation.
+_WAV_BITS = {0x0001: (8, 16, 24, 32), 0x0003: (32, 64), 0x0006: (8,), 0x0007: (8,)}
 
 # Audio containers we recognise but do not accept: a clearer answer than "not audio".
 _OTHER_AUDIO_MAGIC: tuple[tuple[int, bytes, str], ...] = (
@@ -140,6 +148,15 @@ def decode_source(data: bytes, max_duration_s: float | None) -> SourceAudio:
         raise ValueError(f"max_duration_s must be a positive number, got {max_duration_s!r}")
     with _opened(data) as (f, layout):
         claimed = int(f.frames)
+        budget = _sample_budget(max_duration_s)
+        if claimed * layout.channels > budget:
+            too_long = claimed > max_duration_s * layout.sample_rate  # type: ignore[operator]
+            raise AudioRejected(
+                "too_long" if too_long else "too_large",
+                f"the {layout.format} header declares {claimed} frames x {layout.channels} "
+                f"channels at {layout.sample_rate} Hz: more than the {budget} samples allowed "
+                f"for {max_duration_s:g} s",
+            )
         mono = _read_mono(f, layout.sample_rate, layout.channels, max_duration_s)
     container = layout.format
     frames = mono.shape[0]
@@ -278,6 +295,13 @@ def _precheck_wav(data: bytes) -> None:
                     f"WAV encoding {tag:#06x} is not accepted (only PCM, float, A-law and µ-law); "
                     f"{_EXPECTED}",
                 )
+            bits = struct.unpack_from("<H", data, body + 14)[0]
+            if bits not in _WAV_BITS[tag]:
+                raise AudioRejected(
+                    "unsupported_format",
+                    f"{_WAV_TAGS[tag]} WAV with {bits} bits per sample is not accepted (only "
+                    f"{', '.join(map(str, _WAV_BITS[tag]))}); {_EXPECTED}",
+                )
         elif chunk_id == b"data":
             available = len(data) - body
             if size not in (0, 0xFFFFFFFF) and size > available:
@@ -370,6 +394,12 @@ def _check_layout(rate: int, channels: int) -> None:
         )
 
 
+def _sample_budget(max_duration_s: float | None) -> float:
+    if max_duration_s is None:
+        return math.inf
+    return math.floor(max_duration_s * DECODED_SAMPLES_PER_SECOND)
+
+
 def _read_mono(
     f: sf.SoundFile, rate: int, channels: int, max_duration_s: float | None
 ) -> np.ndarray:
@@ -378,7 +408,11 @@ def _read_mono(
     Never asks for more than limit + 1 frames in total, whatever the header says, and keeps only
     the mono mix (a multichannel file costs no more memory than a mono one).
     """
-    max_frames = math.inf if max_duration_s is None else math.floor(max_duration_s * rate)
+    max_frames = (
+        math.inf
+        if max_duration_s is None
+        else min(math.floor(max_duration_s * rate), _sample_budget(max_duration_s) // channels)
+    )
     blocks: list[np.ndarray] = []
     total = 0
     while True:
@@ -389,9 +423,14 @@ def _read_mono(
             break
         total += n
         if total > max_frames:
+            if total > max_duration_s * rate:  # type: ignore[operator]
+                raise AudioRejected(
+                    "too_long", f"the audio is longer than the {max_duration_s:g} s limit"
+                )
             raise AudioRejected(
-                "too_long",
-                f"the audio is longer than the {max_duration_s:g} s limit",
+                "too_large",
+                f"the audio decodes to more than the {_sample_budget(max_duration_s)} samples "
+                f"(frames x channels) allowed for {max_duration_s:g} s",
             )
         blocks.append(block[:, 0] if channels == 1 else block.mean(axis=1, dtype=np.float32))
     if not blocks:

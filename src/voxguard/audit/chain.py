@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, text, update
@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session
 
 from voxguard.db.base import UTCDateTime, utcnow
 from voxguard.db.models import AuditEvent, AuditHead
+
+if TYPE_CHECKING:
+    from voxguard.audit.checkpoints import Checkpoint
 
 GENESIS_HASH = "0" * 64
 _HEAD_ID = 1
@@ -182,8 +185,15 @@ def _events(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
         session.expunge_all()
 
 
-def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
-    """Walk the whole chain. Returns (events checked, first break or None)."""
+def verify_chain(
+    session: Session, checkpoint: Checkpoint | None = None
+) -> tuple[int, ChainBreak | None]:
+    """Walk the whole chain. Returns (events checked, first break or None).
+
+    With a signed ``checkpoint`` (see ``audit.checkpoints``) the chain must also reach its seq
+    and hold its hash there: a history re-hashed after an edit, or a tail cut together with the
+    head row, then fails although it is consistent in itself.
+    """
     prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
     for event in _events(session):
         if event.seq != expected_seq:
@@ -201,10 +211,24 @@ def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
         )
         if event_hash(prev_hash, body) != event.hash:
             return count, ChainBreak(event.seq, "content does not match its hash (edited)")
+        if checkpoint is not None and event.seq == checkpoint.seq and event.hash != checkpoint.hash:
+            return count, ChainBreak(
+                event.seq,
+                f"hash differs from the signed checkpoint of {checkpoint.at.isoformat()} "
+                "(history rewritten and re-hashed)",
+            )
         prev_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
     head = session.get(AuditHead, _HEAD_ID)
-    if head is not None and (head.seq != count or head.hash != prev_hash):
+    if head is None:
+        return count, ChainBreak(count + 1, "the audit_head row is missing (deleted?)")
+    if head.seq != count or head.hash != prev_hash:
         return count, ChainBreak(
             count + 1, f"chain ends at {count} but head records {head.seq} (truncated)"
+        )
+    if checkpoint is not None and count < checkpoint.seq:
+        return count, ChainBreak(
+            count + 1,
+            f"chain ends at {count} but the signed checkpoint of {checkpoint.at.isoformat()} "
+            f"recorded {checkpoint.seq} events (truncated)",
         )
     return count, None

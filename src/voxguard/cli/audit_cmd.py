@@ -1,21 +1,61 @@
-"""voxguard audit verify"""
+"""voxguard audit verify | checkpoint"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from voxguard.audit import verify_chain
-from voxguard.cli.context import console, err_console, runtime
+from voxguard.audit import CheckpointLogInvalid, latest_checkpoint, verify_chain, write_checkpoint
+from voxguard.cli.context import console, err_console, fail, runtime
 
 app = typer.Typer(help="The audit log.", no_args_is_help=True)
 
+_LOG_OPTION = typer.Option(
+    None, "--log", help="Checkpoint log file (default: settings' audit_checkpoint_file)."
+)
+
 
 @app.command()
-def verify() -> None:
-    """Check the whole hash chain; exit 1 naming the first bad event."""
-    with runtime() as rt, rt.db.read() as session:
-        count, problem = verify_chain(session)
+def verify(log: Path | None = _LOG_OPTION) -> None:
+    """Check the whole hash chain against the latest signed checkpoint; exit 1 on a break."""
+    with runtime() as rt:
+        path = log or rt.settings.resolved_audit_checkpoint_file
+        try:
+            checkpoint = latest_checkpoint(path, rt.checkpoint_signer.public_key)
+        except CheckpointLogInvalid as exc:
+            err_console.print(f"[bold red]FAIL[/] {exc} ({path})")
+            raise typer.Exit(1) from exc
+        with rt.db.read() as session:
+            count, problem = verify_chain(session, checkpoint)
     if problem is not None:
         err_console.print(f"[bold red]FAIL[/] {problem} ({count} events before it verified)")
         raise typer.Exit(1)
-    console.print(f"[bold green]OK[/] audit chain intact: {count} events")
+    if checkpoint is None:
+        console.print(
+            f"[bold green]OK[/] audit chain intact: {count} events "
+            f"[yellow](no signed checkpoint in {path}: a re-hashed or truncated history "
+            "cannot be told apart; run `voxguard audit checkpoint`)[/]"
+        )
+        return
+    console.print(
+        f"[bold green]OK[/] audit chain intact: {count} events, agreeing with the signed "
+        f"checkpoint of {checkpoint.at.isoformat()} at event {checkpoint.seq}"
+    )
+
+
+@app.command()
+def checkpoint(log: Path | None = _LOG_OPTION) -> None:
+    """Sign the chain's head (seq + hash) and append it to the checkpoint log."""
+    with runtime() as rt:
+        path = log or rt.settings.resolved_audit_checkpoint_file
+        try:
+            with rt.db.lookup() as session:
+                written = write_checkpoint(session, rt.checkpoint_signer, path)
+        except (CheckpointLogInvalid, OSError) as exc:
+            raise fail(f"no checkpoint written: {exc}", code=1) from exc
+        console.print(
+            f"checkpoint: event {written.seq}, hash {written.hash[:16]}…, signed "
+            f"{written.at.isoformat()} → {path}\n"
+            f"public key (Ed25519, for auditors): {rt.checkpoint_signer.public_key_hex}"
+        )

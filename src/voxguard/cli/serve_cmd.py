@@ -15,6 +15,7 @@ from voxguard.processing.worker import start_background_worker, work
 from voxguard.runtime import Runtime
 from voxguard.status import system_status
 from voxguard.web.app import create_app
+from voxguard.web.server import server_config
 
 
 def apply_erasure_ledger(rt: Runtime) -> None:
@@ -42,13 +43,14 @@ def serve(
         if embedded_worker:
             start_background_worker(rt.db, rt.vault, rt.settings, stop)
         try:
-            uvicorn.run(
+            config = server_config(
                 create_app(rt),
-                host=host or rt.settings.host,
-                port=port or rt.settings.port,
+                rt.settings,
+                host or rt.settings.host,
+                port or rt.settings.port,
                 log_level="info",
-                proxy_headers=False,  # the app applies forwarded_allow_ips itself
             )
+            uvicorn.Server(config).run()
         finally:
             stop.set()
 

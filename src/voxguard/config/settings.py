@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 ReviewConsent = Literal["opted_in", "opted_out"]
 Retention = Literal["dont_save", "3_months", "18_months", "until_deleted"]
+_DEVICE_TYPES = "smart_speaker smart_display phone tablet car tv wearable headphones import other"
 
 
 class _TomlSource(PydanticBaseSettingsSource):
@@ -78,6 +79,11 @@ class Settings(BaseSettings):
     max_metadata_bytes: int = Field(default=16 * 1024, ge=256)
     max_duration_s: float = Field(default=60.0, gt=0)
     default_data_region: str = "eu"
+    # What a device may say about itself. Its data_region must be a configured region (see
+    # data_regions) and equal to its account's unless this allows a device to choose; its
+    # device_type is kept only if listed here (else "other"), so no free text reaches reviewers.
+    device_may_set_data_region: bool = False
+    device_types: list[str] = Field(default_factory=_DEVICE_TYPES.split)
 
     # work leases
     job_lease_seconds: int = Field(default=60, ge=1)
@@ -104,6 +110,10 @@ class Settings(BaseSettings):
     consensus_close_wer: float = Field(default=0.35, ge=0.0, le=1.0)
     gold_wer_alert: float = Field(default=0.2, ge=0.0, le=1.0)
 
+    # audit: signed checkpoints of the chain's head, kept outside the database
+    audit_checkpoint_file: Path | None = None  # default data_dir/audit-checkpoints.jsonl
+    audit_checkpoint_seconds: float = Field(default=300.0, gt=0)
+
     # web
     host: str = "127.0.0.1"
     port: int = 8000
@@ -115,6 +125,32 @@ class Settings(BaseSettings):
     # (comma-separated addresses or networks, "*" for any, "" for none). Behind one, the session
     # cookie is Secure and audit events name the real client, not the proxy.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Limits before work: every JSON and form body (uploads have their own, above), and how long
+    # a client may take to send its request headers and its whole body.
+    max_request_bytes: int = Field(default=64 * 1024, ge=1024)
+    header_timeout_s: float = Field(default=10.0, gt=0)
+    body_timeout_s: float = Field(default=60.0, gt=0)
+    # Per-client throttles (the `limits` library's notation) and where their counts live.
+    throttle_storage_url: str = "memory://"
+    # Generous per address (a shift of reviewers behind one office NAT signs in at once); the
+    # per (account, address) failure limit is what stops a guesser.
+    sign_in_rate_per_client: str = "120/minute"
+    sign_in_failures_per_account_client: str = "5/15 minutes"
+    ingest_refusals_per_client: str = "60/minute"
+    # Refusals are audited once per client per window, with the count (see audit.refusals).
+    refusal_audit_window_s: float = Field(default=60.0, gt=0)
+
+    @field_validator(
+        "sign_in_rate_per_client",
+        "sign_in_failures_per_account_client",
+        "ingest_refusals_per_client",
+    )
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse  # the notation's one parser
+
+        parse(value)  # e.g. "30/minute", "5/15 minutes"; raises ValueError otherwise
+        return value
 
     @field_validator("default_data_region")
     @classmethod
@@ -133,6 +169,11 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, _TomlSource(settings_cls))
 
     @property
+    def data_regions(self) -> list[str]:
+        """The regions clips may be stored in: the residency map's, and the default."""
+        return sorted(set(self.residency) | {self.default_data_region})
+
+    @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -141,6 +182,10 @@ class Settings(BaseSettings):
     @property
     def resolved_blob_url(self) -> str:
         return self.blob_url or str((self.data_dir / "blobs").resolve())
+
+    @property
+    def resolved_audit_checkpoint_file(self) -> Path:
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
 
     @property
     def resolved_master_key_file(self) -> Path:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from voxguard import audit, work
 from voxguard.audio import TARGET_RATE, AudioRejected, DecodedAudio, decode_audio, encode_wav_pcm16
+from voxguard.audit.refusals import RefusalTally
 from voxguard.config import Settings
 from voxguard.consent.service import current_consent, expiry_for
 from voxguard.db.base import new_id, utcnow
@@ -67,24 +68,33 @@ def ingest_upload(
     audio: bytes,
     token: str | None = None,
     caller: Caller | None = None,
+    refusals: RefusalTally | None = None,
+    client: str | None = None,
 ) -> IngestResult:
-    """Store one upload; ``caller`` skips authentication when ``check_token`` already did it."""
+    """Store one upload; ``caller`` skips authentication when ``check_token`` already did it.
+    With ``refusals``, a refusal is audited once per sender per window, with a count; ``client``
+    (the network address) names an unauthenticated sender."""
     try:
         caller = caller or _authenticate(db, token)
-        meta = _parse(metadata_raw, caller)
+        meta = _parse(metadata_raw, caller, settings)
         decoded = _decode(audio, settings.max_duration_s)
         return _store(db, vault, settings, caller, meta, audio, decoded)
     except UploadRejected as rejection:
-        _audit_refusal(db, caller, rejection)
+        _audit_refusal(db, caller, rejection, refusals, client)
         raise
 
 
-def check_token(db: Database, token: str | None) -> Caller:
+def check_token(
+    db: Database,
+    token: str | None,
+    refusals: RefusalTally | None = None,
+    client: str | None = None,
+) -> Caller:
     """Refuse a bad token before the body is read (an unauthenticated client uploads nothing)."""
     try:
         return _authenticate(db, token)
     except UploadRejected as rejection:
-        _audit_refusal(db, None, rejection)
+        _audit_refusal(db, None, rejection, refusals, client)
         raise
 
 
@@ -101,7 +111,8 @@ def _authenticate(db: Database, token: str | None) -> Caller:
         return Caller(device.id, account.id, account.ref, device.serial, account.data_region)
 
 
-def _parse(raw: bytes, caller: Caller) -> UtteranceMetadata:
+def _parse(raw: bytes, caller: Caller, settings: Settings) -> UtteranceMetadata:
+    """The validated metadata, its device type and data region replaced by the stored ones."""
     try:
         meta = parse_metadata(raw)
     except MetadataRejected as exc:
@@ -110,7 +121,31 @@ def _parse(raw: bytes, caller: Caller) -> UtteranceMetadata:
         raise UploadRejected("wrong_device", "the token belongs to another device serial")
     if meta.account_ref != caller.account_ref:
         raise UploadRejected("wrong_account", "the token belongs to another account")
-    return meta
+    device_type, data_region = _device_fields(settings, caller, meta)
+    return meta.model_copy(update={"device_type": device_type, "data_region": data_region})
+
+
+def _device_fields(settings: Settings, caller: Caller, meta: UtteranceMetadata) -> tuple[str, str]:
+    """The device type and data region to store: only configured values, never free text."""
+    kind = meta.device_type.lower()
+    device_type = kind if kind in settings.device_types else "other"
+    region = caller.region or settings.default_data_region
+    claimed = meta.data_region
+    if claimed is None or claimed == region:
+        return device_type, region
+    if claimed not in settings.data_regions:
+        raise UploadRejected(
+            "data_region_refused",
+            f"data_region {claimed!r} is not a configured region: "
+            + ", ".join(settings.data_regions),
+        )
+    if not settings.device_may_set_data_region:
+        raise UploadRejected(
+            "data_region_refused",
+            f"data_region {claimed!r} differs from the account's region {region!r}; a device may "
+            "not choose another (omit data_region)",
+        )
+    return device_type, claimed
 
 
 def _replay(
@@ -208,6 +243,7 @@ def _record(
     # blob is None when storage consent was off as the upload began: it stays unstored.
     if not consent.store_recordings or blob is None:
         return _discard(session, vault, caller, blob, duration_s, "no_storage_consent")
+    # Decided first: its account lock must come before the utterance's foreign-key lock.
     decision = decide(
         session,
         policy=policy_from(settings),
@@ -217,7 +253,6 @@ def _record(
         asr_confidence=meta.asr_confidence,
         review_consent=consent.human_review,
     )
-    session.expunge(decision)  # added again after its utterance row exists
     if not decision.sampled and consent.retention == "dont_save":
         # "Don't save": an original is kept only while it is processed for review.
         return _discard(session, vault, caller, blob, duration_s, "dont_save_not_sampled")
@@ -232,7 +267,7 @@ def _record(
         expires_at=expiry_for(consent.retention, now),
         locale=meta.locale,
         device_type=meta.device_type,
-        data_region=meta.data_region or caller.region or settings.default_data_region,
+        data_region=meta.data_region,
         device_asr_text=meta.asr_text,
         device_asr_confidence=meta.asr_confidence,
         device_intent=meta.intent,
@@ -307,18 +342,34 @@ def _count(session: Session, account_id: str, name: str) -> None:
     )
 
 
-def _audit_refusal(db: Database, caller: Caller | None, rejection: UploadRejected) -> None:
+def _audit_refusal(
+    db: Database,
+    caller: Caller | None,
+    rejection: UploadRejected,
+    refusals: RefusalTally | None,
+    client: str | None,
+) -> None:
+    """Audit the refusal; with ``refusals``, once per sender per window, with the count."""
+    sender = f"device:{caller.device_id}" if caller else f"client:{client or 'unknown'}"
+    count = 1 if refusals is None else refusals.note(sender, "upload.refused")
+    if count is None:
+        return
     with db.session() as session:
         audit.record(
             session,
-            actor=f"device:{caller.device_id}" if caller else "unauthenticated",
+            actor=sender if caller else "unauthenticated",
             action="upload.refused",
-            target=f"device:{caller.device_id}" if caller else "ingest",
+            target=sender if caller else "ingest",
             account_id=caller.account_id if caller else None,
-            details={"code": rejection.code},
+            details={"code": rejection.code, "client": client, "refusals": count},
         )
 
 
-def record_refusal(db: Database, rejection: UploadRejected) -> None:
+def record_refusal(
+    db: Database,
+    rejection: UploadRejected,
+    refusals: RefusalTally | None = None,
+    client: str | None = None,
+) -> None:
     """Audit a refusal decided before the service ran (e.g. an oversize body at the web layer)."""
-    _audit_refusal(db, None, rejection)
+    _audit_refusal(db, None, rejection, refusals, client)

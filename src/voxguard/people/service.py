@@ -2,9 +2,12 @@
 
 Repeated failures first slow an account down, then lock it:
 after ``SLOWDOWN_AFTER_FAILURES`` failures in a row each further attempt must wait
-``SLOWDOWN_BASE_SECONDS`` × 2^(failures − SLOWDOWN_AFTER_FAILURES); after
-``LOCK_AFTER_FAILURES`` the account is locked for ``LOCK_SECONDS`` (an admin can unlock it
-sooner). While it waits or is locked, attempts are refused without checking the password. A
+``SLOWDOWN_BASE_SECONDS`` × 2^(failures − SLOWDOWN_AFTER_FAILURES), at most
+``SLOWDOWN_MAX_SECONDS``; after ``LOCK_AFTER_FAILURES`` (100, NIST SP 800-63B 5.2.2's ceiling)
+the account is locked for ``LOCK_SECONDS`` (an admin can unlock it sooner). The web layer
+throttles each (account, client) pair long before that (``web.throttle``), so one guesser cannot
+lock a reviewer out or slow them by more than a minute; only many addresses together can.
+While it waits or is locked, attempts are refused without checking the password. A
 successful sign-in resets the count. Every failure, lock and success is an audit event.
 
 Refusals are committed before they are raised (``session.commit()``): the failure count and its
@@ -24,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxguard import audit
+from voxguard.audit.refusals import RefusalTally
 from voxguard.db.base import new_id, utcnow
 from voxguard.db.models import User
 from voxguard.people import passwords
@@ -42,9 +46,10 @@ from voxguard.people.roles import HANDLE_PREFIX, check_role
 from voxguard.people.sessions import revoke_session, revoke_user_sessions
 from voxguard.vault.service import Vault
 
-SLOWDOWN_AFTER_FAILURES = 3
-SLOWDOWN_BASE_SECONDS = 5
-LOCK_AFTER_FAILURES = 5
+SLOWDOWN_AFTER_FAILURES = 10
+SLOWDOWN_BASE_SECONDS = 1
+SLOWDOWN_MAX_SECONDS = 60
+LOCK_AFTER_FAILURES = 100
 LOCK_SECONDS = 15 * 60
 
 BAD_CREDENTIALS_MESSAGE = "wrong username, password or authentication code"
@@ -210,7 +215,10 @@ def _record_failure(
     if failures >= LOCK_AFTER_FAILURES:
         user.locked_until = lock_until
     elif failures >= SLOWDOWN_AFTER_FAILURES:
-        delay = SLOWDOWN_BASE_SECONDS * 2 ** (failures - SLOWDOWN_AFTER_FAILURES)
+        delay = min(
+            SLOWDOWN_MAX_SECONDS,
+            SLOWDOWN_BASE_SECONDS * 2 ** min(30, failures - SLOWDOWN_AFTER_FAILURES),
+        )
         user.locked_until = now + timedelta(seconds=delay)
     user.refused_while_locked = 0  # a new wait: its first refusal is audited again
     audit.record(
@@ -305,26 +313,37 @@ def check_credentials(
     return SignInCheck(name, password, totp, now, snapshot, checked, password_ok, steps, new_hash)
 
 
-def login(session: Session, vault: Vault, check: SignInCheck, *, client_ip: str | None) -> User:
+def login(
+    session: Session,
+    vault: Vault,
+    check: SignInCheck,
+    *,
+    client_ip: str | None,
+    refusals: RefusalTally | None = None,
+) -> User:
     """Sign in with what ``check_credentials`` verified: return the user (who may still have to
     change the password: see ``User.must_change_password``). Raises BadCredentials, TotpReplayed,
     AccountLocked or AccountDisabled. ``session`` is a write unit; refusals are committed before
-    they are raised.
+    they are raised. With ``refusals``, unknown-user failures are audited once per client per
+    window, with a count.
     """
     now, snapshot = check.now, check.snapshot
     if snapshot is None:
-        audit.record(
-            session,
-            actor=ANONYMOUS_ACTOR,
-            action="auth.login_failed",
-            target="user:unknown",
-            details={
-                "reason": "unknown_user",
-                "username_digest": _username_digest(vault, check.name),
-                "client_ip": client_ip,
-            },
-        )
-        session.commit()
+        count = 1 if refusals is None else refusals.note(f"client:{client_ip}", "unknown_user")
+        if count is not None:
+            audit.record(
+                session,
+                actor=ANONYMOUS_ACTOR,
+                action="auth.login_failed",
+                target="user:unknown",
+                details={
+                    "reason": "unknown_user",
+                    "username_digest": _username_digest(vault, check.name),
+                    "client_ip": client_ip,
+                    "refusals": count,
+                },
+            )
+            session.commit()
         raise BadCredentials(BAD_CREDENTIALS_MESSAGE)
     password_ok, steps, new_hash = check.password_ok, check.steps, check.new_hash
     user = session.execute(
@@ -404,6 +423,17 @@ def login(session: Session, vault: Vault, check: SignInCheck, *, client_ip: str 
     )
     session.flush()
     return user
+
+
+def record_throttled_sign_in(session: Session, client_ip: str, refusals: int) -> None:
+    """Audit sign-ins refused by the client throttle (``refusals`` since the last such row)."""
+    audit.record(
+        session,
+        actor=ANONYMOUS_ACTOR,
+        action="auth.login_throttled",
+        target="auth",
+        details={"client_ip": client_ip, "refusals": refusals},
+    )
 
 
 def _matching_steps(vault: Vault, user: User, code: str, now: datetime) -> tuple[int, ...]:

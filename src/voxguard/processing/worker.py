@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from voxguard.audit import CheckpointSchedule, signer_from
 from voxguard.config import Settings
 from voxguard.consent.retention import schedule_sweep
 from voxguard.db.session import Database
@@ -52,8 +53,16 @@ def work(
         stop=stop,
         owner=owner or default_owner(),
         drain=drain,
-        # Periodic jobs belong to workers that keep running, not to a drain.
-        tick=None if drain else every(settings.retention_sweep_minutes * 60, db),
+        periodic=[
+            CheckpointSchedule(
+                db,
+                signer_from(vault.derived_secret),
+                settings.resolved_audit_checkpoint_file,
+                settings.audit_checkpoint_seconds,
+            ),
+            # Periodic jobs belong to workers that keep running, not to a drain.
+            *([] if drain else [every(settings.retention_sweep_minutes * 60, db)]),
+        ],
         lease_seconds=settings.job_lease_seconds,
         backoff_base_s=settings.job_backoff_base_seconds,
         backoff_max_s=settings.job_backoff_max_seconds,

@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from voxguard.db.models import Annotation, ClipOutcome, Flag, User
+from voxguard.db.models import Annotation, ClipOutcome, Flag, User, WorkItem
 from voxguard.review.text import pair_wer
+from voxguard.work.queues import GOLD_QUEUE, REVIEW_QUEUE
 
 
 @dataclass(frozen=True)
@@ -104,3 +105,12 @@ def reviewer_table(session: Session, gold_wer_alert: float) -> list[ReviewerRow]
             )
         )
     return rows
+
+
+def dead_lettered_tasks(session: Session) -> int:
+    """Review and gold tasks buried after their final lease expired: a lead should look."""
+    return session.execute(
+        select(func.count())
+        .select_from(WorkItem)
+        .where(WorkItem.queue.in_((REVIEW_QUEUE, GOLD_QUEUE)), WorkItem.state == "dead")
+    ).scalar_one()

@@ -11,7 +11,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from voxguard.config import Settings
@@ -56,6 +56,13 @@ def effective_rate(policy: SamplingPolicy, asr_confidence: float) -> tuple[float
     return policy.rate, False
 
 
+_LOCK_ACCOUNT = (
+    select(Account.id)
+    .where(Account.id == bindparam("account_id", type_=String()))
+    .with_for_update(key_share=True)
+)
+
+
 def decide(
     session: Session,
     *,
@@ -66,6 +73,9 @@ def decide(
     asr_confidence: float,
     review_consent: str,
 ) -> SamplingDecision:
+    """Decide; the caller adds the decision after its utterance. Call it before inserting rows
+    that reference the account (the utterance): on PostgreSQL their foreign-key lock taken
+    first, then the cap's row lock, deadlocks two concurrent uploads of one account."""
     value = draw(secret, utterance_id)
     rate, boosted = effective_rate(policy, asr_confidence)
     if review_consent != "opted_in":
@@ -84,13 +94,15 @@ def decide(
         draw=value,
         rate=rate,
     )
-    session.add(decision)
     return decision
 
 
 def _sampled_recently(session: Session, account_id: str) -> int:
     # Lock the account row so concurrent uploads of one account cannot both slip under the cap.
-    session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
+    # FOR NO KEY UPDATE does not conflict with the key-share lock a foreign key takes, so uploads
+    # of the account that are not being counted still insert freely; the caller decides before
+    # it inserts anything that references the account, so this is the first lock it takes.
+    session.execute(_LOCK_ACCOUNT, {"account_id": account_id})
     return session.execute(
         select(func.count())
         .select_from(SamplingDecision)

@@ -27,7 +27,12 @@ from voxguard.web import (
     review_pages,
 )
 from voxguard.web.errors import install_error_handlers
+from voxguard.web.headers import SecurityHeaders
+from voxguard.web.ingest_api import UPLOAD_PATH
+from voxguard.web.limits import RequestLimits
 from voxguard.web.logs import install_log_redaction
+from voxguard.web.multipart import FORM_OVERHEAD_BYTES, upload_body_limit
+from voxguard.web.throttle import Throttle
 from voxguard.web.vendor import mount_vendor
 
 
@@ -44,16 +49,30 @@ def create_app(rt: Runtime) -> FastAPI:
         title="voxguard",
         version=__version__,
         description="Privacy-first human review of voice-assistant recordings.",
+        docs_url=None,  # pages.api_docs serves Swagger UI from node_modules, not a CDN
+        redoc_url=None,
     )
     app.state.runtime = rt
+    app.state.throttle = Throttle(rt.settings)
     app.state.home_links = [
         {"href": "/review", "label": "Review workbench (reviewers and leads)"},
         {"href": "/lead", "label": "Lead pages: adjudication, gold, reviewer quality"},
         {"href": "/privacy-officer", "label": "Privacy officer: restricted queue"},
         {"href": "/privacy-officer/processing", "label": "Privacy officer: records of processing"},
         {"href": "/login", "label": "Sign in"},
+        {"href": "/docs", "label": "API documentation (OpenAPI)"},
     ]
     install_error_handlers(app)
+    settings = rt.settings
+    upload_limit = upload_body_limit(settings.max_upload_bytes, settings.max_metadata_bytes)
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=settings.max_request_bytes,
+        body_timeout_s=settings.body_timeout_s,
+        # A backstop for uploads: the multipart reader refuses (and audits) at upload_limit.
+        route_max_body={UPLOAD_PATH: upload_limit + FORM_OVERHEAD_BYTES},
+    )
+    app.add_middleware(SecurityHeaders)
     trusted_proxies = rt.settings.forwarded_allow_ips.strip()
     if trusted_proxies:
         # In the app, not only in `voxguard serve`, so every ASGI server applies the same rule.

@@ -42,8 +42,10 @@ from voxguard.people.totp import TotpSecretUnreadable
 from voxguard.review.errors import AudioDenied, Conflict, LeaseGone, NotPlayed, ReviewError
 from voxguard.review.errors import NotFound as ReviewNotFound
 from voxguard.vault.errors import BlobNotFoundError, BlobStoreError, KeyDestroyedError
+from voxguard.web.limits import RequestLimitExceeded
 from voxguard.web.multipart import FormRejected
 from voxguard.web.security import LoginRequired
+from voxguard.web.throttle import Throttled
 
 _T = TypeVar("_T")
 
@@ -88,6 +90,7 @@ UPLOAD_STATUS_BY_CODE = {
     "wrong_account": 403,
     "utterance_id_conflict": 409,
     "audio_too_long": 413,
+    "audio_too_large": 413,  # decodes to more samples than the limit allows
 }
 # Errors of the lower parts that say what failed without a code of their own.
 CODE_BY_ERROR: dict[type[Exception], str] = {
@@ -148,6 +151,18 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(FormRejected)
     async def _form(_request: Request, exc: FormRejected) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestLimitExceeded)
+    async def _limit(_request: Request, exc: RequestLimitExceeded) -> JSONResponse:
+        response = error_response(exc.status_code, exc.code, exc.message)
+        response.headers["Connection"] = "close"  # the rest of the body is not wanted
+        return response
+
+    @app.exception_handler(Throttled)
+    async def _throttled(_request: Request, exc: Throttled) -> JSONResponse:
+        response = error_response(429, exc.code, exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,12 +9,20 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from voxguard.ingest.service import UploadRejected, check_token, ingest_upload, record_refusal
+from voxguard.ingest.service import (
+    IngestResult,
+    UploadRejected,
+    check_token,
+    ingest_upload,
+    record_refusal,
+)
 from voxguard.runtime import Runtime
-from voxguard.web.deps import get_runtime
+from voxguard.web.deps import client_address, get_runtime, throttle_of
 from voxguard.web.multipart import FormRejected, read_form
+from voxguard.web.throttle import Throttled
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
+UPLOAD_PATH = "/api/v1/utterances"
 
 
 class UploadAnswer(BaseModel):
@@ -42,6 +50,7 @@ def _bearer(request: Request) -> str | None:
         413: {"description": "upload or audio too large or too long"},
         415: {"description": "not multipart/form-data"},
         422: {"description": "bad metadata, missing fields, or not decodable audio"},
+        429: {"description": "too many refused uploads from this client: wait Retry-After"},
     },
     openapi_extra={
         "requestBody": {
@@ -65,8 +74,25 @@ async def upload_utterance(
     request: Request, rt: Annotated[Runtime, Depends(get_runtime)]
 ) -> JSONResponse:
     """Store one utterance; idempotent on the client's ``utterance_id``."""
-    token = _bearer(request)
-    caller = await run_in_threadpool(check_token, rt.db, token)
+    client, throttle = client_address(request), throttle_of(request)
+    try:
+        throttle.check_ingest(client)  # a client refused too often: before any work
+    except Throttled as exc:
+        rejection = UploadRejected(exc.code, exc.message)
+        await run_in_threadpool(record_refusal, rt.db, rejection, rt.refusal_tally, client)
+        raise
+    try:
+        result = await _upload(request, rt, client)
+    except (UploadRejected, FormRejected):
+        throttle.ingest_refused(client)
+        raise
+    code = 201 if result.created and result.stored else (202 if not result.stored else 200)
+    answer = UploadAnswer(id=result.id, sampled=result.sampled, stored=result.stored)
+    return JSONResponse(answer.model_dump(), status_code=code)
+
+
+async def _upload(request: Request, rt: Runtime, client: str) -> IngestResult:
+    caller = await run_in_threadpool(check_token, rt.db, _bearer(request), rt.refusal_tally, client)
     try:
         form = await read_form(
             request.headers.get("content-type"),
@@ -75,9 +101,10 @@ async def upload_utterance(
             {"audio": rt.settings.max_upload_bytes, "metadata": rt.settings.max_metadata_bytes},
         )
     except FormRejected as exc:
-        await run_in_threadpool(record_refusal, rt.db, UploadRejected(exc.code, exc.message))
+        rejection = UploadRejected(exc.code, exc.message)
+        await run_in_threadpool(record_refusal, rt.db, rejection, rt.refusal_tally, client)
         raise
-    result = await run_in_threadpool(
+    return await run_in_threadpool(
         ingest_upload,
         rt.db,
         rt.vault,
@@ -85,7 +112,6 @@ async def upload_utterance(
         caller=caller,
         metadata_raw=form["metadata"],
         audio=form["audio"],
+        refusals=rt.refusal_tally,
+        client=client,
     )
-    code = 201 if result.created and result.stored else (202 if not result.stored else 200)
-    answer = UploadAnswer(id=result.id, sampled=result.sampled, stored=result.stored)
-    return JSONResponse(answer.model_dump(), status_code=code)

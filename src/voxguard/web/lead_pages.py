@@ -35,7 +35,7 @@ from voxguard.people.policies import (
     ReviewerQualityPolicy,
 )
 from voxguard.review import adjudication, gold
-from voxguard.review.stats import ReviewerRow, reviewer_table
+from voxguard.review.stats import ReviewerRow, dead_lettered_tasks, reviewer_table
 from voxguard.review.text import normalise, pair_wer
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime
@@ -360,6 +360,7 @@ def lead_page(request: Request, rt: Rt, user: PageLead) -> HTMLResponse:
         gold_clips = gold.list_gold(session) if can_gold else []
         # The table also tells which candidate to prefill, so it is read for the queue too.
         rows = reviewer_table(session, threshold)
+        dead_tasks = dead_lettered_tasks(session)
     gold_wer = {r.handle: r.gold_wer for r in rows}
     # Charts show who has worked; people without a clip yet stay in the table only.
     charted = [r for r in rows if r.clips]
@@ -367,6 +368,7 @@ def lead_page(request: Request, rt: Rt, user: PageLead) -> HTMLResponse:
     context = page_context(
         request,
         clips=clips,
+        dead_tasks=dead_tasks,
         gold_clips=gold_clips,
         rows=rows if can_quality else [],
         can_gold=can_gold,

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
 
+from voxguard.web.limits import RequestLimitExceeded
+
 
 class FormRejected(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
@@ -31,6 +33,14 @@ def _field_name(disposition: bytes) -> str:
     return options.get(b"name", b"").decode("utf-8", "replace")
 
 
+FORM_OVERHEAD_BYTES = 64 * 1024  # room for boundaries and part headers
+
+
+def upload_body_limit(*field_limits: int) -> int:
+    """The most a multipart body with fields of these limits may take on the wire."""
+    return sum(field_limits) + FORM_OVERHEAD_BYTES
+
+
 async def read_form(
     content_type: str | None,
     content_length: str | None,
@@ -38,7 +48,7 @@ async def read_form(
     limits: Mapping[str, int],
 ) -> dict[str, bytes]:
     """Read exactly the fields named in ``limits`` (name -> max bytes); all are required."""
-    total_limit = sum(limits.values()) + 64 * 1024  # room for boundaries and part headers
+    total_limit = upload_body_limit(*limits.values())
     kind, options = parse_options_header(content_type or "")
     if kind != b"multipart/form-data" or b"boundary" not in options:
         raise FormRejected(
@@ -122,7 +132,7 @@ async def read_form(
             if problem:
                 raise problem[0]
         parser.finalize()
-    except FormRejected:
+    except (FormRejected, RequestLimitExceeded):
         raise
     except Exception as exc:  # the parser's own errors: malformed multipart
         raise FormRejected(400, "malformed_multipart", f"malformed multipart body: {exc}") from exc

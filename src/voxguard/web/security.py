@@ -26,6 +26,7 @@ from voxguard.db.base import utcnow
 from voxguard.db.models import User, WebSession
 from voxguard.people import service
 from voxguard.people.errors import (
+    BadCredentials,
     CsrfRejected,
     Forbidden,
     NotSignedIn,
@@ -44,7 +45,8 @@ from voxguard.people.sessions import (
     touch_session,
 )
 from voxguard.runtime import Runtime
-from voxguard.web.deps import runtime_of
+from voxguard.web.deps import client_address, runtime_of, throttle_of
+from voxguard.web.throttle import Throttled
 
 SESSION_COOKIE = COOKIE_NAME
 CSRF_HEADER = "X-CSRF-Token"
@@ -207,18 +209,33 @@ def sign_in(
     rt: Runtime, request: Request, *, username: str, password: str, totp: str
 ) -> tuple[User, NewSession]:
     """Check credentials and open a new session; a session the browser already had is ended,
-    so a session id planted before sign-in is never promoted (session fixation)."""
-    client_ip = request.client.host if request.client else None
+    so a session id planted before sign-in is never promoted (session fixation). The client
+    throttle answers first, before any password is hashed (``web.throttle``)."""
+    client_ip, throttle = client_address(request), throttle_of(request)
+    try:
+        throttle.check_sign_in(client_ip, username)
+    except Throttled:
+        refusals = rt.refusal_tally.note(f"client:{client_ip}", "auth.login_throttled")
+        if refusals is not None:
+            with rt.db.session() as session:
+                service.record_throttled_sign_in(session, client_ip, refusals)
+        raise
     old_cookie = request.cookies.get(SESSION_COOKIE)
     with rt.db.read() as read:
         check = service.check_credentials(
             read, rt.vault, username=username, password=password, totp=totp
         )
-    with rt.db.session() as session:
-        user = service.login(session, rt.vault, check, client_ip=client_ip)
-        if old_cookie:
-            revoke_session(session, hash_session_id(old_cookie))
-        issued = create_session(session, user)
+    try:
+        with rt.db.session() as session:
+            user = service.login(
+                session, rt.vault, check, client_ip=client_ip, refusals=rt.refusal_tally
+            )
+            if old_cookie:
+                revoke_session(session, hash_session_id(old_cookie))
+            issued = create_session(session, user)
+    except BadCredentials:
+        throttle.sign_in_failed(client_ip, username)
+        raise
     return user, issued
 
 

@@ -18,8 +18,9 @@ from starlette.types import Receive, Scope, Send
 import voxguard
 
 WAVESURFER_URL = "/static/vendor/wavesurfer"
+SWAGGER_UI_URL = "/static/vendor/swagger-ui"
 MISSING_MESSAGE = (
-    "wavesurfer.js is not installed: run `make install` (npm install) in the project root."
+    "front-end modules are not installed: run `make install` (npm install) in the project root."
 )
 
 
@@ -38,8 +39,13 @@ def wavesurfer_available(root: Path | None = None) -> bool:
     return all(module.is_file() for module in modules)
 
 
+def swagger_ui_dist(root: Path | None = None) -> Path:
+    return (root or project_root()) / "node_modules" / "swagger-ui-dist"
+
+
 def mount_vendor(app: FastAPI, root: Path | None = None) -> None:
-    """Serve node_modules/wavesurfer.js/dist at /static/vendor/wavesurfer/.
+    """Serve node_modules/wavesurfer.js/dist at /static/vendor/wavesurfer/ and Swagger UI (for
+    /docs, so the API docs load nothing from a third-party host) at /static/vendor/swagger-ui/.
 
     The mount goes first in the route table: the app's own ``/static`` mount would otherwise
     swallow every ``/static/vendor/...`` path whatever order the calls are made in.
@@ -52,6 +58,13 @@ def mount_vendor(app: FastAPI, root: Path | None = None) -> None:
     else:
         mount = Mount(WAVESURFER_URL, app=_MissingApp(), name="vendor-wavesurfer")
     app.router.routes.insert(0, mount)
+    swagger = swagger_ui_dist(root)
+    swagger_app = (
+        StaticFiles(directory=swagger)
+        if (swagger / "swagger-ui-bundle.js").is_file()
+        else _MissingApp()
+    )
+    app.router.routes.insert(0, Mount(SWAGGER_UI_URL, app=swagger_app, name="vendor-swagger-ui"))
 
 
 class _MissingApp:

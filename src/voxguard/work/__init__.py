@@ -1,7 +1,9 @@
 """The one lease mechanism for machine jobs and human review tasks."""
 
 from voxguard.work.leases import (
+    Buried,
     LeaseLost,
+    bury_exhausted,
     cancel_for_account,
     cancel_for_subject,
     claim,
@@ -14,7 +16,9 @@ from voxguard.work.leases import (
 )
 
 __all__ = [
+    "Buried",
     "LeaseLost",
+    "bury_exhausted",
     "cancel_for_account",
     "cancel_for_subject",
     "claim",

@@ -9,7 +9,8 @@ whose lease expired and was handed to someone else can no longer touch the item.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    func,
     literal_column,
     select,
     update,
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from voxguard.db.base import UTCDateTime, utcnow
 from voxguard.db.models import WorkItem
+from voxguard.work.queues import LEASED_QUEUES
 
 OPEN_STATES = ("pending", "leased")
 
@@ -85,21 +88,46 @@ def _expired_lease() -> ColumnElement[bool]:
     )
 
 
-def bury_exhausted(session: Session, queue: str, now: datetime | None = None) -> int:
-    """Dead-letter items whose last lease expired after their final attempt."""
-    now = now or utcnow()
+@dataclass(frozen=True)
+class Buried:
+    """A work item dead-lettered because its last lease expired on its final attempt."""
+
+    id: str
+    queue: str
+    kind: str
+    account_id: str | None
+
+
+def bury_exhausted(
+    session: Session, queues: Sequence[str] = LEASED_QUEUES, now: datetime | None = None
+) -> list[Buried]:
+    """Dead-letter items of ``queues`` whose last lease expired after their final attempt:
+    no claim can take them (a claim needs attempts left), so left alone they would stay
+    ``leased`` forever and be counted as open work."""
     result = session.execute(
-        update(WorkItem)
-        .where(
-            WorkItem.queue == queue,
-            WorkItem.state == "leased",
-            WorkItem.lease_expires_at < now,
-            WorkItem.attempts >= WorkItem.max_attempts,
-        )
-        .values(state="dead", last_error="lease expired on the final attempt", lease_token=None)
-        .execution_options(synchronize_session=False)
+        _BURY,
+        {"bury_queues": list(queues), "bury_now": now or utcnow()},
     )
-    return result.rowcount or 0
+    return [Buried(row.id, row.queue, row.kind, row.account_id) for row in result]
+
+
+_BURY = (
+    update(WorkItem)
+    .where(
+        WorkItem.queue.in_(bindparam("bury_queues", expanding=True)),
+        WorkItem.state == _LEASED,
+        WorkItem.lease_expires_at < bindparam("bury_now", type_=UTCDateTime()),
+        WorkItem.attempts >= WorkItem.max_attempts,
+    )
+    .values(
+        state="dead",
+        last_error="lease expired on the final attempt",
+        lease_token=None,
+        lease_expires_at=None,
+    )
+    .returning(WorkItem.id, WorkItem.queue, WorkItem.kind, WorkItem.account_id)
+    .execution_options(synchronize_session=False)
+)
 
 
 def claim(
@@ -130,45 +158,43 @@ def claim(
         "claim_token": secrets.token_hex(16),
         "claim_expires": now + timedelta(seconds=lease_seconds),
     }
-    # Two narrow statements rather than one with OR: each can use its own index.
-    for expired in (False, True):
-        if cache_key is None:
-            statement = _claim_statement(dialect, expired, extra_filter, order_by)
-        else:
-            key = (dialect, expired, cache_key)
-            statement = _CLAIMS.get(key)
-            if statement is None:
-                statement = _CLAIMS.setdefault(
-                    key, _claim_statement(dialect, expired, extra_filter, order_by)
-                )
-        item = session.execute(statement, params).scalars().first()
-        if item is not None:
-            return item
-    return None
+    if cache_key is None:
+        statement = _claim_statement(dialect, extra_filter, order_by)
+    else:
+        key = (dialect, cache_key)
+        statement = _CLAIMS.get(key)
+        if statement is None:
+            statement = _CLAIMS.setdefault(key, _claim_statement(dialect, extra_filter, order_by))
+    return session.execute(statement, params).scalars().first()
 
 
-_CLAIMS: dict[tuple[str, bool, str], Update] = {}
+_CLAIMS: dict[tuple[str, str], Update] = {}
 
 
 def _claim_statement(
     dialect: str,
-    expired: bool,
     extra_filter: ColumnElement[bool] | None,
     order_by: tuple[Any, ...],
 ) -> Update:
-    due = _expired_lease() if expired else _due_pending()
-    condition = due if extra_filter is None else and_(due, extra_filter)
-    candidate = (
-        select(WorkItem.id)
-        .where(condition)
-        .order_by(*order_by, WorkItem.priority, WorkItem.available_at, WorkItem.id)
-        .limit(1)
-    )
-    if dialect == "postgresql":
-        candidate = candidate.with_for_update(skip_locked=True)
+    """One statement: an expired lease if any (a dead worker's item goes first, or it would
+    starve behind a backlog), else the next due pending item. COALESCE evaluates its second
+    subquery only when the first finds nothing; each subquery uses its own index."""
+
+    def candidate(due: ColumnElement[bool]) -> Any:
+        condition = due if extra_filter is None else and_(due, extra_filter)
+        query = (
+            select(WorkItem.id)
+            .where(condition)
+            .order_by(*order_by, WorkItem.priority, WorkItem.available_at, WorkItem.id)
+            .limit(1)
+        )
+        if dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return query.scalar_subquery()
+
     return (
         update(WorkItem)
-        .where(WorkItem.id == candidate.scalar_subquery())
+        .where(WorkItem.id == func.coalesce(candidate(_expired_lease()), candidate(_due_pending())))
         .values(
             state="leased",
             owner=bindparam("claim_owner", type_=String()),

@@ -18,3 +18,6 @@ REVIEW_TASK = "review"
 # Gold clips mixed into reviewers' queues to measure them.
 GOLD_QUEUE = "gold"
 GOLD_TASK = "gold"
+
+# Every queue whose items are leased (and so can be stranded by an expired final lease).
+LEASED_QUEUES = (JOBS_QUEUE, REVIEW_QUEUE, GOLD_QUEUE)

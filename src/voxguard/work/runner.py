@@ -11,7 +11,7 @@ import logging
 import socket
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,7 +86,7 @@ def run_once(
 ) -> bool:
     """Process at most one job. Returns False when none was due."""
     with db.session() as session:
-        leases.bury_exhausted(session, queue)
+        _bury_exhausted(session, owner)
         item = leases.claim(session, queue=queue, owner=owner, lease_seconds=lease_seconds)
         if item is None:
             return False
@@ -141,6 +141,19 @@ def run_once(
     return True
 
 
+def _bury_exhausted(session: Session, owner: str) -> None:
+    """Dead-letter every queue's stranded items (review tasks too: no reviewer process sweeps)."""
+    for buried in leases.bury_exhausted(session):
+        audit.record(
+            session,
+            actor=f"worker:{owner}",
+            action="work.dead_lettered",
+            target=f"{'job' if buried.queue == JOBS_QUEUE else 'task'}:{buried.id}",
+            account_id=buried.account_id,
+            details={"queue": buried.queue, "kind": buried.kind, "reason": "lease_expired"},
+        )
+
+
 @contextmanager
 def _heartbeats(context: JobContext) -> Iterator[None]:
     """Keep a short lease alive while the handler runs; a dead worker's lease just runs out."""
@@ -172,18 +185,19 @@ def run_worker(
     owner: str | None = None,
     idle_seconds: float = 0.5,
     drain: bool = False,
-    tick: Callable[[], None] | None = None,
+    periodic: Sequence[Callable[[], object]] = (),
     **options: Any,
 ) -> int:
     """Loop until ``stop`` is set (or, with ``drain``, until no job is due). Returns jobs run.
 
-    ``tick`` runs before every claim: the place to schedule periodic jobs.
+    Each of ``periodic`` is called before every claim (the place for checkpoints and for
+    scheduling periodic jobs); each decides itself whether its time has come.
     """
     owner = owner or default_owner()
     done = 0
     while not stop.is_set():
-        if tick is not None:
-            tick()
+        for duty in periodic:
+            duty()
         if run_once(db, handlers, owner=owner, **options):
             done += 1
         elif drain:

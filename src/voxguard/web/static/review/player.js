@@ -45,6 +45,9 @@ export class ClipPlayer extends EventTarget {
       normalize: true,
       dragToSeek: true,
       plugins: [this.regions],
+      // wavesurfer styles its shadow DOM with a <style> element: the page's CSP admits it only
+      // with this response's nonce.
+      cspNonce: document.body.dataset.cspNonce,
     });
     this.rate = 1;
     this.reset(0);
