@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     residency: dict[str, list[str]] = Field(default_factory=lambda: {"eu": ["eu"], "us": ["us"]})
     consensus_close_wer: float = Field(default=0.35, ge=0.0, le=1.0)
     gold_wer_alert: float = Field(default=0.2, ge=0.0, le=1.0)
+    # The intents reviewers may choose, one per line; empty: the list shipped with voxguard.
+    intents_file: Path | None = None
 
     # web
     host: str = "127.0.0.1"

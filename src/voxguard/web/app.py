@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from voxguard import __version__
+from voxguard.review.intents import intent_list
 from voxguard.runtime import Runtime
 from voxguard.web import (
     auth_api,
@@ -28,6 +29,8 @@ from voxguard.web.vendor import mount_vendor
 
 
 def create_app(rt: Runtime) -> FastAPI:
+    intent_list(rt.settings)  # a missing or malformed intents file stops the start, not a submit
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Sync routes and dependencies run on anyio's default thread pool (40 threads).

@@ -10,6 +10,7 @@ from voxguard.ingest.service import UploadRejected
 from voxguard.people.errors import AccountLocked, AuthError, Forbidden, UserAdminError
 from voxguard.people.totp import TotpSecretUnreadable
 from voxguard.review.errors import ReviewError
+from voxguard.review.intents import UnknownIntent
 from voxguard.vault.errors import BlobNotFoundError, BlobStoreError, KeyDestroyedError
 from voxguard.web.multipart import FormRejected
 from voxguard.web.security import LoginRequired
@@ -49,6 +50,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ReviewError)
     async def _review(_request: Request, exc: ReviewError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(UnknownIntent)
+    async def _unknown_intent(_request: Request, exc: UnknownIntent) -> JSONResponse:
+        return error_response(422, exc.code, exc.message)
 
     @app.exception_handler(KeyDestroyedError)
     async def _shredded(_request: Request, exc: KeyDestroyedError) -> JSONResponse:

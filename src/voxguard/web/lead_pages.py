@@ -35,11 +35,11 @@ from voxguard.people.policies import (
     ReviewerQualityPolicy,
 )
 from voxguard.review import adjudication, gold
+from voxguard.review.intents import intent_list
 from voxguard.review.stats import ReviewerRow, reviewer_table
 from voxguard.review.text import normalise, pair_wer
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime
-from voxguard.web.review_api import INTENTS
 from voxguard.web.security import page_context, require_policy
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -380,7 +380,7 @@ def lead_page(request: Request, rt: Rt, user: PageLead) -> HTMLResponse:
         gold_chart=gold_wer_chart(charted, threshold) if can_quality and charted else None,
         throughput=throughput_chart(charted) if can_quality and charted else None,
         not_charted=len(rows) - len(charted),
-        intents=INTENTS,
+        intents=intent_list(rt.settings).names,
         per_hour=per_hour,
     )
     return _no_store(templates.TemplateResponse(request, "lead.html", context))
