@@ -12,6 +12,7 @@ from voxguard.cli import (
     db_cmd,
     demo_cmd,
     devices,
+    feedback_cmd,
     ingest_cmd,
     privacy_cmd,
     serve_cmd,
@@ -35,6 +36,7 @@ app.command("serve")(serve_cmd.serve)
 app.command("worker")(serve_cmd.worker)
 app.command("status")(serve_cmd.status)
 app.command("demo")(demo_cmd.demo)
+app.command("export")(feedback_cmd.export)
 
 
 @app.callback()

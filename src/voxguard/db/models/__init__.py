@@ -2,6 +2,7 @@
 
 from voxguard.db.models.accounts import Account, AccountKey, ConsentRecord, Device
 from voxguard.db.models.audit import AuditEvent, AuditHead
+from voxguard.db.models.feedback import AdaptedModel, Export, ExportClip
 from voxguard.db.models.people import User, WebSession
 from voxguard.db.models.review import Annotation, ClipOutcome, Exposure, Flag, GoldClip
 from voxguard.db.models.utterances import Blob, SamplingDecision, UsageCounter, Utterance
@@ -10,6 +11,7 @@ from voxguard.db.models.work import WorkItem
 __all__ = [
     "Account",
     "AccountKey",
+    "AdaptedModel",
     "Annotation",
     "AuditEvent",
     "AuditHead",
@@ -17,6 +19,8 @@ __all__ = [
     "ClipOutcome",
     "ConsentRecord",
     "Device",
+    "Export",
+    "ExportClip",
     "Exposure",
     "Flag",
     "GoldClip",
