@@ -161,3 +161,26 @@ def bulk_curated(
             session.execute(sa.insert(Utterance), rows)
             session.execute(sa.insert(ClipOutcome), outcomes)
     return clip_ids
+
+
+def account_in_split(rt: Runtime, ref: str, split: str) -> str:
+    """A consenting account whose id lands in ``split`` (ids are random; the split hashes them)."""
+    from voxguard.feedback.curated import split_of
+
+    account_id = next(
+        i for i in (secrets.token_hex(16) for _ in range(10_000)) if split_of(i) == split
+    )
+    with rt.db.session() as session:
+        session.add(Account(id=account_id, ref=ref, data_region="eu"))
+        session.flush()
+        rt.vault.create_account_key(session, account_id)
+        session.add(
+            ConsentRecord(
+                account_id=account_id,
+                version=1,
+                store_recordings=True,
+                human_review="opted_in",
+                source="test",
+            )
+        )
+    return account_id

@@ -6,10 +6,12 @@ Word times come from the decoder's segmentation (frame indexes at `frate`, 100 f
 import re
 import threading
 import unicodedata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from voxguard.asr.adaptation import AsrAdaptation
 from voxguard.asr.audio import add_noise_floor, to_16k_mono, to_pcm16
 from voxguard.asr.base import TARGET_RATE, AsrError, Transcript, Word
 from voxguard.asr.normalize import split_span, spoken_words
@@ -20,8 +22,11 @@ if TYPE_CHECKING:
 ENGINE_NAME = "pocketsphinx"
 
 
-def new_decoder(*, with_lm: bool) -> "Decoder":
-    """A Decoder on the bundled en-US acoustic model and CMUdict; LM search or none (alignment)."""
+def new_decoder(*, with_lm: bool, lm: Path | None = None) -> "Decoder":
+    """A Decoder on the bundled en-US acoustic model and CMUdict; LM search or none (alignment).
+
+    ``lm``: an n-gram model of its own (ARPA or binary) instead of the bundled en-US one.
+    """
     import pocketsphinx
 
     model = pocketsphinx.get_model_path()
@@ -32,7 +37,7 @@ def new_decoder(*, with_lm: bool) -> "Decoder":
         "loglevel": "FATAL",
     }
     if with_lm:
-        kwargs["lm"] = f"{model}/en-us/en-us.lm.bin"
+        kwargs["lm"] = str(lm) if lm is not None else f"{model}/en-us/en-us.lm.bin"
     else:
         kwargs["lm"] = None
         # The lattice best-path pass can drop the last word of an alignment (seen on synthesised
@@ -75,8 +80,14 @@ class PocketSphinxEngine:
 
     name = ENGINE_NAME
 
-    def __init__(self) -> None:
-        self._decoder = new_decoder(with_lm=True)
+    def __init__(self, adaptation: AsrAdaptation | None = None) -> None:
+        self._decoder = new_decoder(with_lm=True, lm=adaptation.lm if adaptation else None)
+        if adaptation is not None:
+            self.name = f"{ENGINE_NAME}+{adaptation.id}"
+            words = sorted(adaptation.words.items())
+            for index, (word, phones) in enumerate(words):
+                # Rebuilding the search once, after the last word, is enough.
+                self._decoder.add_word(word, phones, index == len(words) - 1)
         self._lock = threading.Lock()  # a Decoder is not thread-safe
 
     def transcribe(self, audio: np.ndarray, sample_rate: int) -> Transcript:

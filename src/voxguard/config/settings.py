@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     # privacy pipeline (the order of steps is fixed; these choose how each step works)
     asr_engine: Literal["whisper", "pocketsphinx"] = "whisper"
     asr_cpu_threads: int | None = Field(default=None, ge=1)
+    # An adapted ASR model (`voxguard adapt asr`, under data_dir/models) for the review draft;
+    # empty: the stock engine.
+    asr_adapted_model: str = ""
+    # An adapted intent model (`voxguard adapt nlu`) that `voxguard eval nlu` measures too.
+    nlu_adapted_model: str = ""
     anonymization_method: str = "pitchwarp-mcadams"
     redaction_mode: Literal["tone", "silence"] = "tone"
     redaction_margin_s: float = Field(default=0.08, ge=0.0, le=1.0)

@@ -21,6 +21,7 @@ from voxguard.web import (
     lead_api,
     lead_pages,
     pages,
+    report_pages,
     review_api,
     review_pages,
 )
@@ -47,6 +48,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.home_links = [
         {"href": "/review", "label": "Review workbench (reviewers and leads)"},
         {"href": "/lead", "label": "Lead pages: adjudication, gold, reviewer quality"},
+        {"href": "/reports", "label": "Reports: speech recognition and intents (leads)"},
         {"href": "/privacy-officer", "label": "Privacy officer: restricted queue"},
         {"href": "/login", "label": "Sign in"},
     ]
@@ -56,7 +58,7 @@ def create_app(rt: Runtime) -> FastAPI:
         # In the app, not only in `voxguard serve`, so every ASGI server applies the same rule.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies)
     apis = (ingest_api, auth_api, review_api, lead_api)
-    for module in (*apis, pages, auth_pages, review_pages, lead_pages):
+    for module in (*apis, pages, auth_pages, review_pages, lead_pages, report_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     mount_vendor(app)  # wavesurfer.js from node_modules, installed by `make install`

@@ -2,7 +2,7 @@
 
 from voxguard.db.models.accounts import Account, AccountKey, ConsentRecord, Device
 from voxguard.db.models.audit import AuditEvent, AuditHead
-from voxguard.db.models.feedback import AdaptedModel, Export, ExportClip
+from voxguard.db.models.feedback import AdaptedModel, Export, ExportClip, Report
 from voxguard.db.models.people import User, WebSession
 from voxguard.db.models.review import Annotation, ClipOutcome, Exposure, Flag, GoldClip
 from voxguard.db.models.utterances import Blob, SamplingDecision, UsageCounter, Utterance
@@ -24,6 +24,7 @@ __all__ = [
     "Exposure",
     "Flag",
     "GoldClip",
+    "Report",
     "SamplingDecision",
     "UsageCounter",
     "User",

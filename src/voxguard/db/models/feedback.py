@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voxguard.db.base import Base, UTCDateTime, utcnow
@@ -56,3 +56,17 @@ class AdaptedModel(Base):
     path: Mapped[str] = mapped_column(String(512))
     # Held-out figures measured when it was built: before/after, clips, accounts.
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Report(Base):
+    """An ASR or intent report as leads see it on /reports (and as its HTML file has it)."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # asr | nlu
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(96))
+    title: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the figures
+    body: Mapped[str] = mapped_column(Text)  # the rendered HTML fragment, charts inline

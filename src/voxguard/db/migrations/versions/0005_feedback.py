@@ -1,4 +1,4 @@
-"""feedback: exports with their lineage (which clips each holds) and adapted models
+"""feedback: exports with their lineage (which clips each holds), adapted models, reports
 
 Revision ID: 0005_feedback
 Revises: 0002
@@ -75,8 +75,26 @@ def upgrade() -> None:
             batch_op.f("ix_export_clips_utterance_id"), ["utterance_id"], unique=False
         )
 
+    op.create_table(
+        "reports",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("created_at", voxguard.db.base.UTCDateTime(), nullable=False),
+        sa.Column("actor", sa.String(length=96), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reports")),
+    )
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reports_created_at"), ["created_at"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reports_created_at"))
+
+    op.drop_table("reports")
     with op.batch_alter_table("export_clips", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_export_clips_utterance_id"))
 
