@@ -24,6 +24,7 @@ from voxguard.feedback.errors import (
     UnknownModel,
 )
 from voxguard.feedback.formats import AUDIO_CHOICES, FORMATS
+from voxguard.runtime import Runtime
 
 # Exit codes: 2 bad arguments (as for any usage error), then one per kind of refusal.
 EXIT_CODES: dict[type[FeedbackError], int] = {
@@ -91,12 +92,19 @@ def _splits(split: str) -> tuple[str, ...]:
     raise fail(f"unknown split {split!r}: use all or test", 2)
 
 
-def _write_report(out: Path, html: str) -> None:
+def _publish(rt: Runtime, data: dict[str, object], out: Path, measures: tuple[str, str]) -> None:
+    """Keep the report for /reports, write its HTML file, print its headline figures."""
+    from voxguard.feedback import report
+
+    with rt.db.session() as session:
+        saved = report.save(session, data, actor=actor())
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(html, encoding="utf-8")
+        out.write_text(saved.html, encoding="utf-8")
     except OSError as exc:
         raise fail(f"cannot write the report to {out}: {exc.strerror or exc}", 4) from exc
+    _print_summary(data, measures, saved.id)
+    console.print(f"wrote {out}")
 
 
 def _print_summary(data: dict[str, object], measures: tuple[str, str], report_id: str) -> None:
@@ -139,7 +147,6 @@ def eval_asr(
     """WER and CER of the device and each engine against reviewers' transcripts."""
     from voxguard.asr import AsrError
     from voxguard.db.base import utcnow
-    from voxguard.feedback import report
     from voxguard.feedback.adapt import asr_transcribers
     from voxguard.feedback.evaluate import evaluate_asr
 
@@ -161,11 +168,7 @@ def eval_asr(
                 limit=limit,
                 progress=progress,
             )
-        with rt.db.session() as session:
-            saved = report.save(session, data, actor=actor())
-    _write_report(out, saved.html)
-    _print_summary(data, ("wer", "cer"), saved.id)
-    console.print(f"wrote {out}")
+        _publish(rt, data, out, ("wer", "cer"))
 
 
 @eval_app.command("nlu")
@@ -179,7 +182,6 @@ def eval_nlu(
 ) -> None:
     """Intent accuracy, macro-F1 and the confusion matrix of the device against reviewers."""
     from voxguard.db.base import utcnow
-    from voxguard.feedback import report
     from voxguard.feedback.adapt import nlu_classifiers
     from voxguard.feedback.evaluate import evaluate_nlu
 
@@ -187,11 +189,7 @@ def eval_nlu(
     with refusals(), runtime() as rt:
         classifiers = nlu_classifiers(rt.settings, adapted)
         data = evaluate_nlu(rt.db, utcnow(), classifiers, splits=splits, limit=limit)
-        with rt.db.session() as session:
-            saved = report.save(session, data, actor=actor())
-    _write_report(out, saved.html)
-    _print_summary(data, ("accuracy", "macro_f1"), saved.id)
-    console.print(f"wrote {out}")
+        _publish(rt, data, out, ("accuracy", "macro_f1"))
 
 
 adapt_app = typer.Typer(help="Adapt models to what reviewers settled.", no_args_is_help=True)

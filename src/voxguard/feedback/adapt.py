@@ -14,7 +14,8 @@ import json
 import re
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -113,17 +114,39 @@ def _require_held_out(db: Database, now: datetime) -> None:
         )
 
 
+@contextmanager
+def _new_model(db: Database, settings: Settings, kind: str) -> Iterator[tuple[str, Path, datetime]]:
+    """(id, folder, time) of a model about to be built; the folder goes if the build fails."""
+    now = utcnow()
+    _require_held_out(db, now)
+    model_id = new_model_id(kind, now)
+    directory = models_dir(settings) / model_id
+    directory.mkdir(parents=True)
+    try:
+        yield model_id, directory, now
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+
+
 def _training_export(
     db: Database, vault: Vault, directory: Path, actor: str, purpose: str, progress: Progress | None
-) -> tuple[str, list[tuple[str, str]]]:
-    """Export the train and dev accounts' curated clips (text only) into the model's folder."""
-    texts: list[tuple[str, str]] = []
+) -> tuple[str, list[tuple[str, str, str]]]:
+    """Export the train and dev accounts' curated clips (text only) into the model's folder.
+
+    Returns the export's id and (transcript, intent, split) of every clip it holds.
+    """
+    texts: list[tuple[str, str, str]] = []
     request = ExportRequest(
         format="jsonl", audio="none", out=directory / "training", actor=actor,
         purpose=purpose, splits=TRAINING,
     )  # fmt: skip
     result = run_export(
-        db, vault, request, progress=progress, on_clip=lambda c: texts.append((c.text, c.intent))
+        db,
+        vault,
+        request,
+        progress=progress,
+        on_clip=lambda c: texts.append((c.text, c.intent, c.split)),
     )
     return result.id, texts
 
@@ -174,14 +197,9 @@ def adapt_asr(
     limit: int | None = None,
     progress: Progress | None = None,
 ) -> Adapted:
-    now = utcnow()
-    _require_held_out(db, now)
-    model_id = new_model_id("asr", now)
-    directory = models_dir(settings) / model_id
-    directory.mkdir(parents=True)
-    try:
+    with _new_model(db, settings, "asr") as (model_id, directory, now):
         export_id, texts = _training_export(db, vault, directory, actor, "adapt_asr", progress)
-        sentences = [lm_words(text) for text, _ in texts]
+        sentences = [lm_words(text) for text, _, _ in texts]
         counts = Counter(w for words in sentences for w in words)
         sentence_count = build_language_model(sentences, directory / "lm.arpa")
         manifest = {
@@ -208,9 +226,6 @@ def adapt_asr(
             db, model_id=model_id, kind="asr", export_id=export_id, path=directory,
             metrics=metrics, data=data, actor=actor,
         )  # fmt: skip
-    except BaseException:
-        shutil.rmtree(directory, ignore_errors=True)
-        raise
     return Adapted(model_id, "asr", export_id, directory, metrics, report_id, len(texts))
 
 
@@ -290,16 +305,10 @@ def adapt_nlu(
 ) -> Adapted:
     import joblib
 
-    now = utcnow()
-    _require_held_out(db, now)
-    model_id = new_model_id("nlu", now)
-    directory = models_dir(settings) / model_id
-    directory.mkdir(parents=True)
-    try:
-        export_id, _ = _training_export(db, vault, directory, actor, "adapt_nlu", progress)
-        train, dev = [], []
-        for clip in iter_curated(db, now, splits=TRAINING):
-            (train if clip.split == "train" else dev).append((clip.text, clip.intent))
+    with _new_model(db, settings, "nlu") as (model_id, directory, now):
+        export_id, texts = _training_export(db, vault, directory, actor, "adapt_nlu", progress)
+        train = [(text, intent) for text, intent, split in texts if split == "train"]
+        dev = [(text, intent) for text, intent, split in texts if split == "dev"]
         model, tuning = train_intent_model(train, dev)
         joblib.dump(model, directory / "model.joblib")
         manifest = {
@@ -319,7 +328,4 @@ def adapt_nlu(
             db, model_id=model_id, kind="nlu", export_id=export_id, path=directory,
             metrics=metrics, data=data, actor=actor,
         )  # fmt: skip
-    except BaseException:
-        shutil.rmtree(directory, ignore_errors=True)
-        raise
     return Adapted(model_id, "nlu", export_id, directory, metrics, report_id, len(train) + len(dev))

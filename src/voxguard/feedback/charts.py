@@ -265,7 +265,8 @@ def confusion_chart(
     return svg_of(fig, title=title, css_class=css_class)
 
 
-def line_chart(
+def draw_lines(
+    ax: Any,
     series: dict[str, Sequence[tuple[float, float]]],
     *,
     title: str,
@@ -273,23 +274,20 @@ def line_chart(
     y_label: str,
     baselines: dict[str, float] | None = None,
     percent: bool = True,
-    ax_: Any = None,
-) -> Figure:
-    """Lines of (x, y) points, with horizontal baselines; returns the figure (PNG or SVG)."""
-    fig = new_figure(6.4, 3.6)
-    ax = ax_ or fig.add_subplot()
+) -> None:
+    """Lines of (x, y) points on ``ax``, with dashed horizontal baselines (learning curves)."""
     for index, (name, points) in enumerate(series.items()):
         xs, ys = zip(*points, strict=True) if points else ((), ())
         ax.plot(xs, ys, marker="o", markersize=3.5, color=SERIES[index % len(SERIES)], label=name)
     for index, (name, value) in enumerate((baselines or {}).items()):
-        ax.axhline(value, color=GREY, linestyle="--" if index == 0 else ":", label=name)
+        ax.axhline(value, color=GREY if index else INK, linestyle="--" if index == 0 else ":",
+                   linewidth=1.2, label=name)  # fmt: skip
     ax.set_title(title, loc="left", fontsize=10.5)
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
     if percent:
         ax.yaxis.set_major_formatter(lambda v, _pos: f"{v * 100:.0f}%")
     ax.legend(fontsize=8, frameon=False)
-    return fig
 
 
 __all__ = [
@@ -298,8 +296,8 @@ __all__ = [
     "axis",
     "bar_chart",
     "confusion_chart",
+    "draw_lines",
     "interval_chart",
-    "line_chart",
     "new_figure",
     "png_of",
     "svg_of",
