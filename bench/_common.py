@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 from scipy.signal import lfilter
 
+from voxguard.audio import encode_wav_pcm16
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
 PG_SERVER = os.environ.get("VOXGUARD_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -94,16 +96,6 @@ def synth_speech(seed: int, seconds: float = 4.0) -> np.ndarray:
     return (out / peak * rng.uniform(0.3, 0.8)).astype(np.float32)
 
 
-def wav_pcm16(samples: np.ndarray, rate: int = RATE) -> bytes:
-    pcm = np.rint(np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
-    size = len(pcm)
-    header = struct.pack(
-        "<4sI4s4sIHHIIHH4sI",
-        b"RIFF", 36 + size, b"WAVE", b"fmt ", 16, 1, 1, rate, 2 * rate, 2, 16, b"data", size,
-    )  # fmt: skip
-    return header + pcm
-
-
 class ClipPool:
     """A few distinct synthetic clips; ``variant(i)`` makes request ``i``'s bytes unique.
 
@@ -112,7 +104,7 @@ class ClipPool:
     """
 
     def __init__(self, count: int = 24, seconds: float = 4.0) -> None:
-        self.clips = [wav_pcm16(synth_speech(1000 + i, seconds)) for i in range(count)]
+        self.clips = [encode_wav_pcm16(synth_speech(1000 + i, seconds), RATE) for i in range(count)]
 
     def variant(self, i: int) -> bytes:
         clip = bytearray(self.clips[i % len(self.clips)])

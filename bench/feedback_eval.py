@@ -97,11 +97,11 @@ def _init_worker(threads: int) -> None:
 
 
 def _speak(u: Utterance) -> np.ndarray:
-    from voxguard.asr.audio import to_16k_mono
+    from voxguard.audio import to_target_rate
     from voxguard.demo.speech import synthesize
 
     samples, rate = synthesize(u.text, u.voice, u.rate)
-    return to_16k_mono(samples, rate).astype(np.float32)
+    return to_target_rate(samples, rate)
 
 
 def device_pass(job: tuple[Utterance, bool]) -> tuple[str, str, float, np.ndarray | None]:

@@ -65,7 +65,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import soundfile as sf
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
@@ -247,14 +246,14 @@ def shared_data_dir() -> Path:
 
 
 def load_16k(path: Path) -> np.ndarray:
-    from voxguard.asr.audio import to_16k_mono
+    from voxguard.asr.base import to_16k_mono
+    from voxguard.audio import read_audio_file
 
-    data, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    return to_16k_mono(np.ascontiguousarray(data.mean(axis=1)), int(rate))
+    return to_16k_mono(*read_audio_file(path))
 
 
 def to_16k(audio: np.ndarray, rate: int) -> np.ndarray:
-    from voxguard.asr.audio import to_16k_mono
+    from voxguard.asr.base import to_16k_mono
 
     return to_16k_mono(np.asarray(audio, dtype=np.float32), rate)
 

@@ -113,7 +113,6 @@ from _common import (  # type: ignore[import-not-found]  # bench/ is a folder of
     pg_available,
     voxguard_server,
     wait_until_quiet,
-    wav_pcm16,
 )
 
 TARGET_CYCLES_PER_S = 300.0
@@ -188,6 +187,7 @@ def make_templates(count: int) -> list[Template]:
     """Real review copies: espeak-ng commands through the real ingest and privacy pipeline."""
     from sqlalchemy import select
 
+    from voxguard.audio import encode_wav_pcm16
     from voxguard.config import Settings
     from voxguard.db.models import Blob, Utterance
     from voxguard.demo import speech
@@ -229,7 +229,7 @@ def make_templates(count: int) -> list[Template]:
                 }
                 result = ingest_upload(
                     rt, token=device.token, metadata_raw=json.dumps(meta).encode(),
-                    audio=wav_pcm16(samples, rate),
+                    audio=encode_wav_pcm16(samples, rate),
                 )  # fmt: skip
                 if not result.sampled or result.id is None:
                     raise RuntimeError(f"template upload {i} was not sampled: {result}")

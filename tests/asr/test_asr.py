@@ -24,11 +24,12 @@ from voxguard.asr import (
     transcribe_directory,
     verify_model,
 )
-from voxguard.asr.audio import read_audio, to_16k_mono
+from voxguard.asr.base import to_16k_mono
 from voxguard.asr.evaluate import word_error_rate
 from voxguard.asr.normalize import split_span, spoken_words
 from voxguard.asr.sphinx import letters_to_phones
 from voxguard.asr.whisper import MODEL_SHA256, default_model_dir
+from voxguard.audio import read_audio_file
 
 
 def _shared_data() -> Path:
@@ -52,7 +53,7 @@ def _lj_reference(clip_id: str) -> str:
 
 
 def _lj(clip_id: str) -> tuple[np.ndarray, int]:
-    return read_audio(LJ / "wavs" / f"{clip_id}.wav")
+    return read_audio_file(LJ / "wavs" / f"{clip_id}.wav")
 
 
 def _synthesize(text: str) -> tuple[np.ndarray, int]:
@@ -213,7 +214,7 @@ def test_whisper_recognises_spoken_digits(whisper: AsrEngine) -> None:
     digits = [1, 2, 6, 9]  # whisper pads every clip to 30 s, so keep this list short
     correct = 0
     for digit in digits:
-        audio, rate = read_audio(FSDD / f"{digit}_jackson_0.wav")
+        audio, rate = read_audio_file(FSDD / f"{digit}_jackson_0.wav")
         result = whisper.transcribe(audio, rate)  # 8 kHz input, resampled internally
         _assert_timings(result.words, audio.shape[0] / rate)
         correct += result.text.split() == [names[digit]]

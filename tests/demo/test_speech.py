@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly, welch
 
+from voxguard.audio import TARGET_RATE, decode_audio, encode_wav_pcm16
 from voxguard.demo.speech import (
     DEMO_VOICES,
     SpeechError,
@@ -18,7 +19,6 @@ from voxguard.demo.speech import (
     available_voices,
     synthesize,
 )
-from voxguard.ingest.audio import TARGET_RATE, decode_audio, encode_wav_pcm16
 
 SENTENCE = "Turn on the kitchen lights and play some jazz music in the living room."
 FEMALE = {"en-us+f3", "en-us+belinda", "en-us+f4"}

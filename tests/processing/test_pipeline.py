@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from tests.support.audio import tone_wav
 from tests.support.client import app_client, post_utterance
 from tests.support.world import make_device
+from voxguard.audio import decode_audio
 from voxguard.consent.service import change_consent, get_account
 from voxguard.db.models import AuditEvent, Blob, Utterance, WorkItem
-from voxguard.ingest.audio import decode_wav_pcm16
 from voxguard.processing.handlers import job_handlers
 from voxguard.processing.pipeline import make_prepare_review_copy
 from voxguard.processing.steps import privacy_steps
@@ -34,8 +34,10 @@ def test_job_builds_the_review_copy_and_the_review_tasks(rt: Runtime) -> None:
         utterance = session.get(Utterance, utterance_id)
         assert utterance.status == "ready_for_review"
         copy = session.execute(sa.select(Blob).where(Blob.kind == "review_copy")).scalar_one()
-        samples, rate = decode_wav_pcm16(rt.vault.get(session, copy))
-        assert rate == 16_000 and abs(len(samples) - 16_000) <= 1
+        decoded = decode_audio(rt.vault.get(session, copy), max_duration_s=None)
+        assert decoded.source_format == "WAV" and decoded.source_subtype == "PCM_16"
+        assert decoded.source_sample_rate == 16_000 and decoded.source_channels == 1
+        assert abs(len(decoded.samples) - 16_000) <= 1
         tasks = (
             session.execute(sa.select(WorkItem).where(WorkItem.queue == "review")).scalars().all()
         )

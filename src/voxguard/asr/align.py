@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from voxguard.asr.audio import to_16k_mono
-from voxguard.asr.base import TARGET_RATE, AlignmentError, Word
+from voxguard.asr.base import AlignmentError, Word, to_16k_mono
 from voxguard.asr.normalize import normalize_text
 from voxguard.asr.sphinx import decode_segments, new_decoder, pronunciation
+from voxguard.audio import TARGET_RATE
 
 if TYPE_CHECKING:
     from pocketsphinx import Decoder

@@ -5,7 +5,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-TARGET_RATE = 16_000  # both engines' models are trained on 16 kHz audio
+from voxguard.audio import to_target_rate
 
 
 @dataclass(frozen=True)
@@ -63,3 +63,17 @@ class AlignmentError(AsrInputError):
 
 class ModelIntegrityError(AsrError, RuntimeError):
     """An installed model file is missing or its SHA-256 differs from the pinned value."""
+
+
+def to_16k_mono(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Check an engine's input and resample it to 16 kHz (float32, clipped to [-1, 1])."""
+    if not isinstance(audio, np.ndarray):
+        raise AsrInputError(f"audio must be a numpy array, got {type(audio).__name__}")
+    if audio.ndim != 1:
+        raise AsrInputError(f"audio must be mono (1-D), got shape {audio.shape}")
+    if not isinstance(sample_rate, int | np.integer) or sample_rate <= 0:
+        raise AsrInputError(f"sample_rate must be a positive integer, got {sample_rate!r}")
+    x = np.asarray(audio, dtype=np.float32)
+    if x.size and not np.isfinite(x).all():
+        raise AsrInputError("audio contains NaN or infinite samples")
+    return np.clip(to_target_rate(x, int(sample_rate)), -1.0, 1.0)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import jiwer
 
-from voxguard.asr.audio import read_audio
 from voxguard.asr.base import AsrEngine
 from voxguard.asr.normalize import normalize_text
+from voxguard.asr.registry import read_audio
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,17 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from voxguard.asr.adaptation import AsrAdaptation
-from voxguard.asr.audio import AUDIO_SUFFIXES, read_audio
-from voxguard.asr.base import AsrEngine, AsrInputError, Transcript, UnknownEngineError
+from voxguard.asr.base import (
+    AsrEngine,
+    AsrInputError,
+    Transcript,
+    UnknownEngineError,
+    UnreadableAudioError,
+)
+from voxguard.audio import files as audio_files
 
 DEFAULT_ENGINE = "whisper"
 ENGINE_NAMES = ("whisper", "pocketsphinx")
@@ -64,21 +72,16 @@ def transcript_record(clip_id: str, transcript: Transcript) -> dict[str, object]
 
 
 def list_audio_files(in_dir: Path) -> list[Path]:
-    """The .wav/.flac files directly inside `in_dir`, sorted by name; clip ids must be unique."""
-    in_dir = Path(in_dir)
-    if not in_dir.is_dir():
-        raise AsrInputError(f"input directory does not exist or is not a directory: {in_dir}")
-    files = sorted(
-        p for p in in_dir.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
-    )
-    seen: dict[str, Path] = {}
-    for path in files:
-        if path.stem in seen:
-            raise AsrInputError(
-                f"two audio files share the id {path.stem!r}: {seen[path.stem].name}, {path.name}"
-            )
-        seen[path.stem] = path
-    return files
+    """The audio files directly inside `in_dir`, sorted by name; clip ids must be unique."""
+    try:
+        return audio_files.list_audio_files(in_dir)
+    except (NotADirectoryError, audio_files.DuplicateClipId) as exc:
+        raise AsrInputError(str(exc)) from exc
+
+
+def read_audio(path: Path) -> tuple[np.ndarray, int]:
+    """Decode an audio file to float32 mono; raise UnreadableAudioError naming it on failure."""
+    return audio_files.read_audio_file(path, error=UnreadableAudioError)
 
 
 def transcribe_directory(
@@ -87,7 +90,7 @@ def transcribe_directory(
     engine: str = DEFAULT_ENGINE,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Transcribe every .wav/.flac in `in_dir` (not recursive) into JSON lines at `out_jsonl`.
+    """Transcribe every audio file in `in_dir` (not recursive) into JSON lines at `out_jsonl`.
 
     Lines are in file-name order, one per clip: {"id": stem, "text", "words": [...]}. Returns the
     number of clips. `progress(done, total)` is called once with done=0, then after every clip.

@@ -12,14 +12,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from voxguard.asr.adaptation import AsrAdaptation
-from voxguard.asr.audio import add_noise_floor, to_16k_mono, to_pcm16
-from voxguard.asr.base import TARGET_RATE, AsrError, Transcript, Word
+from voxguard.asr.base import AsrError, Transcript, Word, to_16k_mono
 from voxguard.asr.normalize import split_span, spoken_words
+from voxguard.audio import TARGET_RATE, to_pcm16
 
 if TYPE_CHECKING:
     from pocketsphinx import Decoder
 
 ENGINE_NAME = "pocketsphinx"
+NOISE_FLOOR_DBFS = -72.0
+NOISE_SEED = 20_240_917  # fixed: the same clip must always decode the same way
 
 
 def new_decoder(*, with_lm: bool, lm: Path | None = None) -> "Decoder":
@@ -50,6 +52,17 @@ def new_decoder(*, with_lm: bool, lm: Path | None = None) -> "Decoder":
         raise AsrError(f"cannot load the pocketsphinx en-US model from {model}: {exc}") from exc
 
 
+def add_noise_floor(audio: np.ndarray, dbfs: float = NOISE_FLOOR_DBFS) -> np.ndarray:
+    """Add deterministic white noise at `dbfs` RMS.
+
+    Pocketsphinx grammar/alignment search stops early on runs of exact digital zeros (synthesised
+    speech has them); a floor this low is inaudible and does not change recognition otherwise.
+    """
+    rng = np.random.default_rng(NOISE_SEED)
+    noise = rng.standard_normal(audio.shape[0]).astype(np.float32) * np.float32(10 ** (dbfs / 20))
+    return audio + noise
+
+
 def is_filler(word: str) -> bool:
     """Silence and noise entries of the decoder's segmentation (<s>, <sil>, [NOISE], ...)."""
     return word.startswith(("<", "[", "+"))
@@ -57,7 +70,7 @@ def is_filler(word: str) -> bool:
 
 def decode_segments(decoder: "Decoder", audio16k: np.ndarray) -> list[tuple[str, float, float]]:
     """Decode one utterance; return (decoder word, start s, end s) for every non-filler segment."""
-    pcm = to_pcm16(add_noise_floor(audio16k))
+    pcm = to_pcm16(add_noise_floor(audio16k)).tobytes()
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)  # whole clip known: normalise features over all of it
     decoder.end_utt()

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from voxguard.asr.adaptation import AsrAdaptation
-from voxguard.asr.audio import to_16k_mono
-from voxguard.asr.base import TARGET_RATE, ModelIntegrityError, Transcript, Word
+from voxguard.asr.base import ModelIntegrityError, Transcript, Word, to_16k_mono
 from voxguard.asr.normalize import group_spoken_words, merge_digit_tokens, split_span
+from voxguard.audio import TARGET_RATE
 
 # Defensive: faster-whisper imports huggingface_hub; nothing here may reach the network.
 os.environ["HF_HUB_OFFLINE"] = "1"

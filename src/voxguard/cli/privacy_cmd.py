@@ -14,6 +14,7 @@ from voxguard.cli.progress import progress_bar
 ENGINE_NAMES = ("whisper", "pocketsphinx")
 METHODS = ("mcadams", "mcadams-fixed", "pitchwarp-mcadams")
 DEFAULT_METHOD = "pitchwarp-mcadams"
+AUDIO_FOLDER = "Folder of audio files (.wav, .flac, .ogg, .opus, .mp3)."
 
 app = typer.Typer(
     help="Privacy transforms on folders of audio or JSONL text.", no_args_is_help=True
@@ -22,7 +23,7 @@ app = typer.Typer(
 
 @app.command()
 def anonymize(
-    in_dir: Path = typer.Argument(..., help="Folder of .wav/.flac files."),
+    in_dir: Path = typer.Argument(..., help=AUDIO_FOLDER),
     out_dir: Path = typer.Argument(..., help="Where <stem>.wav files are written."),
     method: str = typer.Option(DEFAULT_METHOD, help=f"One of: {', '.join(METHODS)}."),
     seed: int = typer.Option(0, help="Run seed; each file's parameters derive from it."),
@@ -56,7 +57,7 @@ def redact_text(
 
 @app.command()
 def transcribe(
-    in_dir: Path = typer.Argument(..., help="Folder of .wav/.flac files."),
+    in_dir: Path = typer.Argument(..., help=AUDIO_FOLDER),
     out_path: Path = typer.Argument(..., help="JSONL with text and word times."),
     engine: str = typer.Option("whisper", help=f"One of: {', '.join(ENGINE_NAMES)}."),
 ) -> None:

@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from voxguard.audio import TARGET_RATE, decode_audio
 from voxguard.db.models import Blob
 from voxguard.db.session import Database
 from voxguard.feedback.curated import SPLITS, CuratedClip, iter_curated
 from voxguard.feedback.errors import HeldOutTooSmall, NothingCurated
 from voxguard.feedback.metrics import confusion, edits, intent_scores, ratio_estimate
-from voxguard.ingest.audio import decode_wav_pcm16
 from voxguard.vault.service import Vault
 
 DEVICE = "device"
@@ -86,7 +86,8 @@ def _review_copy_audio(db: Database, vault: Vault, clip: CuratedClip) -> tuple[n
     with db.read() as session:
         blob = session.get(Blob, clip.review_copy_id)
         assert blob is not None and blob.kind == "review_copy"  # never the original voice
-        return decode_wav_pcm16(vault.get(session, blob))
+        wav = vault.get(session, blob)
+    return decode_audio(wav, max_duration_s=None).samples, TARGET_RATE
 
 
 def transcribe_curated(

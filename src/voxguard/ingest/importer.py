@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from voxguard.audio import DuplicateClipId, list_audio_files
 from voxguard.ingest.service import UploadRejected, ingest_upload
 from voxguard.runtime import Runtime
-
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".opus")
 
 
 class ManifestError(ValueError):
@@ -44,8 +43,12 @@ def _modified_at(path: Path) -> str:
 
 
 def _folder_items(folder: Path, defaults: dict[str, Any]) -> list[ImportItem]:
+    try:
+        paths = list_audio_files(folder)  # a file's stem is its utterance_id
+    except DuplicateClipId as exc:
+        raise ManifestError(f"{folder}: {exc}") from exc
     items = []
-    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES):
+    for path in paths:
         meta = {"utterance_id": path.stem, "recorded_at": _modified_at(path), **defaults}
         items.append(ImportItem(path.name, path, meta))
     return items

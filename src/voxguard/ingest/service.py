@@ -18,11 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voxguard import audit, work
+from voxguard.audio import TARGET_RATE, AudioRejected, DecodedAudio, decode_audio, encode_wav_pcm16
 from voxguard.consent.service import current_consent
 from voxguard.db.base import new_id, utcnow
 from voxguard.db.models import Account, Blob, UsageCounter, Utterance
 from voxguard.db.upsert import insert_on_conflict
-from voxguard.ingest.audio import AudioRejected, DecodedAudio, decode_audio, encode_wav_pcm16
 from voxguard.ingest.devices import DeviceAuthError, authenticate
 from voxguard.ingest.metadata import MetadataRejected, UtteranceMetadata, parse_metadata
 from voxguard.runtime import Runtime
@@ -160,7 +160,7 @@ def _store(
                 account_id=caller.account_id,
                 utterance_id=utterance_id,
                 kind="original",
-                plaintext=encode_wav_pcm16(samples, 16_000),
+                plaintext=encode_wav_pcm16(samples, TARGET_RATE),
             )
     try:
         with rt.db.session() as session:

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxguard import work
+from voxguard.audio import TARGET_RATE, decode_audio, encode_wav_pcm16
 from voxguard.consent.service import current_consent
 from voxguard.db.models import Blob, Utterance
-from voxguard.ingest.audio import TARGET_RATE, decode_wav_pcm16, encode_wav_pcm16
 from voxguard.runtime import Runtime
 from voxguard.work.queues import REVIEW_QUEUE, REVIEW_TASK
 from voxguard.work.runner import JobContext, PermanentFailure
@@ -68,8 +68,12 @@ def make_prepare_review_copy(rt: Runtime, steps: Sequence[Step]) -> Callable[[Jo
             ).scalar_one_or_none()
             if original is None:
                 raise PermanentFailure(f"utterance {utterance_id} has no original audio")
-            samples, rate = decode_wav_pcm16(rt.vault.get(session, original))
-        copy = ReviewCopy(samples=samples, sample_rate=rate, seed=utterance_seed(utterance_id))
+            decoded = decode_audio(rt.vault.get(session, original), max_duration_s=None)
+        copy = ReviewCopy(
+            samples=decoded.samples,
+            sample_rate=decoded.sample_rate,
+            seed=utterance_seed(utterance_id),
+        )
         for step in steps:
             copy = step(copy)
         wav = encode_wav_pcm16(copy.samples, TARGET_RATE)

@@ -13,7 +13,7 @@ from voxguard.privacy.anonymize.base import (
     UnknownMethodError,
     UnreadableAudioError,
 )
-from voxguard.privacy.anonymize.files import anonymize_directory, file_seed, list_audio_files
+from voxguard.privacy.anonymize.files import anonymize_directory, file_seed
 from voxguard.privacy.anonymize.mcadams import McAdamsAnonymizer
 from voxguard.privacy.anonymize.pitchwarp import PitchWarpMcAdamsAnonymizer, PitchWarpParams
 from voxguard.privacy.anonymize.registry import (
@@ -38,5 +38,4 @@ __all__ = [
     "anonymize_directory",
     "file_seed",
     "get_anonymizer",
-    "list_audio_files",
 ]

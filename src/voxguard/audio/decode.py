@@ -1,13 +1,14 @@
-"""Decoding uploaded audio to 16 kHz mono float32, trusting nothing the client says about it.
+"""The one audio decoder: WAV, FLAC, Ogg and MP3 bytes to mono float32, trusting nothing.
 
 The container is recognised from the bytes themselves (never from a file name, a content type or a
 declared duration) and only an allowlist reaches libsndfile: WAV (PCM, float, A-law, µ-law), FLAC,
 Ogg Vorbis, Ogg Opus and MP3. Other parsers in libsndfile (AIFF, CAF, PAF, SD2, …) are never
-exposed to upload bytes. Duration is enforced by counting the frames actually decoded, block by
+exposed to outside bytes. Duration is enforced by counting the frames actually decoded, block by
 block, and stopping as soon as the limit is passed, so neither a lying header nor a decompression
 bomb makes us decode more than the limit allows. Everything happens in memory: no temp files.
 
-Every refusal is an `AudioRejected` whose `code` is one of `REJECT_CODES`.
+Uploads, stored originals and files named on the command line all go through here. Every refusal
+is an `AudioRejected` whose `code` is one of `REJECT_CODES`.
 """
 
 from __future__ import annotations
@@ -16,21 +17,18 @@ import io
 import math
 import struct
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import soundfile as sf
 
-TARGET_RATE = 16_000
+from voxguard.audio.resample import TARGET_RATE, is_cheap_to_resample, to_target_rate
 
 MIN_SOURCE_RATE = 8_000
 MAX_SOURCE_RATE = 192_000
 MAX_CHANNELS = 8
-# resample_poly designs a filter with ~20 * max(up, down) taps; every common rate (8 k … 192 k,
-# the 11.025 k family included) needs at most 640, while an odd rate like 44 101 Hz would need a
-# multi-million-tap filter, an easy way to burn CPU and memory.
-_MAX_RATIO_TERM = 1_000
 _BLOCK_FRAMES = 65_536
 _MAX_RIFF_CHUNKS = 64  # chunks walked before giving up the pre-check and leaving it to libsndfile
 
@@ -77,7 +75,7 @@ _OTHER_AUDIO_MAGIC: tuple[tuple[int, bytes, str], ...] = (
 
 
 class AudioRejected(ValueError):
-    """Upload audio refused. `code` is machine-readable (see REJECT_CODES); str() is for humans."""
+    """Audio refused. `code` is machine-readable (see REJECT_CODES); str() is for humans."""
 
     def __init__(self, code: RejectCode, message: str) -> None:
         super().__init__(message)
@@ -96,44 +94,54 @@ class DecodedAudio:
     source_channels: int = 0
 
 
-def decode_audio(data: bytes, max_duration_s: float) -> DecodedAudio:
-    """Decode an upload and normalise it to TARGET_RATE mono float32 in [-1, 1].
+@dataclass(frozen=True)
+class AudioLayout:
+    """What an accepted stream's headers say, once checked."""
+
+    format: str  # "WAV", "FLAC", "OGG" or "MP3"
+    sample_rate: int
+    channels: int
+    subtype: str  # libsndfile's encoding name, e.g. "PCM_16", "OPUS", "VORBIS"
+
+
+@dataclass(frozen=True)
+class SourceAudio:
+    """Decoded audio at the rate it was recorded at."""
+
+    samples: np.ndarray  # float32, 1-D (mono), every value finite
+    layout: AudioLayout
+
+
+def decode_audio(data: bytes, max_duration_s: float | None) -> DecodedAudio:
+    """Decode audio bytes and normalise them to TARGET_RATE mono float32 in [-1, 1].
 
     Raises AudioRejected for anything that is not acceptable audio of at most `max_duration_s`
-    seconds (measured on the decoded samples). ValueError for a non-positive limit (a bug).
+    seconds (measured on the decoded samples; None: no limit, for audio we stored ourselves).
+    ValueError for a non-positive limit (a bug).
     """
-    if not (math.isfinite(max_duration_s) and max_duration_s > 0):
+    source = decode_source(data, max_duration_s)
+    layout = source.layout
+    samples = to_target_rate(source.samples, layout.sample_rate)
+    np.clip(samples, -1.0, 1.0, out=samples)
+    return DecodedAudio(
+        samples=samples,
+        sample_rate=TARGET_RATE,
+        duration_s=samples.shape[0] / TARGET_RATE,
+        source_format=layout.format,
+        source_subtype=layout.subtype,
+        source_sample_rate=layout.sample_rate,
+        source_channels=layout.channels,
+    )
+
+
+def decode_source(data: bytes, max_duration_s: float | None) -> SourceAudio:
+    """Decode audio bytes to mono float32 at their own sample rate (see decode_audio)."""
+    if max_duration_s is not None and not (math.isfinite(max_duration_s) and max_duration_s > 0):
         raise ValueError(f"max_duration_s must be a positive number, got {max_duration_s!r}")
-    if len(data) == 0:
-        raise AudioRejected("empty", "the audio file is empty (0 bytes)")
-    container = _sniff(data)
-    if container == "WAV":
-        _precheck_wav(data)
-    elif container == "OGG":
-        _precheck_ogg(data)
-
-    try:
-        with sf.SoundFile(io.BytesIO(data)) as f:
-            fmt = _LIBSNDFILE_FORMATS.get(f.format)
-            if fmt == "FLAC" and container == "MP3" and data[:3] == b"ID3":
-                container = "FLAC"  # an ID3 tag in front of FLAC: libsndfile skips it
-            if fmt is None or fmt != container:
-                raise AudioRejected(
-                    "unsupported_format",
-                    f"{f.format_info} audio is not accepted here; {_EXPECTED}",
-                )
-            rate, channels, subtype = int(f.samplerate), int(f.channels), str(f.subtype)
-            _check_layout(rate, channels)
-            claimed = int(f.frames)
-            mono = _read_mono(f, rate, channels, max_duration_s)
-    except sf.LibsndfileError as exc:
-        raise AudioRejected(
-            "corrupt", f"the {container} file is damaged or truncated: {exc.error_string}"
-        ) from exc
-    except (sf.SoundFileError, RuntimeError) as exc:
-        # Anything else the binding raises on hostile input is still a damaged file.
-        raise AudioRejected("corrupt", f"the {container} file could not be decoded: {exc}") from exc
-
+    with _opened(data) as (f, layout):
+        claimed = int(f.frames)
+        mono = _read_mono(f, layout.sample_rate, layout.channels, max_duration_s)
+    container = layout.format
     frames = mono.shape[0]
     if frames == 0:
         raise AudioRejected("empty", f"the {container} file contains no audio samples")
@@ -147,83 +155,58 @@ def decode_audio(data: bytes, max_duration_s: float) -> DecodedAudio:
         )
     if not np.isfinite(mono).all():
         raise AudioRejected("corrupt", "the audio contains NaN or infinite sample values")
-
-    samples = _resample(mono, rate)
-    np.clip(samples, -1.0, 1.0, out=samples)
-    return DecodedAudio(
-        samples=samples,
-        sample_rate=TARGET_RATE,
-        duration_s=samples.shape[0] / TARGET_RATE,
-        source_format=container,
-        source_subtype=subtype,
-        source_sample_rate=rate,
-        source_channels=channels,
-    )
+    return SourceAudio(mono, layout)
 
 
-def encode_wav_pcm16(samples: np.ndarray, sample_rate: int) -> bytes:
-    """Mono float samples (clipped to [-1, 1]) as a canonical 44-byte-header 16-bit PCM WAV."""
-    x = np.asarray(samples, dtype=np.float32)
-    if x.ndim != 1:
-        raise ValueError(f"samples must be mono (1-D), got shape {x.shape}")
-    if not isinstance(sample_rate, int | np.integer) or not 0 < sample_rate <= 0x7FFFFFFF // 2:
-        raise ValueError(f"sample_rate must be a positive integer, got {sample_rate!r}")
-    if not np.isfinite(x).all():
-        raise ValueError("samples contain NaN or infinite values")
-    size = 2 * x.shape[0]
-    if size > 0xFFFFFFFF - 36:
-        raise ValueError("too many samples for a WAV file (data chunk over 4 GiB)")
-    # 32767 (not 32768) so +1.0 maps to the largest positive sample, as libsndfile does.
-    pcm = np.rint(np.clip(x, -1.0, 1.0) * np.float32(32767.0)).astype("<i2")
-    header = struct.pack(
-        "<4sI4s4sIHHIIHH4sI",
-        b"RIFF", 36 + size, b"WAVE",
-        b"fmt ", 16, 1, 1, int(sample_rate), 2 * int(sample_rate), 2, 16,
-        b"data", size,
-    )  # fmt: skip
-    return header + pcm.tobytes()
+def check_audio(data: bytes) -> AudioLayout:
+    """Refuse what decode_source would refuse from the headers alone, without decoding samples."""
+    with _opened(data) as (_, layout):
+        return layout
 
 
-def decode_wav_pcm16(data: bytes) -> tuple[np.ndarray, int]:
-    """Read a mono 16-bit PCM WAV (as written by encode_wav_pcm16) without libsndfile.
+@contextmanager
+def _opened(data: bytes) -> Iterator[tuple[sf.SoundFile, AudioLayout]]:
+    """The checked stream, open for reading; whatever libsndfile raises is a damaged file."""
+    container = _checked_container(data)
+    try:
+        with sf.SoundFile(io.BytesIO(data)) as f:
+            layout = _checked_layout(f, container, data)
+            container = layout.format
+            yield f, layout
+    except sf.LibsndfileError as exc:
+        raise AudioRejected(
+            "corrupt", f"the {container} file is damaged or truncated: {exc.error_string}"
+        ) from exc
+    except (sf.SoundFileError, RuntimeError) as exc:
+        # Anything else the binding raises on hostile input is still a damaged file.
+        raise AudioRejected("corrupt", f"the {container} file could not be decoded: {exc}") from exc
 
-    Returns (float32 samples in [-1, 1), sample_rate). Anything else raises AudioRejected: this
-    is the fast path for our own normalised copies, not a general decoder (use decode_audio).
-    """
+
+def _checked_container(data: bytes) -> str:
+    """The accepted container the bytes hold, after the checks libsndfile does not make."""
     if len(data) == 0:
-        raise AudioRejected("empty", "the WAV data is empty (0 bytes)")
-    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        raise AudioRejected("not_audio", "not a RIFF/WAVE file")
-    fmt: tuple[int, int, int, int] | None = None
-    for chunk_id, body, size in _riff_chunks(data, max_chunks=None):
-        if chunk_id == b"fmt ":
-            if size < 16 or body + 16 > len(data):
-                raise AudioRejected("corrupt", "the WAV 'fmt ' chunk is truncated")
-            tag, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", data, body)
-            fmt = (tag, channels, rate, bits)
-        elif chunk_id == b"data":
-            if fmt is None:
-                raise AudioRejected("corrupt", "the WAV 'data' chunk comes before 'fmt '")
-            tag, channels, rate, bits = fmt
-            if tag != 1 or channels != 1 or bits != 16:
-                raise AudioRejected(
-                    "unsupported_format",
-                    f"expected mono 16-bit PCM WAV, got format tag {tag:#06x}, {channels} "
-                    f"channel(s), {bits} bits",
-                )
-            if rate <= 0:
-                raise AudioRejected("corrupt", "the WAV header declares a sample rate of 0")
-            if body + size > len(data):
-                raise AudioRejected(
-                    "corrupt",
-                    f"the WAV data chunk declares {size} bytes but only "
-                    f"{len(data) - body} are present (truncated)",
-                )
-            pcm = np.frombuffer(data, dtype="<i2", count=size // 2, offset=body)
-            samples = pcm.astype(np.float32)
-            samples *= np.float32(1.0 / 32768.0)
-            return samples, rate
-    raise AudioRejected("corrupt", "the WAV file has no 'data' chunk")
+        raise AudioRejected("empty", "the audio file is empty (0 bytes)")
+    container = _sniff(data)
+    if container == "WAV":
+        _precheck_wav(data)
+    elif container == "OGG":
+        _precheck_ogg(data)
+    return container
+
+
+def _checked_layout(f: sf.SoundFile, container: str, data: bytes) -> AudioLayout:
+    """The opened stream's layout, once libsndfile agrees it is `container` and it is allowed."""
+    fmt = _LIBSNDFILE_FORMATS.get(f.format)
+    if fmt == "FLAC" and container == "MP3" and data[:3] == b"ID3":
+        container = "FLAC"  # an ID3 tag in front of FLAC: libsndfile skips it
+    if fmt is None or fmt != container:
+        raise AudioRejected(
+            "unsupported_format",
+            f"{f.format_info} audio is not accepted here; {_EXPECTED}",
+        )
+    rate, channels = int(f.samplerate), int(f.channels)
+    _check_layout(rate, channels)
+    return AudioLayout(container, rate, channels, str(f.subtype))
 
 
 # --- recognising the container ---------------------------------------------------------------
@@ -375,8 +358,7 @@ def _check_layout(rate: int, channels: int) -> None:
             "unsupported_format",
             f"sample rate {rate} Hz is outside the accepted {MIN_SOURCE_RATE}–{MAX_SOURCE_RATE} Hz",
         )
-    g = math.gcd(TARGET_RATE, rate)
-    if max(TARGET_RATE // g, rate // g) > _MAX_RATIO_TERM:
+    if not is_cheap_to_resample(rate):
         raise AudioRejected(
             "unsupported_format",
             f"sample rate {rate} Hz is unusual; use a standard rate (8000, 16000, 22050, 44100, "
@@ -388,17 +370,19 @@ def _check_layout(rate: int, channels: int) -> None:
         )
 
 
-def _read_mono(f: sf.SoundFile, rate: int, channels: int, max_duration_s: float) -> np.ndarray:
+def _read_mono(
+    f: sf.SoundFile, rate: int, channels: int, max_duration_s: float | None
+) -> np.ndarray:
     """Decode to the end block by block, downmixing as we go; refuse once past the limit.
 
     Never asks for more than limit + 1 frames in total, whatever the header says, and keeps only
     the mono mix (a multichannel file costs no more memory than a mono one).
     """
-    max_frames = math.floor(max_duration_s * rate)
+    max_frames = math.inf if max_duration_s is None else math.floor(max_duration_s * rate)
     blocks: list[np.ndarray] = []
     total = 0
     while True:
-        want = min(_BLOCK_FRAMES, max_frames + 1 - total)
+        want = int(min(_BLOCK_FRAMES, max_frames + 1 - total))
         block = f.read(want, dtype="float32", always_2d=True)
         n = block.shape[0]
         if n == 0:
@@ -414,15 +398,3 @@ def _read_mono(f: sf.SoundFile, rate: int, channels: int, max_duration_s: float)
         return np.zeros(0, dtype=np.float32)
     mono = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
     return np.ascontiguousarray(mono, dtype=np.float32)
-
-
-def _resample(mono: np.ndarray, rate: int) -> np.ndarray:
-    if rate == TARGET_RATE:
-        return mono  # already our own writable array
-    # Imported on first use: scipy.signal takes about a second to import, and most uploads
-    # (and every CLI start) never need it.
-    from scipy.signal import resample_poly
-
-    g = math.gcd(TARGET_RATE, rate)
-    out = resample_poly(mono, TARGET_RATE // g, rate // g)
-    return np.ascontiguousarray(out, dtype=np.float32)

@@ -1,4 +1,4 @@
-"""Upload audio decoding: accepted formats, normalisation, every refusal, lying headers, fuzzing."""
+"""The one decoder: accepted formats, normalisation, every refusal, lying headers, fuzzing."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ import soundfile as sf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voxguard.ingest.audio import (
+from voxguard.audio import (
     REJECT_CODES,
     TARGET_RATE,
     AudioRejected,
     DecodedAudio,
+    check_audio,
     decode_audio,
-    decode_wav_pcm16,
+    decode_source,
     encode_wav_pcm16,
 )
 
@@ -330,55 +331,38 @@ def test_too_long_stops_decoding_early() -> None:
     assert peak < 2_000_000
 
 
-# --- our own PCM16 WAV --------------------------------------------------------------------------
+# --- at the source rate, without a limit, headers only ------------------------------------------
 
 
-def test_pcm16_round_trip() -> None:
+def test_decode_source_keeps_the_rate_and_downmixes() -> None:
     x = tone(1.0, 22_050)
-    samples, rate = decode_wav_pcm16(encode_wav_pcm16(x, 22_050))
-    assert rate == 22_050
-    assert samples.dtype == np.float32
-    np.testing.assert_allclose(samples, x, atol=1 / 32_000)
+    source = decode_source(encode(np.stack([x, x], axis=1), 22_050, "FLAC", "PCM_16"), None)
+    assert (source.layout.format, source.layout.sample_rate, source.layout.channels) == (
+        "FLAC",
+        22_050,
+        2,
+    )
+    np.testing.assert_allclose(source.samples, x, atol=1 / 32_000)
 
 
-def test_pcm16_wav_is_standard_and_agrees_with_decode_audio() -> None:
-    data = encode_wav_pcm16(tone(1.0), TARGET_RATE)
-    info = sf.info(io.BytesIO(data))
-    assert (info.format, info.subtype, info.channels, info.frames) == ("WAV", "PCM_16", 1, 16_000)
-    samples, _ = decode_wav_pcm16(data)
-    np.testing.assert_array_equal(samples, decode_audio(data, LIMIT_S).samples)
+def test_no_limit_decodes_what_a_limit_refuses() -> None:
+    data = _wav(3.0)
+    assert decode_audio(data, max_duration_s=None).duration_s == pytest.approx(3.0)
+    assert rejection(data, max_duration_s=2.0).code == "too_long"
+    with pytest.raises(ValueError, match="positive"):
+        decode_source(data, float("nan"))
 
 
-def test_pcm16_encoding_clips_and_validates() -> None:
-    samples, _ = decode_wav_pcm16(encode_wav_pcm16(np.array([2.0, -2.0, 0.5], np.float32), 8000))
-    np.testing.assert_allclose(samples, [32767 / 32768, -32767 / 32768, 0.5], atol=1e-4)
-    with pytest.raises(ValueError, match="mono"):
-        encode_wav_pcm16(np.zeros((10, 2), np.float32), 16_000)
-    with pytest.raises(ValueError, match="NaN"):
-        encode_wav_pcm16(np.array([0.0, np.nan], np.float32), 16_000)
-    with pytest.raises(ValueError, match="sample_rate"):
-        encode_wav_pcm16(np.zeros(10, np.float32), 0)
+def test_header_check_reads_the_layout() -> None:
+    layout = check_audio(encode(tone(1.0, 48_000), 48_000, "OGG", "OPUS"))
+    assert (layout.format, layout.subtype, layout.sample_rate) == ("OGG", "OPUS", 48_000)
 
 
-@pytest.mark.parametrize(
-    ("data", "code"),
-    [
-        (b"", "empty"),
-        (b"not a wav file at all", "not_audio"),
-        (encode(tone(0.1), TARGET_RATE, "WAV", "FLOAT"), "unsupported_format"),
-        (
-            encode(np.zeros((100, 2), np.float32), TARGET_RATE, "WAV", "PCM_16"),
-            "unsupported_format",
-        ),
-        (encode_wav_pcm16(tone(1.0), TARGET_RATE)[:1000], "corrupt"),
-        (encode_wav_pcm16(tone(1.0), TARGET_RATE)[:40], "corrupt"),
-    ],
-    ids=["empty", "text", "float", "stereo", "truncated", "no-data"],
-)
-def test_pcm16_decoder_refusals(data: bytes, code: str) -> None:
+@pytest.mark.parametrize("name", sorted(UNSUPPORTED))
+def test_header_check_refuses_every_unsupported_format(name: str) -> None:
     with pytest.raises(AudioRejected) as info:
-        decode_wav_pcm16(data)
-    assert info.value.code == code
+        check_audio(UNSUPPORTED[name]())
+    assert info.value.code == "unsupported_format"
 
 
 # --- fuzzing: nothing but AudioRejected ever escapes --------------------------------------------

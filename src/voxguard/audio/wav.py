@@ -1,0 +1,33 @@
+"""Writing the 16-bit PCM WAV that is stored (originals, review copies) and served to reviewers."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import soundfile as sf
+
+
+def to_pcm16(samples: np.ndarray) -> np.ndarray:
+    """Float samples clipped to [-1, 1] as little-endian int16, rounded to nearest.
+
+    32767 (not 32768) so +1.0 maps to the largest positive sample. Rounding is done here, not by
+    libsndfile, which truncates towards minus infinity when it converts floats itself.
+    """
+    return np.rint(np.clip(samples, -1.0, 1.0) * np.float32(32767.0)).astype("<i2")
+
+
+def encode_wav_pcm16(samples: np.ndarray, sample_rate: int) -> bytes:
+    """Mono float samples (clipped to [-1, 1]) as a canonical 44-byte-header 16-bit PCM WAV."""
+    x = np.asarray(samples, dtype=np.float32)
+    if x.ndim != 1:
+        raise ValueError(f"samples must be mono (1-D), got shape {x.shape}")
+    if not isinstance(sample_rate, int | np.integer) or not 0 < sample_rate <= 0x7FFFFFFF // 2:
+        raise ValueError(f"sample_rate must be a positive integer, got {sample_rate!r}")
+    if not np.isfinite(x).all():
+        raise ValueError("samples contain NaN or infinite values")
+    if 2 * x.shape[0] > 0xFFFFFFFF - 36:
+        raise ValueError("too many samples for a WAV file (data chunk over 4 GiB)")
+    buffer = io.BytesIO()
+    sf.write(buffer, to_pcm16(x), int(sample_rate), format="WAV", subtype="PCM_16")
+    return buffer.getvalue()
