@@ -210,7 +210,7 @@ def test_failures_slow_down_then_lock_and_an_admin_unlocks(rt: Runtime) -> None:
     with pytest.raises(AccountLocked, match="wait") as slowed:
         attempt(rt, name, password, code(secret, t), t + timedelta(seconds=1))
     assert slowed.value.retry_after == service.SLOWDOWN_BASE_SECONDS - 1
-    assert slowed.value.status == 423
+    assert slowed.value.code == "account_locked"
 
     t += timedelta(seconds=service.SLOWDOWN_BASE_SECONDS + 1)
     with pytest.raises(BadCredentials):
@@ -451,7 +451,7 @@ def test_hammering_a_locked_account_cannot_flood_the_audit_log(rt: Runtime) -> N
     for i in range(100):
         with pytest.raises(AccountLocked) as locked:
             attempt(rt, user.username, password, code(secret, NOW), NOW + timedelta(seconds=i))
-        assert locked.value.status == 423
+        assert locked.value.code == "account_locked"
     refused = [json.loads(e.details) for e in events(rt, "auth.login_refused")]
     assert [d["refused_so_far"] for d in refused] == [1, 2, 4, 8, 16, 32, 64]
     assert reload(rt, user.id).refused_while_locked == 100

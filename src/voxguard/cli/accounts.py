@@ -7,7 +7,7 @@ from enum import StrEnum
 import typer
 
 from voxguard.cli.context import console, fail, runtime
-from voxguard.consent.service import UnknownAccount, change_consent, get_account
+from voxguard.consent.service import change_consent, get_account
 
 app = typer.Typer(help="Accounts and consent.", no_args_is_help=True)
 
@@ -31,22 +31,14 @@ def consent(
     """Record a consent change (a new version; opting out cancels open work at once)."""
     if review is None and store is None:
         raise fail("give --review and/or --store")
-    with runtime() as rt:
-        try:
-            with rt.db.session() as session:
-                record = change_consent(
-                    session,
-                    get_account(session, ref),
-                    review=review.value if review else None,
-                    store=None if store is None else store is YesNo.yes,
-                    source="cli",
-                    actor="cli:operator",
-                )
-                version, human, stored = (
-                    record.version,
-                    record.human_review,
-                    record.store_recordings,
-                )
-        except UnknownAccount as exc:
-            raise fail(str(exc), 1) from exc
+    with runtime() as rt, rt.db.session() as session:
+        record = change_consent(
+            session,
+            get_account(session, ref),
+            review=review.value if review else None,
+            store=None if store is None else store is YesNo.yes,
+            source="cli",
+            actor="cli:operator",
+        )
+        version, human, stored = record.version, record.human_review, record.store_recordings
     console.print(f"{ref}: consent v{version}: review {human}, store {'yes' if stored else 'no'}")

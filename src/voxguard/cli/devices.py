@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from voxguard.cli.context import console, fail, runtime
+from voxguard.cli.context import console, runtime
 from voxguard.ingest.devices import add_device, revoke_device
 
 app = typer.Typer(help="Device tokens.", no_args_is_help=True)
@@ -37,10 +37,6 @@ def revoke(
     account: str = typer.Option(..., "--account"), serial: str = typer.Option(..., "--serial")
 ) -> None:
     """Revoke a device's token: its uploads are refused from now on."""
-    with runtime() as rt:
-        try:
-            with rt.db.session() as session:
-                revoke_device(session, account_ref=account, serial=serial, actor="cli:operator")
-        except LookupError as exc:
-            raise fail(str(exc), 1) from exc
+    with runtime() as rt, rt.db.session() as session:
+        revoke_device(session, account_ref=account, serial=serial, actor="cli:operator")
     console.print(f"revoked device {serial}")

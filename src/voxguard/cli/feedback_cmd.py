@@ -1,52 +1,23 @@
 """voxguard export | eval asr | eval nlu | adapt asr | adapt nlu: the feedback loop's commands.
 
-Thin over voxguard.feedback. Each refusal has its own exit code, so scripts can tell them apart.
+Thin over voxguard.feedback. Each refusal has its own exit code (cli/context.py, EXIT_BY_REFUSAL).
 """
 
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-from voxguard.cli.context import console, fail, runtime
+from voxguard.cli.context import console, fail, refusals, runtime
 from voxguard.cli.progress import progress_bar
-from voxguard.feedback.errors import (
-    FeedbackError,
-    HeldOutTooSmall,
-    LineageChanged,
-    NothingCurated,
-    OutputUnusable,
-    UnknownFormat,
-    UnknownModel,
-)
 from voxguard.feedback.formats import AUDIO_CHOICES, FORMATS
 from voxguard.runtime import Runtime
-
-# Exit codes: 2 bad arguments (as for any usage error), then one per kind of refusal.
-EXIT_CODES: dict[type[FeedbackError], int] = {
-    UnknownFormat: 2,
-    UnknownModel: 2,
-    NothingCurated: 3,
-    OutputUnusable: 4,
-    LineageChanged: 5,
-    HeldOutTooSmall: 6,
-}
 
 
 def actor() -> str:
     return f"cli:{getpass.getuser()}"
-
-
-@contextmanager
-def refusals() -> Iterator[None]:
-    try:
-        yield
-    except FeedbackError as exc:
-        raise fail(exc.message, EXIT_CODES.get(type(exc), 1)) from exc
 
 
 def export(
@@ -151,7 +122,7 @@ def eval_asr(
     from voxguard.feedback.evaluate import evaluate_asr
 
     splits = _splits("test" if adapted else split)
-    with refusals(), runtime() as rt:
+    with runtime() as rt:
         try:
             transcribers = asr_transcribers(
                 rt.settings, [e for e in engines.split(",") if e], adapted
@@ -186,7 +157,7 @@ def eval_nlu(
     from voxguard.feedback.evaluate import evaluate_nlu
 
     splits = _splits("test" if adapted else split)
-    with refusals(), runtime() as rt:
+    with runtime() as rt:
         classifiers = nlu_classifiers(rt.settings, adapted)
         data = evaluate_nlu(rt.db, utcnow(), classifiers, splits=splits, limit=limit)
         _publish(rt, data, out, ("accuracy", "macro_f1"))
@@ -221,7 +192,7 @@ def adapt_asr(
     """A pocketsphinx language model and a Whisper vocabulary from curated transcripts."""
     from voxguard.feedback.adapt import adapt_asr as build
 
-    with refusals(), runtime() as rt, progress_bar("adapting") as progress:
+    with runtime() as rt, progress_bar("adapting") as progress:
         adapted = build(
             rt.db, rt.vault, rt.settings, actor=actor(),
             engines=[e for e in engines.split(",") if e], limit=limit, progress=progress,
@@ -235,7 +206,7 @@ def adapt_nlu() -> None:
     """An intent classifier (scikit-learn) from curated transcripts and labels."""
     from voxguard.feedback.adapt import adapt_nlu as build
 
-    with refusals(), runtime() as rt, progress_bar("adapting") as progress:
+    with runtime() as rt, progress_bar("adapting") as progress:
         adapted = build(rt.db, rt.vault, rt.settings, actor=actor(), progress=progress)
     _print_adapted(adapted, "accuracy")
     console.print(f"measure it with: VOXGUARD_NLU_ADAPTED_MODEL={adapted.id} voxguard eval nlu")

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import typer
 
-from voxguard.cli.context import console, err_console, fail, runtime
+from voxguard.cli.context import console, err_console, runtime
 from voxguard.cli.progress import progress_bar
 from voxguard.db.models import Account, Device
-from voxguard.ingest.devices import DeviceAuthError, authenticate
-from voxguard.ingest.importer import ManifestError, plan_import, run_import
-from voxguard.ingest.service import UploadRejected
+from voxguard.ingest.devices import authenticate
+from voxguard.ingest.importer import plan_import, run_import
 
 
 def ingest(
@@ -23,10 +22,7 @@ def ingest(
     """Import recordings through the same path as the upload API, with a progress bar."""
     with runtime() as rt:
         with rt.db.read() as session:
-            try:
-                device = authenticate(session, device_token)
-            except DeviceAuthError as exc:
-                raise fail(str(exc), 1) from exc
+            device = authenticate(session, device_token)
             account = session.get(Account, device.account_id)
             assert isinstance(device, Device) and account is not None
             defaults = {
@@ -38,15 +34,9 @@ def ingest(
                 "asr_confidence": 1.0,
                 "intent": "",
             }
-        try:
-            items = plan_import(source, defaults)
-        except ManifestError as exc:
-            raise fail(str(exc), 1) from exc
+        items = plan_import(source, defaults)
         with progress_bar("importing") as progress:
-            try:
-                report = run_import(rt, items, token=device_token, progress=progress)
-            except UploadRejected as exc:
-                raise fail(exc.message, 1) from exc
+            report = run_import(rt, items, token=device_token, progress=progress)
     console.print(
         f"stored {report.stored} ({report.sampled} sampled), already present {report.replayed}, "
         f"discarded without storage consent {report.discarded}, rejected {len(report.rejected)}"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from voxguard.cli.context import console, fail
+from voxguard.cli.context import console, refusals
 from voxguard.cli.progress import progress_bar
 
 # The transforms' libraries (Whisper, spaCy, Presidio) load inside each command, so that
@@ -29,13 +29,10 @@ def anonymize(
     seed: int = typer.Option(0, help="Run seed; each file's parameters derive from it."),
 ) -> None:
     """Anonymize every voice in a folder (deterministic for a given seed)."""
-    from voxguard.privacy.anonymize import AnonymizationError, anonymize_directory
+    from voxguard.privacy.anonymize import anonymize_directory
 
-    try:
-        with progress_bar("anonymizing") as progress:
-            written = anonymize_directory(in_dir, out_dir, method, seed, progress)
-    except (AnonymizationError, ValueError, OSError) as exc:
-        raise fail(str(exc), 1) from exc
+    with refusals(ValueError, OSError), progress_bar("anonymizing") as progress:
+        written = anonymize_directory(in_dir, out_dir, method, seed, progress)
     console.print(f"wrote {len(written)} files to {out_dir} ({method}, seed {seed})")
 
 
@@ -47,11 +44,8 @@ def redact_text(
     """Find spoken-form PII in each line and write the redacted text with its spans."""
     from voxguard.privacy.pii import InvalidInputError, redact_jsonl
 
-    try:
-        with progress_bar("redacting") as progress:
-            count = redact_jsonl(in_path, out_path, progress=progress)
-    except (InvalidInputError, OSError) as exc:
-        raise fail(str(exc), 1) from exc
+    with refusals(InvalidInputError, OSError), progress_bar("redacting") as progress:
+        count = redact_jsonl(in_path, out_path, progress=progress)
     console.print(f"redacted {count} lines into {out_path}")
 
 
@@ -64,9 +58,6 @@ def transcribe(
     """Transcribe every clip in a folder, offline, with word start/end times."""
     from voxguard.asr import AsrError, transcribe_directory
 
-    try:
-        with progress_bar("transcribing") as progress:
-            count = transcribe_directory(in_dir, out_path, engine, progress)
-    except (AsrError, ValueError, OSError) as exc:
-        raise fail(str(exc), 1) from exc
+    with refusals(AsrError, ValueError, OSError), progress_bar("transcribing") as progress:
+        count = transcribe_directory(in_dir, out_path, engine, progress)
     console.print(f"transcribed {count} clips into {out_path}")

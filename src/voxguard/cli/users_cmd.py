@@ -8,9 +8,8 @@ from enum import StrEnum
 import qrcode
 import typer
 
-from voxguard.cli.context import console, fail, runtime
+from voxguard.cli.context import console, runtime
 from voxguard.db.models import User
-from voxguard.people.errors import UnknownUser, UserAdminError
 from voxguard.people.service import (
     create_user,
     disable_user,
@@ -69,19 +68,15 @@ def add(
     qr: bool = typer.Option(True, "--qr/--no-qr", help="Also draw the TOTP URI as a QR code."),
 ) -> None:
     """Create a user; prints a one-time password and the TOTP URI (also as a QR code)."""
-    with runtime() as rt:
-        try:
-            with rt.db.session() as session:
-                user, one_time, uri = create_user(
-                    session,
-                    rt,
-                    username=name,
-                    role=role.value,
-                    region=region or rt.settings.default_data_region,
-                    actor=ACTOR,
-                )
-        except UserAdminError as exc:
-            raise fail(str(exc), 1) from exc
+    with runtime() as rt, rt.db.session() as session:
+        user, one_time, uri = create_user(
+            session,
+            rt,
+            username=name,
+            role=role.value,
+            region=region or rt.settings.default_data_region,
+            actor=ACTOR,
+        )
     _show_credentials(user, one_time, uri, qr=qr)
 
 
@@ -115,24 +110,16 @@ def list_cmd() -> None:
 @app.command()
 def unlock(name: str = typer.Argument(..., help="Username.")) -> None:
     """Clear failed sign-ins and the lock."""
-    with runtime() as rt:
-        try:
-            with rt.db.session() as session:
-                unlock_user(session, name, actor=ACTOR)
-        except UnknownUser as exc:
-            raise fail(str(exc), 1) from exc
+    with runtime() as rt, rt.db.session() as session:
+        unlock_user(session, name, actor=ACTOR)
     console.print(f"unlocked {name}")
 
 
 @app.command()
 def disable(name: str = typer.Argument(..., help="Username.")) -> None:
     """Disable an account: no sign-in, and its open sessions end at once."""
-    with runtime() as rt:
-        try:
-            with rt.db.session() as session:
-                disable_user(session, name, actor=ACTOR)
-        except UnknownUser as exc:
-            raise fail(str(exc), 1) from exc
+    with runtime() as rt, rt.db.session() as session:
+        disable_user(session, name, actor=ACTOR)
     console.print(f"disabled {name}")
 
 
@@ -142,10 +129,6 @@ def reset(
     qr: bool = typer.Option(True, "--qr/--no-qr", help="Also draw the TOTP URI as a QR code."),
 ) -> None:
     """Issue a new one-time password and TOTP secret (e.g. a lost phone); ends all sessions."""
-    with runtime() as rt:
-        try:
-            with rt.db.session() as session:
-                user, one_time, uri = reset_credentials(session, rt, name, actor=ACTOR)
-        except UnknownUser as exc:
-            raise fail(str(exc), 1) from exc
+    with runtime() as rt, rt.db.session() as session:
+        user, one_time, uri = reset_credentials(session, rt, name, actor=ACTOR)
     _show_credentials(user, one_time, uri, qr=qr)

@@ -18,6 +18,10 @@ from voxguard.vault.service import Vault
 TOKEN_PREFIX = "vgd_"
 
 
+class UnknownDevice(LookupError):
+    """No active device has that serial in that account."""
+
+
 class DeviceAuthError(Exception):
     """Missing, unknown or revoked device token."""
 
@@ -89,7 +93,7 @@ def revoke_device(session: Session, *, account_ref: str, serial: str, actor: str
         .where(Account.ref == account_ref, Device.serial == serial, Device.revoked_at.is_(None))
     ).scalar_one_or_none()
     if device is None:
-        raise LookupError(f"no active device {serial!r} for account {account_ref!r}")
+        raise UnknownDevice(f"no active device {serial!r} for account {account_ref!r}")
     device.revoked_at = utcnow()
     _audit_revoked(session, device, actor, "revoked")
     return device

@@ -31,11 +31,11 @@ from voxguard.work.queues import JOBS_QUEUE, PREPARE_REVIEW_COPY
 
 
 class UploadRejected(Exception):
-    """An upload refused with an HTTP-style status, a machine code and a human message."""
+    """An upload refused: a machine code (web/errors.py picks the status) and a human message."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.code, self.message = code, message
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,11 @@ def _authenticate(rt: Runtime, token: str | None) -> Caller:
         try:
             device = authenticate(session, token)
         except DeviceAuthError as exc:
-            raise UploadRejected(401, "unauthorized", str(exc)) from exc
+            raise UploadRejected("unauthorized", str(exc)) from exc
         account = session.get(Account, device.account_id)
         assert account is not None
         if account.erased_at is not None:
-            raise UploadRejected(403, "account_erased", "this account was erased")
+            raise UploadRejected("account_erased", "this account was erased")
         return Caller(device.id, account.id, account.ref, device.serial, account.data_region)
 
 
@@ -102,11 +102,11 @@ def _parse(raw: bytes, caller: Caller) -> UtteranceMetadata:
     try:
         meta = parse_metadata(raw)
     except MetadataRejected as exc:
-        raise UploadRejected(422, "invalid_metadata", str(exc)) from exc
+        raise UploadRejected("invalid_metadata", str(exc)) from exc
     if meta.device_serial != caller.serial:
-        raise UploadRejected(403, "wrong_device", "the token belongs to another device serial")
+        raise UploadRejected("wrong_device", "the token belongs to another device serial")
     if meta.account_ref != caller.account_ref:
-        raise UploadRejected(403, "wrong_account", "the token belongs to another account")
+        raise UploadRejected("wrong_account", "the token belongs to another account")
     return meta
 
 
@@ -123,7 +123,6 @@ def _replay(
         return None
     if row.audio_sha256 != audio_sha256:
         raise UploadRejected(
-            409,
             "utterance_id_conflict",
             f"utterance_id {meta.utterance_id!r} was already used for other audio",
         )
@@ -134,8 +133,7 @@ def _decode(rt: Runtime, audio: bytes) -> DecodedAudio:
     try:
         return decode_audio(audio, max_duration_s=rt.settings.max_duration_s)
     except AudioRejected as exc:
-        status = 413 if exc.code == "too_long" else 422
-        raise UploadRejected(status, f"audio_{exc.code}", str(exc)) from exc
+        raise UploadRejected(f"audio_{exc.code}", str(exc)) from exc
 
 
 def _store(
@@ -286,7 +284,7 @@ def _audit_refusal(rt: Runtime, caller: Caller | None, rejection: UploadRejected
             action="upload.refused",
             target=f"device:{caller.device_id}" if caller else "ingest",
             account_id=caller.account_id if caller else None,
-            details={"status": rejection.status, "code": rejection.code},
+            details={"code": rejection.code},
         )
 
 

@@ -1,4 +1,4 @@
-"""Refusals of the people part. Each carries the HTTP status and code the web layer answers with."""
+"""Refusals of the people part: a machine code and a message (web/errors.py picks statuses)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from __future__ import annotations
 class AuthError(Exception):
     """Base of every sign-in, session and permission refusal."""
 
-    status = 401
     code = "auth_error"
 
     def __init__(self, message: str) -> None:
@@ -31,7 +30,6 @@ class TotpReplayed(BadCredentials):
 
 
 class AccountLocked(AuthError):
-    status = 423
     code = "account_locked"
 
     def __init__(self, message: str, retry_after: int) -> None:
@@ -40,31 +38,26 @@ class AccountLocked(AuthError):
 
 
 class AccountDisabled(AuthError):
-    status = 403
     code = "account_disabled"
 
 
 class WrongPassword(AuthError):
     """The current password given to a password change is wrong."""
 
-    status = 403
     code = "wrong_password"
 
 
 class WeakPassword(AuthError):
-    status = 422
     code = "weak_password"
 
 
 class PasswordChangeRequired(AuthError):
     """Signed in with a one-time password: only the password change is open until it is done."""
 
-    status = 403
     code = "password_change_required"
 
 
 class Forbidden(AuthError):
-    status = 403
     code = "forbidden"
 
 
@@ -75,7 +68,6 @@ class CsrfRejected(Forbidden):
 class UserAdminError(Exception):
     """Bad input to user administration (CLI and admin pages)."""
 
-    status = 422
     code = "invalid_user"
 
 
@@ -88,10 +80,8 @@ class UnknownRole(InvalidUserInput):
 
 
 class UserExists(UserAdminError):
-    status = 409
     code = "user_exists"
 
 
 class UnknownUser(UserAdminError, LookupError):
-    status = 404
     code = "unknown_user"

@@ -1,10 +1,9 @@
-"""Refusals of the review services, each with an HTTP-style status and a machine code."""
+"""Refusals of the review services: a machine code and a message (web/errors.py picks statuses)."""
 
 from __future__ import annotations
 
 
 class ReviewError(Exception):
-    status = 400
     code = "review_error"
 
     def __init__(self, message: str) -> None:
@@ -13,20 +12,20 @@ class ReviewError(Exception):
 
 
 class LeaseGone(ReviewError):
-    status, code = 409, "lease_lost"
+    code = "lease_lost"
 
 
 class NotPlayed(ReviewError):
-    status, code = 422, "not_played"
+    code = "not_played"
 
 
 class AudioDenied(ReviewError):
-    status, code = 403, "audio_denied"
+    code = "audio_denied"
 
 
 class NotFound(ReviewError):
-    status, code = 404, "not_found"
+    code = "not_found"
 
 
 class Conflict(ReviewError):
-    status, code = 409, "conflict"
+    code = "conflict"

@@ -23,6 +23,7 @@ from voxguard.people.passwords import MIN_PASSWORD_LENGTH
 from voxguard.people.sessions import create_session
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime
+from voxguard.web.errors import status_for
 from voxguard.web.pages import templates
 from voxguard.web.security import (
     PASSWORD_PATH,
@@ -124,7 +125,7 @@ def login_submit(
         user, issued = sign_in(rt, request, username=username, password=password, totp=totp)
     except AuthError as exc:
         response = _render_login(
-            request, next_url=target, username=username, error=exc.message, status=exc.status
+            request, next_url=target, username=username, error=exc.message, status=status_for(exc)
         )
         if isinstance(exc, AccountLocked):
             response.headers["Retry-After"] = str(exc.retry_after)
@@ -191,7 +192,9 @@ def password_submit(
             updated = service.change_password(session, user, old_password, new_password)
             issued = create_session(session, updated)
     except AuthError as exc:
-        response = _render_password(request, next_url=target, error=exc.message, status=exc.status)
+        response = _render_password(
+            request, next_url=target, error=exc.message, status=status_for(exc)
+        )
         if isinstance(exc, AccountLocked):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response

@@ -1,19 +1,100 @@
-"""One JSON error shape for every refusal: {"error": code, "detail": message}."""
+"""Domain refusals as HTTP answers: the one place that picks a status for each, and one JSON
+shape for all of them, {"error": code, "detail": message}.
+
+Domain errors carry a code and a message, never a status. A subclass that is not listed below
+answers with its nearest listed base's status.
+"""
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from voxguard.ingest.service import UploadRejected
-from voxguard.people.errors import AccountLocked, AuthError, Forbidden, UserAdminError
+from voxguard.people.errors import (
+    AccountDisabled,
+    AccountLocked,
+    AuthError,
+    Forbidden,
+    PasswordChangeRequired,
+    UnknownUser,
+    UserAdminError,
+    UserExists,
+    WeakPassword,
+    WrongPassword,
+)
 from voxguard.people.totp import TotpSecretUnreadable
-from voxguard.review.errors import ReviewError
+from voxguard.review.errors import AudioDenied, Conflict, LeaseGone, NotPlayed, ReviewError
+from voxguard.review.errors import NotFound as ReviewNotFound
 from voxguard.review.intents import UnknownIntent
 from voxguard.vault.errors import BlobNotFoundError, BlobStoreError, KeyDestroyedError
 from voxguard.web.multipart import FormRejected
 from voxguard.web.security import LoginRequired
+
+_T = TypeVar("_T")
+
+STATUS_BY_ERROR: dict[type[Exception], int] = {
+    UploadRejected: 422,  # refined by its code: UPLOAD_STATUS_BY_CODE
+    ReviewError: 400,
+    LeaseGone: 409,
+    NotPlayed: 422,
+    AudioDenied: 403,
+    ReviewNotFound: 404,
+    Conflict: 409,
+    UnknownIntent: 422,
+    AuthError: 401,
+    AccountLocked: 423,
+    AccountDisabled: 403,
+    WrongPassword: 403,
+    WeakPassword: 422,
+    PasswordChangeRequired: 403,
+    Forbidden: 403,
+    UserAdminError: 422,
+    UserExists: 409,
+    UnknownUser: 404,
+    KeyDestroyedError: 410,
+    BlobNotFoundError: 410,
+    BlobStoreError: 503,
+    TotpSecretUnreadable: 500,
+}
+# Every upload refusal is one type; its code says which (the rest, bad metadata or audio: 422).
+UPLOAD_STATUS_BY_CODE = {
+    "unauthorized": 401,
+    "account_erased": 403,
+    "wrong_device": 403,
+    "wrong_account": 403,
+    "utterance_id_conflict": 409,
+    "audio_too_long": 413,
+}
+# Errors of the lower parts that say what failed without a code of their own.
+CODE_BY_ERROR: dict[type[Exception], str] = {
+    KeyDestroyedError: "deleted",
+    BlobNotFoundError: "audio_missing",
+    BlobStoreError: "blob_store_unavailable",
+    TotpSecretUnreadable: "totp_secret_unreadable",
+}
+
+
+def _nearest(table: dict[type[Exception], _T], exc: Exception) -> _T:
+    for error_type in type(exc).__mro__:
+        if error_type in table:
+            return table[error_type]  # type: ignore[index]
+    raise LookupError(f"no HTTP answer for {type(exc).__name__}")
+
+
+def status_for(exc: Exception) -> int:
+    """The HTTP status a domain refusal is answered with."""
+    if isinstance(exc, UploadRejected):
+        return UPLOAD_STATUS_BY_CODE.get(exc.code, 422)
+    return _nearest(STATUS_BY_ERROR, exc)
+
+
+def code_for(exc: Exception) -> str:
+    code = getattr(exc, "code", None)
+    return code if isinstance(code, str) else _nearest(CODE_BY_ERROR, exc)
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
@@ -24,48 +105,27 @@ def _is_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
-def _auth_response(request: Request, exc: AuthError) -> Response:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, AccountLocked) else None
+async def _domain_response(request: Request, exc: Exception) -> Response:
+    status = status_for(exc)
     if isinstance(exc, Forbidden) and _is_page(request):
         from voxguard.web.pages import templates  # late: pages is a sibling router module
 
         return templates.TemplateResponse(
-            request, "forbidden.html", {"message": exc.message}, status_code=exc.status
+            request, "forbidden.html", {"message": str(exc)}, status_code=status
         )
-    response = error_response(exc.status, exc.code, exc.message)
-    if headers:
-        response.headers.update(headers)
+    response = error_response(status, code_for(exc), str(exc))
+    if isinstance(exc, AccountLocked):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(UploadRejected)
-    async def _upload(_request: Request, exc: UploadRejected) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message)
+    for error_type in STATUS_BY_ERROR:
+        app.add_exception_handler(error_type, _domain_response)  # type: ignore[arg-type]
 
     @app.exception_handler(FormRejected)
     async def _form(_request: Request, exc: FormRejected) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message)
-
-    @app.exception_handler(ReviewError)
-    async def _review(_request: Request, exc: ReviewError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message)
-
-    @app.exception_handler(UnknownIntent)
-    async def _unknown_intent(_request: Request, exc: UnknownIntent) -> JSONResponse:
-        return error_response(422, exc.code, exc.message)
-
-    @app.exception_handler(KeyDestroyedError)
-    async def _shredded(_request: Request, exc: KeyDestroyedError) -> JSONResponse:
-        return error_response(410, "deleted", str(exc))
-
-    @app.exception_handler(BlobNotFoundError)
-    async def _missing_blob(_request: Request, exc: BlobNotFoundError) -> JSONResponse:
-        return error_response(410, "audio_missing", str(exc))
-
-    @app.exception_handler(BlobStoreError)
-    async def _store_down(_request: Request, exc: BlobStoreError) -> JSONResponse:
-        return error_response(503, "blob_store_unavailable", str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -74,19 +134,6 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return error_response(422, "invalid_request", problems)
 
-    # --- people: sign-in, sessions, roles, CSRF, user administration ---
-    @app.exception_handler(AuthError)
-    async def _auth(request: Request, exc: AuthError) -> Response:
-        return _auth_response(request, exc)
-
     @app.exception_handler(LoginRequired)
     async def _login_required(_request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(exc.location, status_code=303)
-
-    @app.exception_handler(UserAdminError)
-    async def _user_admin(_request: Request, exc: UserAdminError) -> JSONResponse:
-        return error_response(exc.status, exc.code, str(exc))
-
-    @app.exception_handler(TotpSecretUnreadable)
-    async def _totp_unreadable(_request: Request, exc: TotpSecretUnreadable) -> JSONResponse:
-        return error_response(500, "totp_secret_unreadable", str(exc))

@@ -75,9 +75,8 @@ async def upload_utterance(
             {"audio": rt.settings.max_upload_bytes, "metadata": rt.settings.max_metadata_bytes},
         )
     except FormRejected as exc:
-        rejection = UploadRejected(exc.status, exc.code, exc.message)
-        await run_in_threadpool(record_refusal, rt, rejection)
-        raise rejection from exc
+        await run_in_threadpool(record_refusal, rt, UploadRejected(exc.code, exc.message))
+        raise
     result = await run_in_threadpool(
         ingest_upload, rt, caller=caller, metadata_raw=form["metadata"], audio=form["audio"]
     )
