@@ -64,8 +64,11 @@ def png_of(fig: Figure, dpi: int = 130) -> bytes:
     return buffer.getvalue()
 
 
-def svg_of(fig: Figure, *, title: str, css_class: str = "") -> str:
-    """The figure as one ``<svg>`` element for an HTML page (see the module docstring)."""
+def svg_of(fig: Figure, *, title: str, css_class: str = "", fill: bool = True) -> str:
+    """The figure as one ``<svg>`` element for an HTML page (see the module docstring).
+
+    ``fill``: as wide as its container; else its own width (a small chart stays small).
+    """
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     root = ET.fromstring(buffer.getvalue())
@@ -83,12 +86,12 @@ def svg_of(fig: Figure, *, title: str, css_class: str = "") -> str:
                 element.set(name, "#" + prefix + value[1:])
             elif "url(#" in value:
                 element.set(name, _URL.sub(lambda m: f"url(#{prefix}{m.group(1)})", value))
-    for size in ("width", "height"):
-        root.attrib.pop(size, None)
+    natural_width = float(root.attrib.pop("width", "0pt").removesuffix("pt") or 0) * 4 / 3
+    root.attrib.pop("height", None)
     root.set("class", " ".join(c for c in ("chart", css_class) if c))
     root.set("role", "img")
     root.set("aria-label", title)
-    root.set("width", "100%")
+    root.set("width", "100%" if fill else f"{natural_width:.0f}")
     root.set("stroke-linejoin", "round")
     root.set("preserveAspectRatio", "xMinYMin meet")
     heading = ET.Element(f"{{{SVG_NS}}}title")
@@ -262,7 +265,7 @@ def confusion_chart(
                 c, r, f"{int(n)}", ha="center", va="center", fontsize=7,
                 color="white" if shares[r, c] > 0.6 else INK,
             )  # fmt: skip
-    return svg_of(fig, title=title, css_class=css_class)
+    return svg_of(fig, title=title, css_class=css_class, fill=False)
 
 
 def draw_lines(

@@ -94,11 +94,11 @@ def ratio_estimate(
 
 
 def macro_f1_of(confusion: np.ndarray) -> float:
-    """Macro-F1 over the classes present in the truth (rows) of a confusion matrix."""
+    """Macro-F1 over every class in the truth or the predictions (as scikit-learn averages)."""
     true_pos = np.diag(confusion)
     predicted = confusion.sum(axis=0)
     actual = confusion.sum(axis=1)
-    present = actual > 0
+    present = (actual + predicted) > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         f1 = np.where(predicted + actual > 0, 2 * true_pos / (predicted + actual), 0.0)
     return float(f1[present].mean()) if present.any() else 0.0
