@@ -11,8 +11,9 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from voxguard.db.models import Account, Blob, ClipOutcome, ConsentRecord, Flag, GoldClip, Utterance
@@ -104,7 +105,18 @@ _REVIEW_COPY = (
 )
 
 
-def _page(now: datetime, after: str, size: int):  # type: ignore[no-untyped-def]
+def _candidates(after: str, size: int) -> Select[tuple[str]]:
+    """The next ``size`` reviewed clips in id order: a walk along the primary key, so a page
+    costs the same at the end of a million clips as at the start."""
+    return (
+        select(ClipOutcome.utterance_id)
+        .where(ClipOutcome.utterance_id > after)
+        .order_by(ClipOutcome.utterance_id)
+        .limit(size)
+    )
+
+
+def _curated_among(now: datetime, ids: list[str]) -> Select[Any]:
     return (
         select(
             Utterance.id,
@@ -123,9 +135,8 @@ def _page(now: datetime, after: str, size: int):  # type: ignore[no-untyped-def]
         )
         .join(ClipOutcome, ClipOutcome.utterance_id == Utterance.id)
         .join(Account, Account.id == Utterance.account_id)
-        .where(curated(now), Utterance.id > after)
+        .where(Utterance.id.in_(ids), curated(now))
         .order_by(Utterance.id)
-        .limit(size)
     )
 
 
@@ -140,7 +151,8 @@ def iter_curated(
     after = ""
     while True:
         with db.read() as session:
-            rows = session.execute(_page(now, after, page_size)).all()
+            ids = list(session.execute(_candidates(after, page_size)).scalars())
+            rows = session.execute(_curated_among(now, ids)).all() if ids else []
         for row in rows:
             split = split_of(row.account_id)
             if split not in splits:
@@ -161,9 +173,9 @@ def iter_curated(
                 device_intent=row.device_intent,
                 review_copy_id=row.review_copy_id,
             )
-        if len(rows) < page_size:
+        if len(ids) < page_size:
             return
-        after = rows[-1].id
+        after = ids[-1]
 
 
 def count_curated(db: Database, now: datetime) -> int:
