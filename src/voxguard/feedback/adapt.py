@@ -40,6 +40,7 @@ from voxguard.feedback.evaluate import (
     transcribe_curated,
 )
 from voxguard.feedback.export import ExportRequest, run_export
+from voxguard.feedback.metrics import spoken
 from voxguard.review.text import normalise
 from voxguard.vault.service import Vault
 
@@ -67,8 +68,9 @@ def new_model_id(kind: str, now: datetime) -> str:
 
 
 def lm_words(text: str) -> list[str]:
-    """The words of a settled transcript a language model learns (PII tags and marks dropped)."""
-    return [w for w in normalise(text).split() if _WORD.match(w)]
+    """The words of a settled transcript a language model learns, in spoken form (PII tags and
+    marks dropped)."""
+    return [w for w in spoken(text).split() if _WORD.match(w)]
 
 
 def build_language_model(sentences: Iterable[list[str]], arpa: Path) -> int:

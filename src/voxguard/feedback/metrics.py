@@ -6,13 +6,24 @@ whole accounts: an interval from resampled clips would be too narrow.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jiwer
 import numpy as np
 
+from voxguard.asr.normalize import normalize_text
 from voxguard.review.text import normalise
+
+_TAG = re.compile(r"(\[[A-Z_]+\])")
+
+
+def spoken(text: str) -> str:
+    """Spoken form as the engines write it ("7:30" -> "seven thirty"), PII tags kept as tags."""
+    parts = _TAG.split(text)
+    return normalise(" ".join(p if _TAG.fullmatch(p) else normalize_text(p) for p in parts if p))
+
 
 BOOTSTRAP_ROUNDS = 1_000
 _SEED = 20_261_207  # fixed: the same data give the same interval
@@ -27,8 +38,8 @@ class Edits:
 
 
 def edits(reference: str, hypothesis: str) -> Edits:
-    """Word and character edits after the review normalisation (lower case, tags kept)."""
-    ref, hyp = normalise(reference), normalise(hypothesis)
+    """Word and character edits of the spoken forms (lower case, numbers as words, tags kept)."""
+    ref, hyp = spoken(reference), spoken(hypothesis)
     ref_words, ref_chars = len(ref.split()), len(ref)
     if not ref:
         return Edits(len(hyp.split()), 0, len(hyp), 0)
