@@ -40,6 +40,7 @@ def consents_to_training(account_id: ColumnElement[str]) -> ColumnElement[bool]:
         ConsentRecord.version == newest_version,
         ConsentRecord.human_review == "opted_in",
         ConsentRecord.store_recordings.is_(True),
+        # With the rights issue's consent field, one more line: model_training.is_(True).
     )
 
 
