@@ -93,7 +93,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(threads: int) -> None:
-    os.environ["VOXGUARD_ASR_CPU_THREADS"] = str(threads)
+    _WORKER["threads"] = threads  # CTranslate2 threads per decoding process
 
 
 def _speak(u: Utterance) -> np.ndarray:
@@ -111,7 +111,7 @@ def device_pass(job: tuple[Utterance, bool]) -> tuple[str, str, float, np.ndarra
 
     u, keep_audio = job
     audio = _speak(u)
-    engine = _WORKER.get("whisper") or _WORKER.setdefault("whisper", get_engine("whisper"))
+    engine = get_engine("whisper", cpu_threads=_WORKER.get("threads"))
     segments, _ = engine._model.transcribe(  # the device needs text and confidence only
         audio, language="en", beam_size=1, condition_on_previous_text=False, vad_filter=False,
         word_timestamps=False,
@@ -129,7 +129,8 @@ def engine_pass(job: tuple[str, str | None, str, np.ndarray]) -> tuple[str, str]
 
     name, model_dir, clip_id, audio = job
     adaptation = load_adaptation(Path(model_dir)) if model_dir else None
-    engine = get_engine(name, adaptation=adaptation)
+    threads = _WORKER.get("threads") if name == "whisper" else None
+    engine = get_engine(name, cpu_threads=threads, adaptation=adaptation)
     return clip_id, engine.transcribe(audio, 16_000).text
 
 

@@ -228,13 +228,13 @@ def make_templates(count: int) -> list[Template]:
                     "intent": intent,
                 }
                 result = ingest_upload(
-                    rt, token=device.token, metadata_raw=json.dumps(meta).encode(),
-                    audio=encode_wav_pcm16(samples, rate),
+                    rt.db, rt.vault, rt.settings, token=device.token,
+                    metadata_raw=json.dumps(meta).encode(), audio=encode_wav_pcm16(samples, rate),
                 )  # fmt: skip
                 if not result.sampled or result.id is None:
                     raise RuntimeError(f"template upload {i} was not sampled: {result}")
                 intents[result.id] = (intent, text)
-            work(rt, stop=threading.Event(), drain=True)
+            work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
             with rt.db.read() as session:
                 for utterance_id, (intent, text) in intents.items():
                     utterance = session.get(Utterance, utterance_id)

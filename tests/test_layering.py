@@ -30,14 +30,6 @@ LEVELS: tuple[tuple[str, ...], ...] = (
 )
 LEVEL = {part: level for level, parts in enumerate(LEVELS) for part in parts}
 
-# Backward imports still being removed (issue 13, item 2). This list may only shrink: an entry
-# that no longer occurs fails the test too, so it cannot outlive its import.
-KNOWN_BACKWARD = {
-    ("ingest", "runtime"),
-    ("people", "runtime"),
-    ("processing", "runtime"),
-}
-
 
 def _part(path: Path) -> str | None:
     parts = path.relative_to(PACKAGE).parts
@@ -91,10 +83,7 @@ def test_every_part_has_a_level() -> None:
 
 
 def test_no_part_imports_a_higher_one() -> None:
-    backward = backward_imports(part_imports())
-    unexpected = {edge: files for edge, files in backward.items() if edge not in KNOWN_BACKWARD}
-    assert unexpected == {}, "a lower part imports a higher one"
-    assert KNOWN_BACKWARD - set(backward) == set(), "fixed: remove it from KNOWN_BACKWARD"
+    assert backward_imports(part_imports()) == {}, "a lower part imports a higher one"
 
 
 def test_parts_import_each_other_in_no_circle() -> None:

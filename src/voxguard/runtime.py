@@ -8,7 +8,7 @@ from functools import cached_property
 from voxguard.config import Settings
 from voxguard.consent.service import ConsentDefaults
 from voxguard.db.session import Database
-from voxguard.sampling.service import SamplingPolicy
+from voxguard.sampling.service import SamplingPolicy, policy_from, sampling_secret
 from voxguard.vault.crypto import load_or_create_master_key
 from voxguard.vault.service import Vault
 from voxguard.vault.stores import open_blob_store
@@ -22,17 +22,11 @@ class Runtime:
 
     @cached_property
     def sampling_secret(self) -> bytes:
-        return self.vault.derived_secret("sampling")
+        return sampling_secret(self.vault)
 
     @property
     def sampling_policy(self) -> SamplingPolicy:
-        s = self.settings
-        return SamplingPolicy(
-            rate=s.sampling_rate,
-            low_confidence_threshold=s.sampling_low_confidence_threshold,
-            low_confidence_boost=s.sampling_low_confidence_boost,
-            account_cap_30d=s.sampling_account_cap_30d,
-        )
+        return policy_from(self.settings)
 
     @property
     def consent_defaults(self) -> ConsentDefaults:

@@ -12,6 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from tests.support.people import sign_in_with_service
 from voxguard.cli import users_cmd
 from voxguard.config import get_settings, reset_settings_cache
 from voxguard.db.base import utcnow
@@ -62,16 +63,7 @@ def _credentials(output: str) -> tuple[str, str]:
 
 def _login(rt: Runtime, name: str, password: str, uri: str, *, seconds: int = 0) -> object:
     at = utcnow() + timedelta(seconds=seconds)
-    with rt.db.session() as session:
-        return service.login(
-            session,
-            rt,
-            username=name,
-            password=password,
-            totp=pyotp.parse_uri(uri).at(at),
-            client_ip=None,
-            now=at,
-        )
+    return sign_in_with_service(rt, name, password, pyotp.parse_uri(uri).at(at), at=at)
 
 
 def test_add_prints_one_time_password_uri_and_qr(env: Path, rt_cli: Runtime) -> None:

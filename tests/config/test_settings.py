@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
+import voxguard
 from voxguard.config import Settings
 
 
@@ -51,4 +53,43 @@ def test_bad_values_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         Settings()
     monkeypatch.setenv("VOXGUARD_CONFIG", str(tmp_path / "missing.toml"))
     with pytest.raises(ValueError, match="does not exist"):
+        Settings()
+
+
+# Reads of the environment outside config. The S3 store follows boto3's convention of taking
+# its endpoint and credentials from AWS_* variables, which Settings does not model yet.
+ENVIRONMENT_READERS_OUTSIDE_CONFIG = {"vault/stores/s3.py"}
+
+
+def _reads_environment(tree: ast.AST) -> bool:
+    # os.environ[...] = value sets a variable for a library; everything else on it is a read.
+    written = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
+    }
+    return any(
+        isinstance(node, ast.Attribute)
+        and node.attr in ("environ", "environb", "getenv")
+        and id(node) not in written
+        for node in ast.walk(tree)
+    )
+
+
+def test_only_config_reads_the_environment() -> None:
+    package = Path(voxguard.__file__).resolve().parent
+    readers = {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.relative_to(package).parts[0] != "config"
+        and _reads_environment(ast.parse(path.read_text(encoding="utf-8")))
+    }
+    assert readers == ENVIRONMENT_READERS_OUTSIDE_CONFIG
+
+
+def test_asr_threads_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOXGUARD_ASR_CPU_THREADS", "3")
+    assert Settings().asr_cpu_threads == 3
+    monkeypatch.setenv("VOXGUARD_ASR_CPU_THREADS", "0")
+    with pytest.raises(ValueError, match="asr_cpu_threads"):
         Settings()

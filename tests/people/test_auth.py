@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher, Type
 
-from tests.support.people import make_user
+from tests.support.people import make_user, sign_in_with_service
 from voxguard.audit import verify_chain
 from voxguard.db.models import AuditEvent, User, WebSession
 from voxguard.people import passwords, service, sessions, totp
@@ -53,16 +53,7 @@ def code(secret: str, at: datetime) -> str:
 
 
 def attempt(rt: Runtime, username: str, password: str, totp_code: str, at: datetime) -> User:
-    with rt.db.session() as session:
-        return service.login(
-            session,
-            rt,
-            username=username,
-            password=password,
-            totp=totp_code,
-            client_ip=IP,
-            now=at,
-        )
+    return sign_in_with_service(rt, username, password, totp_code, at=at, client_ip=IP)
 
 
 def locked_out(rt: Runtime, user_id: str, *, until: datetime | None) -> None:
@@ -95,7 +86,12 @@ def events(rt: Runtime, action: str | None = None) -> list[AuditEvent]:
 def test_create_user_returns_secrets_once_and_stores_them_sealed(rt: Runtime) -> None:
     with rt.db.session() as session:
         user, one_time, uri = service.create_user(
-            session, rt, username="Alice.K", role="reviewer", region="EU", actor="cli:operator"
+            session,
+            rt.vault,
+            username="Alice.K",
+            role="reviewer",
+            region="EU",
+            actor="cli:operator",
         )
     assert user.username == "alice.k" and user.region == "eu" and user.role == "reviewer"
     assert re.fullmatch(r"R-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}", user.handle)
@@ -108,10 +104,10 @@ def test_create_user_returns_secrets_once_and_stores_them_sealed(rt: Runtime) ->
     secret = parsed.secret
     stored = reload(rt, user.id)
     assert secret.encode() not in stored.totp_secret_sealed  # sealed, not stored in the clear
-    assert service.totp_secret_of(rt, stored) == secret
+    assert service.totp_secret_of(rt.vault, stored) == secret
     # Bound to the user: the same sealed bytes do not open as another user's.
     with pytest.raises(totp.TotpSecretUnreadable):
-        totp.open_secret(service.totp_key(rt), stored.totp_secret_sealed, "someone-else")
+        totp.open_secret(service.totp_key(rt.vault), stored.totp_secret_sealed, "someone-else")
 
     created = events(rt, "user.created")
     assert len(created) == 1 and created[0].target == f"user:{user.handle}"
@@ -120,15 +116,15 @@ def test_create_user_returns_secrets_once_and_stores_them_sealed(rt: Runtime) ->
 
 def test_create_user_refuses_bad_input(rt: Runtime) -> None:
     with rt.db.session() as session:
-        service.create_user(session, rt, username="bob", role="lead", region="eu")
+        service.create_user(session, rt.vault, username="bob", role="lead", region="eu")
     with pytest.raises(UserExists), rt.db.session() as session:
-        service.create_user(session, rt, username="BOB", role="reviewer", region="eu")
+        service.create_user(session, rt.vault, username="BOB", role="reviewer", region="eu")
     with pytest.raises(UnknownRole, match="privacy_officer"), rt.db.session() as session:
-        service.create_user(session, rt, username="carol", role="superuser", region="eu")
+        service.create_user(session, rt.vault, username="carol", role="superuser", region="eu")
     with pytest.raises(InvalidUserInput, match="username"), rt.db.session() as session:
-        service.create_user(session, rt, username="x y", role="reviewer", region="eu")
+        service.create_user(session, rt.vault, username="x y", role="reviewer", region="eu")
     with pytest.raises(InvalidUserInput, match="region"), rt.db.session() as session:
-        service.create_user(session, rt, username="dave", role="reviewer", region="e u")
+        service.create_user(session, rt.vault, username="dave", role="reviewer", region="e u")
     with rt.db.read() as session:
         assert [u.username for u in service.list_users(session)] == ["bob"]
 
@@ -170,6 +166,40 @@ def test_sign_in_needs_password_and_totp(rt: Runtime) -> None:
     assert all(json.loads(e.details)["client_ip"] == IP for e in failed)
     ok = events(rt, "auth.login")
     assert len(ok) == 1 and ok[0].actor == f"user:{user.handle}"
+
+
+def test_sign_in_verifies_before_the_write_and_login_opens_no_session_of_its_own(
+    rt: Runtime,
+) -> None:
+    user, password, secret = make_user(rt)
+    # The slow half needs nothing but a read: on SQLite no writer waits for an argon2 hash.
+    with rt.db.read() as read:
+        check = service.check_credentials(
+            read,
+            rt.vault,
+            username=user.username,
+            password=password,
+            totp=code(secret, NOW),
+            now=NOW,
+        )
+    assert check.password_ok and check.steps and check.snapshot is not None
+    checkouts: list[object] = []
+
+    def count(*_: object) -> None:
+        checkouts.append(None)
+
+    engines = {rt.db.engine, rt.db.read_engine}
+    for engine in engines:
+        sa.event.listen(engine, "checkout", count)
+    try:
+        with rt.db.session() as session:
+            session.connection()  # the caller's own connection
+            before = len(checkouts)
+            assert service.login(session, rt.vault, check, client_ip=IP).id == user.id
+            assert len(checkouts) == before  # no second connection inside the caller's unit
+    finally:
+        for engine in engines:
+            sa.event.remove(engine, "checkout", count)
 
 
 def test_a_code_is_accepted_once(rt: Runtime) -> None:
@@ -336,7 +366,9 @@ def test_change_password_checks_length_and_old_password_and_ends_sessions(rt: Ru
 def test_reset_credentials_issues_new_secrets(rt: Runtime) -> None:
     user, password, secret = make_user(rt)
     with rt.db.session() as session:
-        _, one_time, uri = service.reset_credentials(session, rt, user.username, actor="cli:x")
+        _, one_time, uri = service.reset_credentials(
+            session, rt.vault, user.username, actor="cli:x"
+        )
     new_secret = pyotp.parse_uri(uri).secret
     assert new_secret != secret
     with pytest.raises(BadCredentials):

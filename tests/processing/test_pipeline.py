@@ -28,8 +28,8 @@ def _upload(rt: Runtime) -> tuple[str, object]:
 
 def test_job_builds_the_review_copy_and_the_review_tasks(rt: Runtime) -> None:
     utterance_id, _ = _upload(rt)
-    assert run_once(rt.db, job_handlers(rt), owner="w") is True
-    assert run_once(rt.db, job_handlers(rt), owner="w") is False
+    assert run_once(rt.db, job_handlers(rt.db, rt.vault, rt.settings), owner="w") is True
+    assert run_once(rt.db, job_handlers(rt.db, rt.vault, rt.settings), owner="w") is False
     with rt.db.read() as session:
         utterance = session.get(Utterance, utterance_id)
         assert utterance.status == "ready_for_review"
@@ -53,7 +53,7 @@ def test_job_builds_the_review_copy_and_the_review_tasks(rt: Runtime) -> None:
 
 def test_withdrawal_during_the_job_creates_no_tasks(rt: Runtime) -> None:
     utterance_id, device = _upload(rt)
-    inner = make_prepare_review_copy(rt, privacy_steps(rt.settings))
+    inner = make_prepare_review_copy(rt.db, rt.vault, rt.settings, privacy_steps(rt.settings))
 
     def withdraw_midway(ctx: JobContext) -> None:
         with rt.db.session() as session:

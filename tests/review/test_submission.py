@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import sqlalchemy as sa
 
@@ -68,35 +66,41 @@ def _outcome(rt: Runtime, utterance_id: str) -> ClipOutcome:
         return session.get(ClipOutcome, utterance_id)
 
 
+def _fetch(rt: Runtime, user, task_id: str, url: str, *, secret: bytes = SECRET) -> bytes:  # type: ignore[no-untyped-def]
+    exp, sig = url.split("exp=")[1].split("&sig=")
+    with rt.db.session() as session:
+        return audio_access.review_copy_for(
+            session, rt.vault, secret, user=user, task_id=task_id, expires=int(exp), signature=sig
+        )
+
+
 def test_audio_only_for_the_leaseholder_and_only_briefly(rt: Runtime) -> None:
     make_clips(rt, 1)
     alice, bob = add_reviewer(rt), add_reviewer(rt)
     task = _lease(rt, alice)
     assert _listen(rt, alice, task)[:4] == b"RIFF"
     url = audio_access.signed_audio_url(SECRET, task.task_id, alice.id, 60)
-    exp, sig = url.split("exp=")[1].split("&sig=")
-    with rt.db.session() as session, pytest.raises(AudioDenied):
-        audio_access.review_copy_for(
-            session,
-            rt.vault,
-            SECRET,
-            user=bob,
-            task_id=task.task_id,
-            expires=int(exp),
-            signature=sig,
-        )
-    stale = int(time.time()) - 1
-    stale_sig = audio_access._signature(SECRET, task.task_id, alice.id, stale)
-    with rt.db.session() as session, pytest.raises(AudioDenied, match="expired"):
-        audio_access.review_copy_for(
-            session,
-            rt.vault,
-            SECRET,
-            user=alice,
-            task_id=task.task_id,
-            expires=stale,
-            signature=stale_sig,
-        )
+    refusals = {
+        "another reviewer": lambda: _fetch(rt, bob, task.task_id, url),
+        "another task": lambda: _fetch(rt, alice, task.task_id[::-1], url),
+        "another secret": lambda: _fetch(rt, alice, task.task_id, url, secret=b"k" * 32),
+        "a later expiry": lambda: _fetch(
+            rt,
+            alice,
+            task.task_id,
+            url.replace("exp=", "exp=9"),  # signed for another time
+        ),
+        "a forged signature": lambda: _fetch(
+            rt, alice, task.task_id, url.split("&sig=")[0] + "&sig=" + "A" * 43
+        ),
+    }
+    for name, fetch in refusals.items():
+        with pytest.raises(AudioDenied, match="not valid"):
+            fetch()
+            pytest.fail(f"{name} was accepted")
+    stale = audio_access.signed_audio_url(SECRET, task.task_id, alice.id, -1)
+    with pytest.raises(AudioDenied, match="expired"):
+        _fetch(rt, alice, task.task_id, stale)
     with rt.db.read() as session:
         listens = (
             session.execute(sa.select(AuditEvent).where(AuditEvent.action == "clip.listened"))

@@ -18,3 +18,8 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 WAIT_MS = 30_000  # an upper bound for waits, never a timing assertion
+# The staff palette's accent on an element (page.evaluate(STAFF_ACCENT_OF, selector)).
+STAFF_ACCENT_OF = (
+    "(selector) => getComputedStyle(document.querySelector(selector))"
+    ".getPropertyValue('--accent').trim()"
+)

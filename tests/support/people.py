@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from voxguard.db.models import User
+from voxguard.people import service
 from voxguard.people import totp as totp_codes
 from voxguard.people.service import create_user, totp_secret_of
 from voxguard.runtime import Runtime
@@ -39,10 +40,28 @@ def make_user(
     username = username or f"{role.replace('_', '')}-{secrets.token_hex(4)}"
     with rt.db.session() as session:
         user, password, _uri = create_user(
-            session, rt, username=username, role=role, region=region, actor="test"
+            session, rt.vault, username=username, role=role, region=region, actor="test"
         )
         user.must_change_password = must_change_password  # test-only shortcut, see above
-    return user, password, totp_secret_of(rt, user)
+    return user, password, totp_secret_of(rt.vault, user)
+
+
+def sign_in_with_service(
+    rt: Runtime,
+    username: str,
+    password: str,
+    totp: str,
+    *,
+    at: datetime | None = None,
+    client_ip: str | None = None,
+) -> User:
+    """Sign in as the web does: the slow check on a read, then the decision in a write."""
+    with rt.db.read() as read:
+        check = service.check_credentials(
+            read, rt.vault, username=username, password=password, totp=totp, now=at
+        )
+    with rt.db.session() as session:
+        return service.login(session, rt.vault, check, client_ip=client_ip)
 
 
 def totp_code(totp_secret: str, at: datetime | float | None = None) -> str:

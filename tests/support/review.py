@@ -56,5 +56,5 @@ def make_clips(
             )
             assert response.status_code == 201, response.text
             ids.append(response.json()["id"])
-    work(rt, stop=threading.Event(), drain=True)
+    work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
     return ids

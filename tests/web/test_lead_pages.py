@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.support.audio import encode, tone
-from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS
+from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, STAFF_ACCENT_OF, WAIT_MS
 from tests.support.client import app_client, post_utterance
 from tests.support.net import free_port
 from tests.support.people import login, make_user, totp_code
@@ -627,7 +627,7 @@ def _scene(rt: Runtime) -> None:
             assert (
                 post_utterance(client, device.token, encode(samples, rate), meta).status_code == 201
             )
-    work(rt, stop=threading.Event(), drain=True)
+    work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
     with ExitStack() as stack:
         people = []
         for seconds in (5.0, 9.0, 14.0):
@@ -714,6 +714,8 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 page.wait_for_url(lambda url: url.endswith("/lead"))
                 page.wait_for_function("document.body.dataset.tab === 'adjudication'")
                 assert not problems, problems
+                # The staff palette (static/common/palette.css) reaches the lead page.
+                assert page.evaluate(STAFF_ACCENT_OF, ".lead-page") == "#176b66"
 
                 first = page.get_attribute("#queue .queue-item.current", "data-clip")
                 page.keyboard.press("j")

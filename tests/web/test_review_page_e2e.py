@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.audio import encode, tone
-from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS
+from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, STAFF_ACCENT_OF, WAIT_MS
 from tests.support.net import free_port
 from tests.support.people import make_user, totp_code
 from tests.support.world import make_device
@@ -89,7 +89,7 @@ def _ingest_clips(rt: Runtime, base_url: str) -> None:
                 },
             )
             assert response.status_code == 201, response.text
-    work(rt, stop=threading.Event(), drain=True)
+    work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
 
 
 def _state(page: Any) -> dict[str, Any]:
@@ -147,6 +147,8 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
             page.fill("input[name=totp]", totp_code(secret))
             page.press("input[name=totp]", "Enter")
             page.wait_for_url(lambda url: url.endswith("/review"))
+            # The staff palette (static/common/palette.css) reaches the workbench too.
+            assert page.evaluate(STAFF_ACCENT_OF, "body.review") == "#176b66"
 
             html = page.content()
             for secret_text in ("ACCT-E2E-7731", "SN-E2E-4410", user.username):

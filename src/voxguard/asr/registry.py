@@ -42,8 +42,8 @@ def get_engine(
 ) -> AsrEngine:
     """The engine called `name` ("whisper" or "pocketsphinx"), loaded once per process.
 
-    `cpu_threads` applies to whisper only (default: $VOXGUARD_ASR_CPU_THREADS or the usable
-    cores, at most 4). `adaptation`: an adapted model (`voxguard adapt asr`) for the engine.
+    `cpu_threads` applies to whisper only (``Settings.asr_cpu_threads``; None: the usable cores,
+    at most 4). `adaptation`: an adapted model (`voxguard adapt asr`) for the engine.
     Raises UnknownEngineError (a ValueError) for any other name.
     """
     if name not in ENGINE_NAMES:
@@ -89,6 +89,8 @@ def transcribe_directory(
     out_jsonl: Path,
     engine: str = DEFAULT_ENGINE,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    cpu_threads: int | None = None,
 ) -> int:
     """Transcribe every audio file in `in_dir` (not recursive) into JSON lines at `out_jsonl`.
 
@@ -99,7 +101,7 @@ def transcribe_directory(
     """
     out_jsonl = Path(out_jsonl)
     files = list_audio_files(Path(in_dir))
-    asr = get_engine(engine)
+    asr = get_engine(engine, cpu_threads=cpu_threads)
     total = len(files)
     if progress is not None:
         progress(0, total)

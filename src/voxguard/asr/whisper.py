@@ -29,7 +29,6 @@ MODEL_SHA256 = {
     "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
     "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
 }
-CPU_THREADS_ENV = "VOXGUARD_ASR_CPU_THREADS"
 # Whisper's standard fallback: re-decode a window at higher temperature when the greedy result
 # looks like a loop (compression ratio > 2.4) or is very unsure. Without it a pure tone (a bleep!)
 # comes out as "beep beep beep ..." up to the token limit.
@@ -90,16 +89,8 @@ def verify_model(path: Path | str) -> None:
 
 
 def default_cpu_threads() -> int:
-    """Threads for CTranslate2: $VOXGUARD_ASR_CPU_THREADS, else the usable cores (at most 4)."""
-    configured = os.environ.get(CPU_THREADS_ENV, "").strip()
-    if configured:
-        try:
-            value = int(configured)
-        except ValueError as exc:
-            raise ValueError(f"{CPU_THREADS_ENV} must be an integer, got {configured!r}") from exc
-        if value < 1:
-            raise ValueError(f"{CPU_THREADS_ENV} must be at least 1, got {value}")
-        return value
+    """Threads for CTranslate2 unless configured (``Settings.asr_cpu_threads``): the usable
+    cores, at most 4."""
     return max(1, min(4, len(os.sched_getaffinity(0))))
 
 

@@ -35,7 +35,7 @@ def demo(
         server = BackgroundServer(rt, host or settings.host, port or settings.port)
         server.start()
         stop = threading.Event()
-        worker = start_background_worker(rt, stop)
+        worker = start_background_worker(rt.db, rt.vault, rt.settings, stop)
         with progress_bar("uploading demo speech") as progress:
             summary = upload_demo_utterances(server.base_url, tokens, progress=progress)
         console.print(
@@ -59,7 +59,7 @@ def demo(
             if exit_after_setup:
                 stop.set()
                 worker.join()
-                work(rt, stop=threading.Event(), drain=True)
+                work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
                 return
             console.print("Press Ctrl+C to stop.")
             server.thread.join()

@@ -36,7 +36,9 @@ def ingest(
             }
         items = plan_import(source, defaults)
         with progress_bar("importing") as progress:
-            report = run_import(rt, items, token=device_token, progress=progress)
+            report = run_import(
+                rt.db, rt.vault, rt.settings, items, token=device_token, progress=progress
+            )
     console.print(
         f"stored {report.stored} ({report.sampled} sampled), already present {report.replayed}, "
         f"discarded without storage consent {report.discarded}, rejected {len(report.rejected)}"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from voxguard.cli.context import console, refusals
+from voxguard.cli.context import console, load_settings, refusals
 from voxguard.cli.progress import progress_bar
 
 # The transforms' libraries (Whisper, spaCy, Presidio) load inside each command, so that
@@ -58,6 +58,7 @@ def transcribe(
     """Transcribe every clip in a folder, offline, with word start/end times."""
     from voxguard.asr import AsrError, transcribe_directory
 
+    threads = load_settings().asr_cpu_threads
     with refusals(AsrError, ValueError, OSError), progress_bar("transcribing") as progress:
-        count = transcribe_directory(in_dir, out_path, engine, progress)
+        count = transcribe_directory(in_dir, out_path, engine, progress, cpu_threads=threads)
     console.print(f"transcribed {count} clips into {out_path}")

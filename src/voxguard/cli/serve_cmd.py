@@ -25,7 +25,7 @@ def serve(
     with runtime() as rt:
         stop = threading.Event()
         if embedded_worker:
-            start_background_worker(rt, stop)
+            start_background_worker(rt.db, rt.vault, rt.settings, stop)
         try:
             uvicorn.run(
                 create_app(rt),
@@ -46,7 +46,7 @@ def worker(
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
-            done = work(rt, stop=stop, drain=drain)
+            done = work(rt.db, rt.vault, rt.settings, stop=stop, drain=drain)
         except KeyboardInterrupt:
             stop.set()
             done = 0

@@ -71,7 +71,7 @@ def add(
     with runtime() as rt, rt.db.session() as session:
         user, one_time, uri = create_user(
             session,
-            rt,
+            rt.vault,
             username=name,
             role=role.value,
             region=region or rt.settings.default_data_region,
@@ -130,5 +130,5 @@ def reset(
 ) -> None:
     """Issue a new one-time password and TOTP secret (e.g. a lost phone); ends all sessions."""
     with runtime() as rt, rt.db.session() as session:
-        user, one_time, uri = reset_credentials(session, rt, name, actor=ACTOR)
+        user, one_time, uri = reset_credentials(session, rt.vault, name, actor=ACTOR)
     _show_credentials(user, one_time, uri, qr=qr)

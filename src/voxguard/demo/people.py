@@ -29,9 +29,10 @@ def create_demo_people(rt: Runtime) -> list[DemoLogin]:
     with rt.db.session() as session:
         for username, role, region in DEMO_PEOPLE:
             user, password, _uri = create_user(
-                session, rt, username=username, role=role, region=region, actor="demo"
+                session, rt.vault, username=username, role=role, region=region, actor="demo"
             )
             # Demo only: skip the forced first password change so a visitor goes straight in.
             user.must_change_password = False
-            logins.append(DemoLogin(username, role, region, password, totp_secret_of(rt, user)))
+            secret = totp_secret_of(rt.vault, user)
+            logins.append(DemoLogin(username, role, region, password, secret))
     return logins

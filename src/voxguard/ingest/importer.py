@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from voxguard.audio import DuplicateClipId, list_audio_files
+from voxguard.config import Settings
+from voxguard.db.session import Database
 from voxguard.ingest.service import UploadRejected, ingest_upload
-from voxguard.runtime import Runtime
+from voxguard.vault.service import Vault
 
 
 class ManifestError(ValueError):
@@ -82,7 +84,9 @@ def plan_import(source: Path, defaults: dict[str, Any]) -> list[ImportItem]:
 
 
 def run_import(
-    rt: Runtime,
+    db: Database,
+    vault: Vault,
+    settings: Settings,
     items: list[ImportItem],
     *,
     token: str,
@@ -100,7 +104,12 @@ def run_import(
             continue
         try:
             result = ingest_upload(
-                rt, token=token, metadata_raw=json.dumps(item.metadata).encode(), audio=audio
+                db,
+                vault,
+                settings,
+                token=token,
+                metadata_raw=json.dumps(item.metadata).encode(),
+                audio=audio,
             )
         except UploadRejected as exc:
             if exc.code in ("unauthorized",):

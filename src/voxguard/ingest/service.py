@@ -12,21 +12,22 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voxguard import audit, work
 from voxguard.audio import TARGET_RATE, AudioRejected, DecodedAudio, decode_audio, encode_wav_pcm16
+from voxguard.config import Settings
 from voxguard.consent.service import current_consent
 from voxguard.db.base import new_id, utcnow
 from voxguard.db.models import Account, Blob, UsageCounter, Utterance
+from voxguard.db.session import Database
 from voxguard.db.upsert import insert_on_conflict
 from voxguard.ingest.devices import DeviceAuthError, authenticate
 from voxguard.ingest.metadata import MetadataRejected, UtteranceMetadata, parse_metadata
-from voxguard.runtime import Runtime
-from voxguard.sampling.service import decide
+from voxguard.sampling.service import decide, policy_from, sampling_secret
+from voxguard.vault.service import Vault
 from voxguard.work.queues import JOBS_QUEUE, PREPARE_REVIEW_COPY
 
 
@@ -58,7 +59,9 @@ class Caller:
 
 
 def ingest_upload(
-    rt: Runtime,
+    db: Database,
+    vault: Vault,
+    settings: Settings,
     *,
     metadata_raw: bytes,
     audio: bytes,
@@ -67,26 +70,26 @@ def ingest_upload(
 ) -> IngestResult:
     """Store one upload; ``caller`` skips authentication when ``check_token`` already did it."""
     try:
-        caller = caller or _authenticate(rt, token)
+        caller = caller or _authenticate(db, token)
         meta = _parse(metadata_raw, caller)
-        decoded = _decode(rt, audio)
-        return _store(rt, caller, meta, audio, decoded.samples, decoded.duration_s)
+        decoded = _decode(audio, settings.max_duration_s)
+        return _store(db, vault, settings, caller, meta, audio, decoded)
     except UploadRejected as rejection:
-        _audit_refusal(rt, caller, rejection)
+        _audit_refusal(db, caller, rejection)
         raise
 
 
-def check_token(rt: Runtime, token: str | None) -> Caller:
+def check_token(db: Database, token: str | None) -> Caller:
     """Refuse a bad token before the body is read (an unauthenticated client uploads nothing)."""
     try:
-        return _authenticate(rt, token)
+        return _authenticate(db, token)
     except UploadRejected as rejection:
-        _audit_refusal(rt, None, rejection)
+        _audit_refusal(db, None, rejection)
         raise
 
 
-def _authenticate(rt: Runtime, token: str | None) -> Caller:
-    with rt.db.read() as session:
+def _authenticate(db: Database, token: str | None) -> Caller:
+    with db.read() as session:
         try:
             device = authenticate(session, token)
         except DeviceAuthError as exc:
@@ -129,58 +132,70 @@ def _replay(
     return IngestResult(id=row.id, sampled=row.sampled, stored=True, created=False)
 
 
-def _decode(rt: Runtime, audio: bytes) -> DecodedAudio:
+def _decode(audio: bytes, max_duration_s: float) -> DecodedAudio:
     try:
-        return decode_audio(audio, max_duration_s=rt.settings.max_duration_s)
+        return decode_audio(audio, max_duration_s=max_duration_s)
     except AudioRejected as exc:
         raise UploadRejected(f"audio_{exc.code}", str(exc)) from exc
 
 
 def _store(
-    rt: Runtime,
+    db: Database,
+    vault: Vault,
+    settings: Settings,
     caller: Caller,
     meta: UtteranceMetadata,
     audio: bytes,
-    samples: np.ndarray,
-    duration_s: float,
+    decoded: DecodedAudio,
 ) -> IngestResult:
     utterance_id = new_id()
     audio_sha256 = hashlib.sha256(audio).hexdigest()
-    with rt.db.read() as session:
+    with db.read() as session:
         replay = _replay(session, caller, meta, audio_sha256)
         if replay is not None:
             return replay
         store_consent = current_consent(session, caller.account_id).store_recordings
         blob: Blob | None = None
         if store_consent:
-            blob = rt.vault.seal(
+            blob = vault.seal(
                 session,
                 account_id=caller.account_id,
                 utterance_id=utterance_id,
                 kind="original",
-                plaintext=encode_wav_pcm16(samples, TARGET_RATE),
+                plaintext=encode_wav_pcm16(decoded.samples, TARGET_RATE),
             )
     try:
-        with rt.db.session() as session:
-            return _record(rt, session, caller, meta, utterance_id, audio_sha256, duration_s, blob)
+        with db.session() as session:
+            return _record(
+                session,
+                vault,
+                settings,
+                caller,
+                meta,
+                utterance_id,
+                audio_sha256,
+                decoded.duration_s,
+                blob,
+            )
     except IntegrityError:
         # A concurrent retry of the same utterance won the race: answer with its record.
         if blob is not None:
-            rt.vault.discard_object(blob.store_key)
-        with rt.db.read() as session:
+            vault.discard_object(blob.store_key)
+        with db.read() as session:
             replay = _replay(session, caller, meta, audio_sha256)
         if replay is None:
             raise
         return replay
     except BaseException:
         if blob is not None:
-            rt.vault.discard_object(blob.store_key)
+            vault.discard_object(blob.store_key)
         raise
 
 
 def _record(
-    rt: Runtime,
     session: Session,
+    vault: Vault,
+    settings: Settings,
     caller: Caller,
     meta: UtteranceMetadata,
     utterance_id: str,
@@ -201,7 +216,7 @@ def _record(
             details={"reason": "no_storage_consent", "duration_s": round(duration_s, 3)},
         )
         if blob is not None:
-            rt.vault.discard_object(blob.store_key)
+            vault.discard_object(blob.store_key)
         return IngestResult(id=None, sampled=False, stored=False, created=True)
     assert blob is not None
     now = utcnow()
@@ -212,10 +227,10 @@ def _record(
         device_id=caller.device_id,
         recorded_at=meta.recorded_at,
         received_at=now,
-        expires_at=now + timedelta(days=rt.settings.retention_days),
+        expires_at=now + timedelta(days=settings.retention_days),
         locale=meta.locale,
         device_type=meta.device_type,
-        data_region=meta.data_region or caller.region or rt.settings.default_data_region,
+        data_region=meta.data_region or caller.region or settings.default_data_region,
         device_asr_text=meta.asr_text,
         device_asr_confidence=meta.asr_confidence,
         device_intent=meta.intent,
@@ -229,8 +244,8 @@ def _record(
     session.add(blob)
     decision = decide(
         session,
-        policy=rt.sampling_policy,
-        secret=rt.sampling_secret,
+        policy=policy_from(settings),
+        secret=sampling_secret(vault),
         utterance_id=utterance_id,
         account_id=caller.account_id,
         asr_confidence=meta.asr_confidence,
@@ -245,7 +260,7 @@ def _record(
             kind=PREPARE_REVIEW_COPY,
             subject_id=utterance_id,
             account_id=caller.account_id,
-            max_attempts=rt.settings.job_max_attempts,
+            max_attempts=settings.job_max_attempts,
         )
     session.flush()  # write the rows first: the audit head lock is then held only briefly
     audit.record(
@@ -276,8 +291,8 @@ def _count(session: Session, account_id: str, name: str) -> None:
     )
 
 
-def _audit_refusal(rt: Runtime, caller: Caller | None, rejection: UploadRejected) -> None:
-    with rt.db.session() as session:
+def _audit_refusal(db: Database, caller: Caller | None, rejection: UploadRejected) -> None:
+    with db.session() as session:
         audit.record(
             session,
             actor=f"device:{caller.device_id}" if caller else "unauthenticated",
@@ -288,6 +303,6 @@ def _audit_refusal(rt: Runtime, caller: Caller | None, rejection: UploadRejected
         )
 
 
-def record_refusal(rt: Runtime, rejection: UploadRejected) -> None:
+def record_refusal(db: Database, rejection: UploadRejected) -> None:
     """Audit a refusal decided before the service ran (e.g. an oversize body at the web layer)."""
-    _audit_refusal(rt, None, rejection)
+    _audit_refusal(db, None, rejection)

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -39,7 +40,7 @@ from voxguard.people.errors import (
 )
 from voxguard.people.roles import HANDLE_PREFIX, check_role
 from voxguard.people.sessions import revoke_session, revoke_user_sessions
-from voxguard.runtime import Runtime
+from voxguard.vault.service import Vault
 
 SLOWDOWN_AFTER_FAILURES = 3
 SLOWDOWN_BASE_SECONDS = 5
@@ -82,12 +83,12 @@ def normalise_region(region: str) -> str:
     return value
 
 
-def totp_key(rt: Runtime) -> bytes:
-    return rt.vault.derived_secret(totp_codes.VAULT_PURPOSE)
+def totp_key(vault: Vault) -> bytes:
+    return vault.derived_secret(totp_codes.VAULT_PURPOSE)
 
 
-def totp_secret_of(rt: Runtime, user: User) -> str:
-    return totp_codes.open_secret(totp_key(rt), user.totp_secret_sealed, user.id)
+def totp_secret_of(vault: Vault, user: User) -> str:
+    return totp_codes.open_secret(totp_key(vault), user.totp_secret_sealed, user.id)
 
 
 def _new_handle(session: Session, role: str) -> str:
@@ -108,13 +109,13 @@ def _clear_lock(user: User) -> None:
     user.refused_while_locked = 0
 
 
-def _issue_credentials(rt: Runtime, user: User) -> tuple[str, str]:
+def _issue_credentials(vault: Vault, user: User) -> tuple[str, str]:
     """Give ``user`` a new one-time password and TOTP secret; return (password, otpauth URI)."""
     one_time = passwords.generate_one_time_password()
     secret = totp_codes.new_secret()
     user.password_hash = passwords.hash_password(one_time)
     user.must_change_password = True
-    user.totp_secret_sealed = totp_codes.seal_secret(totp_key(rt), secret, user.id)
+    user.totp_secret_sealed = totp_codes.seal_secret(totp_key(vault), secret, user.id)
     user.last_totp_step = 0
     _clear_lock(user)
     return one_time, totp_codes.provisioning_uri(secret, user.username)
@@ -122,7 +123,7 @@ def _issue_credentials(rt: Runtime, user: User) -> tuple[str, str]:
 
 def create_user(
     session: Session,
-    rt: Runtime,
+    vault: Vault,
     *,
     username: str,
     role: str,
@@ -144,7 +145,7 @@ def create_user(
         region=checked_region,
         created_at=utcnow(),
     )
-    one_time, uri = _issue_credentials(rt, user)
+    one_time, uri = _issue_credentials(vault, user)
     session.add(user)
     session.flush()
     audit.record(
@@ -254,35 +255,64 @@ def _refuse_locked(
     return _locked_error(user, seconds)
 
 
-def _username_digest(rt: Runtime, name: str) -> str:
+def _username_digest(vault: Vault, name: str) -> str:
     # Failed names are often passwords typed in the wrong box: keep only a keyed digest, which
     # still shows the same unknown name being tried again and again.
-    key = rt.vault.derived_secret("audit username")
+    key = vault.derived_secret("audit username")
     return hmac.new(key, name.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def login(
-    session: Session,
-    rt: Runtime,
+@dataclass(frozen=True)
+class SignInCheck:
+    """The slow half of a sign-in (argon2, TOTP), done on a snapshot before any write lock, which
+    on SQLite would otherwise stall every other writer for the length of a hash."""
+
+    name: str
+    password: str = field(repr=False)
+    totp: str = field(repr=False)
+    now: datetime
+    snapshot: User | None
+    checked: bool  # False while the snapshot waits or is locked: nothing was verified
+    password_ok: bool
+    steps: tuple[int, ...]
+    new_hash: str | None = field(repr=False)
+
+
+def check_credentials(
+    read: Session,
+    vault: Vault,
     *,
     username: str,
     password: str,
     totp: str,
-    client_ip: str | None,
     now: datetime | None = None,
-) -> User:
-    """Check password and TOTP code; return the user (who may still have to change the password:
-    see ``User.must_change_password``). Raises BadCredentials, TotpReplayed, AccountLocked or
-    AccountDisabled. ``session`` is a write unit; refusals are committed before they are raised.
-    """
+) -> SignInCheck:
+    """Verify password and TOTP code on a read of the user; ``login`` then decides and writes."""
     now = now or utcnow()
     name = username.strip().lower()
-    # The slow checks (argon2, TOTP) run on a snapshot read, outside the write lock, which on
-    # SQLite would otherwise stall every other writer for the length of a hash.
-    with rt.db.read() as read:
-        snapshot = read.execute(select(User).where(User.username == name)).scalar_one_or_none()
+    snapshot = read.execute(select(User).where(User.username == name)).scalar_one_or_none()
     if snapshot is None:
         passwords.burn_verification(password)
+        return SignInCheck(name, password, totp, now, None, False, False, (), None)
+    checked = _retry_after(snapshot, now) is None  # no password check while locked
+    password_ok = checked and passwords.verify_password(snapshot.password_hash, password)
+    steps = _matching_steps(vault, snapshot, totp, now) if password_ok else ()
+    new_hash = (
+        passwords.hash_password(password)
+        if password_ok and passwords.needs_rehash(snapshot.password_hash)
+        else None
+    )
+    return SignInCheck(name, password, totp, now, snapshot, checked, password_ok, steps, new_hash)
+
+
+def login(session: Session, vault: Vault, check: SignInCheck, *, client_ip: str | None) -> User:
+    """Sign in with what ``check_credentials`` verified: return the user (who may still have to
+    change the password: see ``User.must_change_password``). Raises BadCredentials, TotpReplayed,
+    AccountLocked or AccountDisabled. ``session`` is a write unit; refusals are committed before
+    they are raised.
+    """
+    now, snapshot = check.now, check.snapshot
+    if snapshot is None:
         audit.record(
             session,
             actor=ANONYMOUS_ACTOR,
@@ -290,21 +320,13 @@ def login(
             target="user:unknown",
             details={
                 "reason": "unknown_user",
-                "username_digest": _username_digest(rt, name),
+                "username_digest": _username_digest(vault, check.name),
                 "client_ip": client_ip,
             },
         )
         session.commit()
         raise BadCredentials(BAD_CREDENTIALS_MESSAGE)
-    checked = _retry_after(snapshot, now) is None  # no password check while locked
-    password_ok = checked and passwords.verify_password(snapshot.password_hash, password)
-    steps = _matching_steps(rt, snapshot, totp, now) if password_ok else []
-    new_hash = (
-        passwords.hash_password(password)
-        if password_ok and passwords.needs_rehash(snapshot.password_hash)
-        else None
-    )
-
+    password_ok, steps, new_hash = check.password_ok, check.steps, check.new_hash
     user = session.execute(
         select(User)
         .where(User.id == snapshot.id)
@@ -318,11 +340,11 @@ def login(
         snapshot.password_hash,
         snapshot.totp_secret_sealed,
     )
-    if changed or not checked:
+    if changed or not check.checked:
         # Credentials changed, or an admin unlocked, between the snapshot and the row lock
         # (rare): check against the row as it is now.
-        password_ok = passwords.verify_password(user.password_hash, password)
-        steps = _matching_steps(rt, user, totp, now) if password_ok else []
+        password_ok = passwords.verify_password(user.password_hash, check.password)
+        steps = _matching_steps(vault, user, check.totp, now) if password_ok else ()
         new_hash = None
     if not password_ok:
         _record_failure(
@@ -384,8 +406,8 @@ def login(
     return user
 
 
-def _matching_steps(rt: Runtime, user: User, code: str, now: datetime) -> list[int]:
-    return totp_codes.matching_steps(totp_secret_of(rt, user), code, now)
+def _matching_steps(vault: Vault, user: User, code: str, now: datetime) -> tuple[int, ...]:
+    return tuple(totp_codes.matching_steps(totp_secret_of(vault, user), code, now))
 
 
 def change_password(
@@ -468,11 +490,11 @@ def disable_user(session: Session, username: str, *, actor: str) -> User:
 
 
 def reset_credentials(
-    session: Session, rt: Runtime, username: str, *, actor: str
+    session: Session, vault: Vault, username: str, *, actor: str
 ) -> tuple[User, str, str]:
     """New one-time password and TOTP secret (a lost phone); ends sessions, clears the lock."""
     user = get_user(session, username, for_update=True)
-    one_time, uri = _issue_credentials(rt, user)
+    one_time, uri = _issue_credentials(vault, user)
     ended = revoke_user_sessions(session, user.id)
     audit.record(
         session,

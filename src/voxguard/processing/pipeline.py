@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from voxguard import work
 from voxguard.audio import TARGET_RATE, decode_audio, encode_wav_pcm16
+from voxguard.config import Settings
 from voxguard.consent.service import current_consent
 from voxguard.db.models import Blob, Utterance
-from voxguard.runtime import Runtime
+from voxguard.db.session import Database
+from voxguard.vault.service import Vault
 from voxguard.work.queues import REVIEW_QUEUE, REVIEW_TASK
 from voxguard.work.runner import JobContext, PermanentFailure
 
@@ -52,10 +54,12 @@ def utterance_seed(utterance_id: str) -> int:
     return int.from_bytes(hashlib.sha256(utterance_id.encode()).digest()[:8], "big")
 
 
-def make_prepare_review_copy(rt: Runtime, steps: Sequence[Step]) -> Callable[[JobContext], None]:
+def make_prepare_review_copy(
+    db: Database, vault: Vault, settings: Settings, steps: Sequence[Step]
+) -> Callable[[JobContext], None]:
     def prepare_review_copy(ctx: JobContext) -> None:
         utterance_id = ctx.job.subject_id
-        with rt.db.read() as session:
+        with db.read() as session:
             utterance = session.get(Utterance, utterance_id)
             if utterance is None or utterance.deleted_at is not None:
                 raise PermanentFailure(f"utterance {utterance_id} no longer exists")
@@ -68,7 +72,7 @@ def make_prepare_review_copy(rt: Runtime, steps: Sequence[Step]) -> Callable[[Jo
             ).scalar_one_or_none()
             if original is None:
                 raise PermanentFailure(f"utterance {utterance_id} has no original audio")
-            decoded = decode_audio(rt.vault.get(session, original), max_duration_s=None)
+            decoded = decode_audio(vault.get(session, original), max_duration_s=None)
         copy = ReviewCopy(
             samples=decoded.samples,
             sample_rate=decoded.sample_rate,
@@ -77,8 +81,8 @@ def make_prepare_review_copy(rt: Runtime, steps: Sequence[Step]) -> Callable[[Jo
         for step in steps:
             copy = step(copy)
         wav = encode_wav_pcm16(copy.samples, TARGET_RATE)
-        with rt.db.read() as session:
-            blob = rt.vault.seal(
+        with db.read() as session:
+            blob = vault.seal(
                 session,
                 account_id=utterance.account_id,
                 utterance_id=utterance_id,
@@ -86,19 +90,24 @@ def make_prepare_review_copy(rt: Runtime, steps: Sequence[Step]) -> Callable[[Jo
                 plaintext=wav,
             )
         try:
-            with rt.db.session() as session:
-                used = _finish(rt, ctx, session, utterance_id, blob, copy)
+            with db.session() as session:
+                used = _finish(ctx, session, utterance_id, blob, copy, settings.reviewers_per_clip)
         except BaseException:
-            rt.vault.discard_object(blob.store_key)
+            vault.discard_object(blob.store_key)
             raise
         if not used:
-            rt.vault.discard_object(blob.store_key)
+            vault.discard_object(blob.store_key)
 
     return prepare_review_copy
 
 
 def _finish(
-    rt: Runtime, ctx: JobContext, session: Session, utterance_id: str, blob: Blob, copy: ReviewCopy
+    ctx: JobContext,
+    session: Session,
+    utterance_id: str,
+    blob: Blob,
+    copy: ReviewCopy,
+    reviewers_per_clip: int,
 ) -> bool:
     """Record the review copy and its tasks; False when consent went away meanwhile."""
     utterance = session.get(Utterance, utterance_id)
@@ -119,7 +128,7 @@ def _finish(
     utterance.status = "ready_for_review"
     utterance.draft_text = copy.draft_text
     utterance.redactions = copy.redactions
-    for _ in range(rt.settings.reviewers_per_clip):
+    for _ in range(reviewers_per_clip):
         work.enqueue(
             session,
             queue=REVIEW_QUEUE,

@@ -4,30 +4,39 @@ from __future__ import annotations
 
 import threading
 
+from voxguard.config import Settings
+from voxguard.db.session import Database
 from voxguard.processing.handlers import job_handlers
-from voxguard.runtime import Runtime
+from voxguard.vault.service import Vault
 from voxguard.work.runner import default_owner, run_worker
 
 
 def work(
-    rt: Runtime, *, stop: threading.Event, drain: bool = False, owner: str | None = None
+    db: Database,
+    vault: Vault,
+    settings: Settings,
+    *,
+    stop: threading.Event,
+    drain: bool = False,
+    owner: str | None = None,
 ) -> int:
-    s = rt.settings
     return run_worker(
-        rt.db,
-        job_handlers(rt),
+        db,
+        job_handlers(db, vault, settings),
         stop=stop,
         owner=owner or default_owner(),
         drain=drain,
-        lease_seconds=s.job_lease_seconds,
-        backoff_base_s=s.job_backoff_base_seconds,
-        backoff_max_s=s.job_backoff_max_seconds,
+        lease_seconds=settings.job_lease_seconds,
+        backoff_base_s=settings.job_backoff_base_seconds,
+        backoff_max_s=settings.job_backoff_max_seconds,
     )
 
 
-def start_background_worker(rt: Runtime, stop: threading.Event) -> threading.Thread:
+def start_background_worker(
+    db: Database, vault: Vault, settings: Settings, stop: threading.Event
+) -> threading.Thread:
     thread = threading.Thread(
-        target=work, args=(rt,), kwargs={"stop": stop}, daemon=True, name="worker"
+        target=work, args=(db, vault, settings), kwargs={"stop": stop}, daemon=True, name="worker"
     )
     thread.start()
     return thread

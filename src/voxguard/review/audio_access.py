@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import time
 
+from itsdangerous import Signer
 from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
@@ -17,14 +17,18 @@ from voxguard.review.errors import AudioDenied, NotFound
 from voxguard.vault.service import Vault
 
 
-def _signature(secret: bytes, task_id: str, user_id: str, expires: int) -> str:
-    message = f"{task_id}:{user_id}:{expires}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+def _signer(secret: bytes) -> Signer:
+    # The salt keeps these signatures from being valid for anything else signed with the secret.
+    return Signer(secret, salt="voxguard review audio url", digest_method=hashlib.sha256)
+
+
+def _signed(task_id: str, user_id: str, expires: int) -> bytes:
+    return f"{task_id}:{user_id}:{expires}".encode()
 
 
 def signed_audio_url(secret: bytes, task_id: str, user_id: str, ttl_seconds: int) -> str:
     expires = int(time.time()) + ttl_seconds
-    signature = _signature(secret, task_id, user_id, expires)
+    signature = _signer(secret).get_signature(_signed(task_id, user_id, expires)).decode()
     return f"/api/v1/review/tasks/{task_id}/audio?exp={expires}&sig={signature}"
 
 
@@ -39,8 +43,7 @@ def review_copy_for(
     signature: str,
 ) -> bytes:
     """The decrypted review copy of the caller's leased task, or AudioDenied."""
-    expected = _signature(secret, task_id, user.id, expires)
-    if not hmac.compare_digest(expected, signature):
+    if not _signer(secret).verify_signature(_signed(task_id, user.id, expires), signature):
         raise AudioDenied("audio link is not valid for you")
     if expires < time.time():
         raise AudioDenied("audio link expired; ask for a fresh one with a heartbeat")

@@ -1,13 +1,15 @@
 """Word-level majority merge of several transcripts (ROVER-style).
 
-Every hypothesis is aligned to a pivot (the one closest to all others) by edit distance; each
-pivot slot and each insertion gap then takes the word most hypotheses put there (a deletion
-counts as a vote for nothing).
+Every hypothesis is aligned to a pivot (the one closest to all others) by word-level edit
+distance (RapidFuzz's Levenshtein opcodes); each pivot slot and each insertion gap then takes the
+word most hypotheses put there (a deletion counts as a vote for nothing).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+
+from rapidfuzz.distance import Levenshtein
 
 from voxguard.review.text import normalise, wer
 
@@ -15,32 +17,13 @@ Alignment = tuple[list[str | None], list[list[str]]]  # per pivot word; insertio
 
 
 def _align(pivot: list[str], hyp: list[str]) -> Alignment:
-    n, m = len(pivot), len(hyp)
-    cost = [[0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n + 1):
-        cost[i][0] = i
-    for j in range(m + 1):
-        cost[0][j] = j
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            cost[i][j] = min(
-                cost[i - 1][j - 1] + (pivot[i - 1] != hyp[j - 1]),
-                cost[i - 1][j] + 1,
-                cost[i][j - 1] + 1,
-            )
-    slots: list[str | None] = [None] * n
-    inserts: list[list[str]] = [[] for _ in range(n + 1)]
-    i, j = n, m
-    while i > 0 or j > 0:
-        if i > 0 and j > 0 and cost[i][j] == cost[i - 1][j - 1] + (pivot[i - 1] != hyp[j - 1]):
-            slots[i - 1] = hyp[j - 1]
-            i, j = i - 1, j - 1
-        elif i > 0 and cost[i][j] == cost[i - 1][j] + 1:
-            slots[i - 1] = None
-            i -= 1
-        else:
-            inserts[i].insert(0, hyp[j - 1])
-            j -= 1
+    slots: list[str | None] = [None] * len(pivot)  # a deleted pivot word stays None
+    inserts: list[list[str]] = [[] for _ in range(len(pivot) + 1)]
+    for op in Levenshtein.opcodes(pivot, hyp):
+        if op.tag == "insert":
+            inserts[op.src_start].extend(hyp[op.dest_start : op.dest_end])
+        elif op.tag != "delete":  # equal or replace: one hypothesis word per pivot word
+            slots[op.src_start : op.src_end] = hyp[op.dest_start : op.dest_end]
     return slots, inserts
 
 

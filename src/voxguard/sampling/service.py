@@ -14,8 +14,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from voxguard.config import Settings
 from voxguard.db.base import utcnow
 from voxguard.db.models import Account, SamplingDecision
+from voxguard.vault.service import Vault
 
 CAP_WINDOW = timedelta(days=30)
 
@@ -26,6 +28,20 @@ class SamplingPolicy:
     low_confidence_threshold: float
     low_confidence_boost: float
     account_cap_30d: int
+
+
+def policy_from(settings: Settings) -> SamplingPolicy:
+    return SamplingPolicy(
+        rate=settings.sampling_rate,
+        low_confidence_threshold=settings.sampling_low_confidence_threshold,
+        low_confidence_boost=settings.sampling_low_confidence_boost,
+        account_cap_30d=settings.sampling_account_cap_30d,
+    )
+
+
+def sampling_secret(vault: Vault) -> bytes:
+    """The draw's key: derived from the master key, so only the operator can recompute a draw."""
+    return vault.derived_secret("sampling")
 
 
 def draw(secret: bytes, utterance_id: str) -> float:

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from voxguard.vault.durable import fsync_dir
 from voxguard.vault.errors import BlobIntegrityError, KeyUnwrapError, MasterKeyError
 
 __all__ = [
@@ -180,14 +181,6 @@ def decrypt_blob(data_key: bytes, account_id: str, blob_id: str, ciphertext: byt
 # --------------------------------------------------------------------------- master key file
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _read_master_key(path: Path) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY)  # symlinks are followed: secret mounts use them
@@ -262,7 +255,7 @@ def _create_master_key(path: Path) -> bytes | None:
             if path.exists():
                 return None
             os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
     return key

@@ -18,9 +18,9 @@ from voxguard.people.sessions import create_session
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime
 from voxguard.web.security import (
-    clear_session_cookie,
     set_session_cookie,
     sign_in,
+    sign_out,
     signed_in_user,
 )
 
@@ -113,11 +113,7 @@ def logout(
     rt: Annotated[Runtime, Depends(get_runtime)],
 ) -> Response:
     """End this session (needs the X-CSRF-Token header)."""
-    with rt.db.session() as session:
-        service.logout(session, user, request.state.web_session.id_hash)
-    response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    clear_session_cookie(response, request)
-    return response
+    return sign_out(rt, request, user, Response(status_code=status.HTTP_204_NO_CONTENT))
 
 
 @router.post(

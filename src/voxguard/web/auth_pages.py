@@ -27,7 +27,6 @@ from voxguard.web.errors import status_for
 from voxguard.web.pages import templates
 from voxguard.web.security import (
     PASSWORD_PATH,
-    clear_session_cookie,
     current_session,
     is_https,
     page_context,
@@ -35,6 +34,7 @@ from voxguard.web.security import (
     safe_next,
     set_session_cookie,
     sign_in,
+    sign_out,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -145,11 +145,7 @@ def logout(
     user: Annotated[User, Depends(page_signed_in_user)],
     rt: Annotated[Runtime, Depends(get_runtime)],
 ) -> Response:
-    with rt.db.session() as session:
-        service.logout(session, user, request.state.web_session.id_hash)
-    response = RedirectResponse("/login", status_code=303)
-    clear_session_cookie(response, request)
-    return response
+    return sign_out(rt, request, user, RedirectResponse("/login", status_code=303))
 
 
 def _render_password(

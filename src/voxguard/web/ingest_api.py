@@ -66,7 +66,7 @@ async def upload_utterance(
 ) -> JSONResponse:
     """Store one utterance; idempotent on the client's ``utterance_id``."""
     token = _bearer(request)
-    caller = await run_in_threadpool(check_token, rt, token)
+    caller = await run_in_threadpool(check_token, rt.db, token)
     try:
         form = await read_form(
             request.headers.get("content-type"),
@@ -75,10 +75,16 @@ async def upload_utterance(
             {"audio": rt.settings.max_upload_bytes, "metadata": rt.settings.max_metadata_bytes},
         )
     except FormRejected as exc:
-        await run_in_threadpool(record_refusal, rt, UploadRejected(exc.code, exc.message))
+        await run_in_threadpool(record_refusal, rt.db, UploadRejected(exc.code, exc.message))
         raise
     result = await run_in_threadpool(
-        ingest_upload, rt, caller=caller, metadata_raw=form["metadata"], audio=form["audio"]
+        ingest_upload,
+        rt.db,
+        rt.vault,
+        rt.settings,
+        caller=caller,
+        metadata_raw=form["metadata"],
+        audio=form["audio"],
     )
     code = 201 if result.created and result.stored else (202 if not result.stored else 200)
     answer = UploadAnswer(id=result.id, sampled=result.sampled, stored=result.stored)

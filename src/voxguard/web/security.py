@@ -210,14 +210,24 @@ def sign_in(
     so a session id planted before sign-in is never promoted (session fixation)."""
     client_ip = request.client.host if request.client else None
     old_cookie = request.cookies.get(SESSION_COOKIE)
-    with rt.db.session() as session:
-        user = service.login(
-            session, rt, username=username, password=password, totp=totp, client_ip=client_ip
+    with rt.db.read() as read:
+        check = service.check_credentials(
+            read, rt.vault, username=username, password=password, totp=totp
         )
+    with rt.db.session() as session:
+        user = service.login(session, rt.vault, check, client_ip=client_ip)
         if old_cookie:
             revoke_session(session, hash_session_id(old_cookie))
         issued = create_session(session, user)
     return user, issued
+
+
+def sign_out(rt: Runtime, request: Request, user: User, response: Response) -> Response:
+    """End the request's session (audited) and clear its cookie on ``response``."""
+    with rt.db.session() as session:
+        service.logout(session, user, request.state.web_session.id_hash)
+    clear_session_cookie(response, request)
+    return response
 
 
 def is_https(request: Request) -> bool:

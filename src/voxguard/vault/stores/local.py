@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
+from voxguard.vault.durable import fsync_dir
 from voxguard.vault.errors import BlobNotFoundError, BlobStoreError
 from voxguard.vault.stores.keys import validate_key, validate_prefix
 
@@ -14,14 +15,6 @@ log = logging.getLogger(__name__)
 _TMP_PREFIX = ".tmp-"
 _DIR_MODE = 0o700
 _FILE_MODE = 0o600
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class LocalBlobStore:
@@ -66,7 +59,7 @@ class LocalBlobStore:
                     ) from None
                 continue
             # A new directory entry is only durable once its parent is fsynced.
-            _fsync_dir(new_dir.parent)
+            fsync_dir(new_dir.parent)
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
@@ -87,7 +80,7 @@ class LocalBlobStore:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
     def get(self, key: str) -> bytes:
         path = self._path(key)
@@ -104,7 +97,7 @@ class LocalBlobStore:
             return
         except IsADirectoryError:
             return  # a folder is not a blob; nothing stored under this exact key
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -131,7 +124,7 @@ class LocalBlobStore:
                 deleted += self._unlink(entry, touched_dirs)
         for directory in sorted(touched_dirs, key=lambda p: len(p.parts)):
             with contextlib.suppress(FileNotFoundError):
-                _fsync_dir(directory)
+                fsync_dir(directory)
         self._prune_empty(base)
         return deleted
 

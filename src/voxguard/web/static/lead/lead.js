@@ -1,15 +1,11 @@
 // The lead page (/lead): tabs, the adjudication queue by keyboard, gold clips.
 // The page is rendered on the server; this module only acts through the JSON APIs.
 
-import { createApi } from './api.js';
 import {
-  Player, confirmAction, dialogOpen, errorText, isControl, isTyping, notify,
+  $, $$, confirmAction, dialogOpen, errorText, isControl, isTyping, notify, startPage,
 } from './ui.js';
 
-const api = createApi();
-const player = new Player(api);
-const $ = (selector, root = document) => root.querySelector(selector);
-const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+const { api, player } = startPage();
 const INTENTS = new Set(JSON.parse($('#intent-list')?.textContent || '[]'));
 
 // ---------------------------------------------------------------------------- tabs

@@ -1,15 +1,11 @@
 // The privacy officer's restricted queue (/privacy-officer): listen (audited), delete for good
 // (crypto-shredding), or dismiss a wrong flag. Every decision is confirmed first.
 
-import { createApi } from './api.js';
 import {
-  Player, confirmAction, dialogOpen, errorText, isControl, isTyping, notify,
+  $, $$, confirmAction, dialogOpen, errorText, isControl, isTyping, notify, startPage,
 } from './ui.js';
 
-const api = createApi();
-const player = new Player(api);
-const $ = (selector, root = document) => root.querySelector(selector);
-const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+const { api, player } = startPage();
 
 const waitingCards = () => $$('#waiting .rclip');
 const current = () => $('#waiting .rclip.current') || $('.rclip.current');

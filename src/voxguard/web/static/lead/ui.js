@@ -1,5 +1,17 @@
-// Small pieces both staff pages share: notices, a confirmation dialog, the review-copy player,
-// and the "is the person typing?" test that keeps single-key shortcuts out of text fields.
+// Small pieces both staff pages share: the page's API and player, element lookup, notices, a
+// confirmation dialog, the review-copy player, and the "is the person typing?" test that keeps
+// single-key shortcuts out of text fields.
+
+import { createApi } from './api.js';
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+export const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+
+/** What every staff page starts with: its API client and its one review-copy player. */
+export function startPage() {
+  const api = createApi();
+  return { api, player: new Player(api) };
+}
 
 let noticeTimer = null;
 
