@@ -349,7 +349,7 @@ class Seeder:
                         device_id=device.id,
                         recorded_at=now - timedelta(hours=1),
                         received_at=now,
-                        expires_at=now + timedelta(days=rt.settings.retention_days),
+                        expires_at=now + timedelta(days=90),
                         locale="en-us",
                         device_type="smart_speaker",
                         data_region="eu",

@@ -33,6 +33,9 @@ class Runtime:
         return ConsentDefaults(
             human_review=self.settings.review_consent_default,
             store_recordings=self.settings.store_consent_default,
+            model_training=self.settings.model_training_consent_default,
+            retention=self.settings.retention_default,
+            notice_version=self.settings.privacy_notice_version,
         )
 
     def close(self) -> None:

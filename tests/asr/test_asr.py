@@ -26,7 +26,12 @@ from voxguard.asr import (
 )
 from voxguard.asr.base import to_16k_mono
 from voxguard.asr.evaluate import word_error_rate
-from voxguard.asr.normalize import split_span, spoken_words
+from voxguard.asr.normalize import (
+    group_spoken_words,
+    merge_digit_tokens,
+    split_span,
+    spoken_words,
+)
 from voxguard.asr.sphinx import letters_to_phones
 from voxguard.asr.whisper import MODEL_SHA256, default_model_dir
 from voxguard.audio import read_audio_file
@@ -137,6 +142,38 @@ def test_tampered_or_missing_model_is_rejected(tmp_path: Path) -> None:
 )
 def test_normalize_text_to_spoken_form(written: str, spoken: str) -> None:
     assert normalize_text(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("wake me up at 615 tomorrow", "wake me up at six fifteen tomorrow"),
+        ("set an alarm for 730.", "set an alarm for seven thirty"),
+        ("the train leaves at 905.", "the train leaves at nine oh five"),
+        ("book it for 8 45", "book it for eight forty five"),
+        ("at 700 pm", "at seven pm"),
+        ("730 tomorrow morning", "seven thirty tomorrow morning"),
+        # quantities keep their number reading
+        ("it costs 730 dollars", "it costs seven hundred thirty dollars"),
+        ("i need 200 grams", "i need two hundred grams"),
+        ("at 700", "at seven hundred"),
+        ("room 412", "room four hundred twelve"),
+        ("for 4845", "for four thousand eight hundred forty five"),
+    ],
+)
+def test_times_of_day_are_read_as_times(written: str, spoken: str) -> None:
+    assert normalize_text(written) == spoken
+
+
+def test_whisper_split_time_tokens_read_as_a_time() -> None:
+    # Whisper writes "seven thirty" as " 7" ".30": one group, read as a time after "for"
+    tokens = [" Set", " an", " alarm", " for", " 7", ".30", " tomorrow"]
+    words = [w for g in merge_digit_tokens(tokens) for w in group_spoken_words(tokens, g)]
+    assert " ".join(words) == "set an alarm for seven thirty tomorrow"
+    # no time cue: a glued decimal stays a decimal, not "three five"
+    tokens = [" It", " is", " 3", ".5", " metres"]
+    words = [w for g in merge_digit_tokens(tokens) for w in group_spoken_words(tokens, g)]
+    assert " ".join(words) == "it is three point five metres"
 
 
 def test_token_time_is_split_evenly_among_its_spoken_words() -> None:

@@ -54,6 +54,7 @@ def excluded_world(rt: Runtime) -> Iterator[tuple[Runtime, dict[str, str]]]:
         "kept_too": _clip(rt, "ACCT-KEEP-2", "what is the weather in paris"),
         "opted_out": _clip(rt, "ACCT-OUT"),
         "store_withdrawn": _clip(rt, "ACCT-NOSTORE"),
+        "no_model_training": _clip(rt, "ACCT-NOTRAIN"),
         "erased": _clip(rt, "ACCT-ERASED"),
         "deleted": _clip(rt, "ACCT-DELETED"),
         "expired": _clip(rt, "ACCT-EXPIRED"),
@@ -85,6 +86,10 @@ def excluded_world(rt: Runtime) -> Iterator[tuple[Runtime, dict[str, str]]]:
                 session, get_account(session, ref), review=review, store=store,  # type: ignore[arg-type]
                 source="test", actor="test",
             )  # fmt: skip
+        change_consent(
+            session, get_account(session, "ACCT-NOTRAIN"), model_training=False,
+            source="test", actor="test",
+        )  # fmt: skip
         erased = get_account(session, "ACCT-ERASED")
         rt.vault.shred_account(session, erased.id, actor="test", reason="erasure")
         erased.erased_at = utcnow()

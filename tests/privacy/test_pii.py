@@ -213,9 +213,9 @@ def test_no_network_access(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    from voxguard.privacy.pii import recognizers
+    from voxguard.privacy.pii.recognizers import email
 
-    monkeypatch.setattr(recognizers, "_TLD_EXTRACTOR", None)  # rebuild it with sockets refused
+    monkeypatch.setattr(email, "_TLD_EXTRACTOR", None)  # rebuild it with sockets refused
     det = PiiDetector()
     assert spans_of(det, "mail jo at example dot co dot uk") == [
         ("EMAIL_ADDRESS", "jo at example dot co dot uk")

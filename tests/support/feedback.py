@@ -110,6 +110,7 @@ def bulk_curated(
                         "version": 1,
                         "store_recordings": True,
                         "human_review": "opted_in",
+                        "model_training": True,
                         "source": "test",
                     }
                     for a in ids
@@ -180,6 +181,7 @@ def account_in_split(rt: Runtime, ref: str, split: str) -> str:
                 version=1,
                 store_recordings=True,
                 human_review="opted_in",
+                model_training=True,
                 source="test",
             )
         )

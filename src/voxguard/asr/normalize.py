@@ -9,7 +9,9 @@ split evenly among them (`split_span`).
 Number reading rules (heuristics, chosen for assistant speech):
 - digit groups joined by "-", "." or spaces ("555-1212", "4111 1111") and digit strings of five or
   more digits or with a leading zero are read digit by digit ("zero" for 0);
-- "3.5" is "three point five"; "7:30" is "seven thirty", "7:05" is "seven oh five";
+- "3.5" is "three point five"; "7:30" is "seven thirty", "7:05" is "seven oh five"; "7.30", "7 30"
+  and "730" are times too after a time cue or before a time word ("at 615" -> "six fifteen",
+  "for 7.30 tomorrow" -> "seven thirty"), never before a unit ("730 dollars");
 - four-digit numbers from 1100 to 2099 without a thousands comma are read as years
   ("1455" -> "fourteen fifty five", "2005" -> "two thousand five", "1900" -> "nineteen hundred");
 - other integers are cardinals ("1,000,000" -> "one million"); "15th" -> "fifteenth";
@@ -19,46 +21,10 @@ Number reading rules (heuristics, chosen for assistant speech):
 
 import re
 
-ONES_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-TENS_WORDS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_SCALES = [
-    (10**18, "quintillion"),
-    (10**15, "quadrillion"),
-    (10**12, "trillion"),
-    (10**9, "billion"),
-    (10**6, "million"),
-    (10**3, "thousand"),
-]
-_ORDINAL_IRREGULAR = {
-    "one": "first",
-    "two": "second",
-    "three": "third",
-    "five": "fifth",
-    "eight": "eighth",
-    "nine": "ninth",
-    "twelve": "twelfth",
-}
+from voxguard.asr.number_words import ONES_WORDS, ORDINAL_IRREGULAR, SCALE_WORDS, TENS_WORDS
+
+_SCALES = [(value, word) for value, word in SCALE_WORDS if value >= 1000]
+
 # Abbreviations whose spoken form differs from their letters (checked after lower-casing).
 _ABBREVIATIONS = {
     "mr.": ["mister"],
@@ -84,6 +50,73 @@ _TIME = re.compile(r"(\d{1,2}):(\d{2})")
 _CARDINAL = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 _EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:[\w-]+\.)+(?:com|org|net|edu|gov|io)")
 _EDGE_PUNCT = "\"'“”‘’«»()[]{}<>.,;:!?¿¡…—–-*/\\|~`^_=#"
+# Words before a time of day ("at 615", "for 7.30"), after one ("730 tomorrow"), and units that
+# make the number a quantity instead ("for 730 dollars").
+_TIME_CUES = frozenset(
+    [
+        "at",
+        "for",
+        "until",
+        "till",
+        "by",
+        "around",
+        "before",
+        "after",
+        "from",
+        "since",
+        "about",
+        "past",
+    ]
+)
+_CLOCK_SUFFIXES = frozenset(["am", "pm", "a.m", "p.m", "a", "m", "p", "oclock", "o'clock"])
+_TIME_WORDS = _CLOCK_SUFFIXES | frozenset(
+    ["tomorrow", "tonight", "today", "morning", "evening", "afternoon", "night", "tomorrow's"]
+)
+_QUANTITY_UNITS = frozenset(
+    [
+        "dollars",
+        "dollar",
+        "pounds",
+        "pound",
+        "euros",
+        "euro",
+        "cents",
+        "percent",
+        "degrees",
+        "minutes",
+        "minute",
+        "seconds",
+        "second",
+        "hours",
+        "hour",
+        "days",
+        "weeks",
+        "months",
+        "years",
+        "people",
+        "persons",
+        "guests",
+        "grams",
+        "kilos",
+        "kilograms",
+        "kg",
+        "miles",
+        "meters",
+        "metres",
+        "kilometers",
+        "calories",
+        "pages",
+        "times",
+        "steps",
+        "items",
+        "points",
+        "feet",
+        "inches",
+        "litres",
+        "liters",
+        "ml",
+    ]
+)
 _NON_WORD = re.compile(r"[^\w']+")
 _SPHINX_ALT = re.compile(r"\(\d+\)$")
 
@@ -127,8 +160,8 @@ def year_to_words(n: int) -> list[str]:
 def ordinal_words(words: list[str]) -> list[str]:
     """Turn the last word of a cardinal reading into its ordinal form."""
     last = words[-1]
-    if last in _ORDINAL_IRREGULAR:
-        new = _ORDINAL_IRREGULAR[last]
+    if last in ORDINAL_IRREGULAR:
+        new = ORDINAL_IRREGULAR[last]
     elif last.endswith("y"):
         new = last[:-1] + "ieth"
     else:
@@ -159,12 +192,7 @@ def _numeric_to_words(core: str) -> list[str] | None:
     if _DIGIT_GROUPS.fullmatch(core) and not _DECIMAL.fullmatch(core):
         return digits_to_words(core)
     if m := _TIME.fullmatch(core):
-        hours, minutes = int(m.group(1)), int(m.group(2))
-        if minutes == 0:
-            return number_to_words(hours)
-        if minutes < 10:
-            return [*number_to_words(hours), "oh", ONES_WORDS[minutes]]
-        return number_to_words(hours) + number_to_words(minutes)
+        return clock_words(int(m.group(1)), int(m.group(2)))
     if m := _DECIMAL.fullmatch(core):
         return [*integer_to_words(m.group(1)), "point", *digits_to_words(m.group(2))]
     if m := _ORDINAL.fullmatch(core):
@@ -255,11 +283,57 @@ def merge_digit_tokens(tokens: list[str]) -> list[list[int]]:
     return groups
 
 
+def clock_words(hours: int, minutes: int) -> list[str]:
+    """A time of day as it is said: 7:30 -> seven thirty, 9:05 -> nine oh five, 7:00 -> seven."""
+    if minutes == 0:
+        return number_to_words(hours)
+    if minutes < 10:
+        return [*number_to_words(hours), "oh", ONES_WORDS[minutes]]
+    return number_to_words(hours) + number_to_words(minutes)
+
+
+def _bare(token: str) -> str:
+    return token.strip().lower().strip(_EDGE_PUNCT)
+
+
+def _clock_time(written: str, before: str, after: str) -> list[str] | None:
+    """``written`` read as a time of day when its form and its neighbours say it is one.
+
+    Whisper writes "seven thirty" as "7.30", "7 30" or "730". "H:MM" is always a time; "H.MM",
+    "H MM" and "HMM" only after a time cue ("at 615", "for 7.30") or before a time word ("730
+    tomorrow"), and never before a unit ("for 730 dollars"); "700" needs "am"/"pm"/"o'clock" after
+    it. Anything else keeps its number reading ("four hundred and twelve", "three point five").
+    """
+    if m := re.fullmatch(r"(\d{1,2}):(\d{2})", written):
+        hours, minutes = int(m.group(1)), int(m.group(2))
+        return clock_words(hours, minutes) if hours <= 24 and minutes < 60 else None
+    cued = (before in _TIME_CUES or after in _TIME_WORDS) and after not in _QUANTITY_UNITS
+    if not cued:
+        return None
+    if m := re.fullmatch(r"(\d{1,2})[. ](\d{2})", written):
+        hours, minutes = int(m.group(1)), int(m.group(2))
+    elif re.fullmatch(r"[1-9]\d{2}|1[0-2]\d{2}", written):
+        hours, minutes = divmod(int(written), 100)
+        if minutes == 0 and after not in _CLOCK_SUFFIXES:
+            return None
+    else:
+        return None
+    return clock_words(hours, minutes) if 1 <= hours <= 23 and minutes < 60 else None
+
+
 def group_spoken_words(tokens: list[str], group: list[int]) -> list[str]:
-    """Spoken words of one group from `merge_digit_tokens` (tokens keep their leading spaces)."""
+    """Spoken words of one group from `merge_digit_tokens` (tokens keep their leading spaces).
+
+    The words on either side decide whether digits are a time of day (`_clock_time`)."""
+    before = _bare(tokens[group[0] - 1]) if group[0] > 0 else ""
+    after = _bare(tokens[group[-1] + 1]) if group[-1] + 1 < len(tokens) else ""
+    joined = "".join(tokens[i] for i in group).strip().rstrip(".,!?")
+    if (clock := _clock_time(joined, before, after)) is not None:
+        return clock
     if len(group) == 1:
         return spoken_words(tokens[group[0]])
-    joined = "".join(tokens[i] for i in group).strip().rstrip(".,!?")
+    if re.fullmatch(r"\d+\.\d+", joined):  # "3" ".5" glued: a decimal, not digits
+        return spoken_words(joined)
     return digits_to_words(joined)
 
 

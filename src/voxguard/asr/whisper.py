@@ -37,6 +37,10 @@ SAMPLING_SEED = 1234  # sampling at temperature > 0 is seeded so results are rep
 # Bound on decoded tokens per second of audio (fast speech is ~6 tokens/s): a looping window
 # stops early instead of decoding 440 tokens at every fallback temperature.
 MAX_TOKENS_PER_SECOND = 10.0
+# faster-whisper's built-in Silero VAD (its ONNX model ships in the faster-whisper wheel): only
+# stretches with speech are decoded. On silence and noise Whisper otherwise invents words
+# ("Thank you.", "you"); bench/asr_hallucination.py measures both, with and without it.
+VAD_FILTER = True
 
 _verified: set[tuple[str, int, int]] = set()
 _verify_lock = threading.Lock()
@@ -108,6 +112,7 @@ class WhisperEngine:
         fallback: bool = True,
         verify: bool = True,
         adaptation: AsrAdaptation | None = None,
+        vad_filter: bool = VAD_FILTER,
     ) -> None:
         from faster_whisper import WhisperModel  # heavy import, only when the engine is built
 
@@ -121,6 +126,7 @@ class WhisperEngine:
             verify_model(self.model_dir)
         self.cpu_threads = cpu_threads if cpu_threads is not None else default_cpu_threads()
         self.beam_size = beam_size
+        self.vad_filter = vad_filter
         self.temperatures = list(FALLBACK_TEMPERATURES if fallback else FALLBACK_TEMPERATURES[:1])
         # ctranslate2's random seed is process-global: serialise calls so each is reproducible.
         # (CTranslate2 already uses all `cpu_threads` for one call, so little is lost.)
@@ -150,7 +156,7 @@ class WhisperEngine:
                 temperature=self.temperatures,
                 word_timestamps=True,
                 condition_on_previous_text=False,  # avoids repetition loops on long audio
-                vad_filter=False,
+                vad_filter=self.vad_filter,
                 max_new_tokens=max_tokens,
                 hotwords=self.hotwords or None,
                 initial_prompt=self.initial_prompt or None,

@@ -6,7 +6,8 @@ from enum import StrEnum
 
 import typer
 
-from voxguard.cli.context import console, fail, runtime
+from voxguard.cli.context import console, fail, refusals, runtime
+from voxguard.consent.errors import InvalidConsent
 from voxguard.consent.service import change_consent, get_account
 
 app = typer.Typer(help="Accounts and consent.", no_args_is_help=True)
@@ -22,23 +23,44 @@ class YesNo(StrEnum):
     no = "no"
 
 
+class Retention(StrEnum):
+    dont_save = "dont_save"
+    three_months = "3_months"
+    eighteen_months = "18_months"
+    until_deleted = "until_deleted"
+
+
+def _yes(value: YesNo | None) -> bool | None:
+    return None if value is None else value is YesNo.yes
+
+
 @app.command()
 def consent(
     ref: str = typer.Argument(..., help="The operator's account reference."),
     review: Review = typer.Option(None, "--review", help="Human review consent."),
     store: YesNo = typer.Option(None, "--store", help="May recordings be stored?"),
+    training: YesNo = typer.Option(None, "--training", help="May they train the models?"),
+    retention: Retention = typer.Option(None, "--retention", help="How long to keep them."),
 ) -> None:
     """Record a consent change (a new version; opting out cancels open work at once)."""
-    if review is None and store is None:
-        raise fail("give --review and/or --store")
-    with runtime() as rt, rt.db.session() as session:
+    if review is None and store is None and training is None and retention is None:
+        raise fail("give --review, --store, --training and/or --retention")
+    with runtime() as rt, refusals(InvalidConsent), rt.db.session() as session:
         record = change_consent(
             session,
             get_account(session, ref),
-            review=review.value if review else None,
-            store=None if store is None else store is YesNo.yes,
+            review=review.value if review else None,  # type: ignore[arg-type]
+            store=_yes(store),
+            model_training=_yes(training),
+            retention=retention.value if retention else None,  # type: ignore[arg-type]
+            notice_version=rt.settings.privacy_notice_version,
             source="cli",
             actor="cli:operator",
         )
-        version, human, stored = record.version, record.human_review, record.store_recordings
-    console.print(f"{ref}: consent v{version}: review {human}, store {'yes' if stored else 'no'}")
+        summary = (
+            f"consent v{record.version}: review {record.human_review}, "
+            f"store {'yes' if record.store_recordings else 'no'}, "
+            f"training {'yes' if record.model_training else 'no'}, "
+            f"retention {record.retention}"
+        )
+    console.print(f"{ref}: {summary}")

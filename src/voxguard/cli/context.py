@@ -16,7 +16,9 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from voxguard.config import Settings, get_settings
-from voxguard.consent.service import UnknownAccount
+from voxguard.consent.backups import BackupError
+from voxguard.consent.errors import RightsError
+from voxguard.consent.ledger import LedgerError
 from voxguard.db.migrate import SchemaOutOfDate, ensure_schema_current
 from voxguard.feedback.errors import (
     HeldOutTooSmall,
@@ -42,7 +44,9 @@ REFUSALS: tuple[type[Exception], ...] = (
     ManifestError,
     DeviceAuthError,
     UnknownDevice,
-    UnknownAccount,
+    RightsError,
+    LedgerError,
+    BackupError,
     AuthError,
     UserAdminError,
 )

@@ -9,13 +9,17 @@ import typer
 from voxguard.cli import (
     accounts,
     audit_cmd,
+    backup_cmd,
     db_cmd,
     demo_cmd,
     devices,
     feedback_cmd,
     ingest_cmd,
     privacy_cmd,
+    report_cmd,
+    retention_cmd,
     serve_cmd,
+    tokens_cmd,
     users_cmd,
 )
 
@@ -33,6 +37,10 @@ app.add_typer(privacy_cmd.app, name="privacy")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(feedback_cmd.eval_app, name="eval")
 app.add_typer(feedback_cmd.adapt_app, name="adapt")
+app.add_typer(tokens_cmd.app, name="tokens")
+app.add_typer(backup_cmd.app, name="backup")
+app.add_typer(retention_cmd.app, name="retention")
+app.add_typer(report_cmd.app, name="report")
 app.command("ingest")(ingest_cmd.ingest)
 app.command("serve")(serve_cmd.serve)
 app.command("worker")(serve_cmd.worker)

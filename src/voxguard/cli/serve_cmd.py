@@ -8,10 +8,24 @@ import threading
 import typer
 import uvicorn
 
-from voxguard.cli.context import console, runtime
+from voxguard.cli.context import console, fail, runtime
+from voxguard.consent.erasure import reapply_ledger
+from voxguard.consent.ledger import LedgerError
 from voxguard.processing.worker import start_background_worker, work
+from voxguard.runtime import Runtime
 from voxguard.status import system_status
 from voxguard.web.app import create_app
+
+
+def apply_erasure_ledger(rt: Runtime) -> None:
+    """Nothing is served while the database holds someone the erasure ledger says was erased
+    (a backup restored by other means than `voxguard backup restore`): erase them again first."""
+    try:
+        reapplied = reapply_ledger(rt.db, rt.settings, rt.vault)
+    except LedgerError as exc:
+        raise fail(f"{exc.message}; refusing to start without it") from exc
+    if reapplied:
+        console.print(f"re-applied {reapplied} erasure(s) from the erasure ledger")
 
 
 def serve(
@@ -23,6 +37,7 @@ def serve(
 ) -> None:
     """Serve the web app and APIs."""
     with runtime() as rt:
+        apply_erasure_ledger(rt)
         stop = threading.Event()
         if embedded_worker:
             start_background_worker(rt.db, rt.vault, rt.settings, stop)
@@ -43,6 +58,7 @@ def worker(
 ) -> None:
     """Run machine jobs (several workers may run at once, on any host sharing the database)."""
     with runtime() as rt:
+        apply_erasure_ledger(rt)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:

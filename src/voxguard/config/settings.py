@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ReviewConsent = Literal["opted_in", "opted_out"]
+Retention = Literal["dont_save", "3_months", "18_months", "until_deleted"]
 
 
 class _TomlSource(PydanticBaseSettingsSource):
@@ -46,10 +47,25 @@ class Settings(BaseSettings):
     blob_url: str = ""  # empty: local directory data_dir/blobs; or s3://bucket/prefix?endpoint=…
     master_key_file: Path | None = None  # default data_dir/master.key
 
-    # consent and retention
+    # consent and retention (what a new account starts with; each person can change it)
     review_consent_default: ReviewConsent = "opted_out"
     store_consent_default: bool = True
-    retention_days: int = Field(default=90, ge=1)
+    model_training_consent_default: bool = False
+    retention_default: Retention = "3_months"
+    # The privacy notice in force, recorded with every consent choice made under it.
+    privacy_notice_version: str = Field(default="2026-12", min_length=1, max_length=32)
+    # Review copies are deleted this long after their review completes.
+    review_copy_grace_hours: float = Field(default=24.0, ge=0)
+    # How often a worker schedules the retention sweep.
+    retention_sweep_minutes: float = Field(default=60.0, gt=0)
+    # Erasures are also written here, outside the database and its backups, so a restored
+    # backup cannot bring an erased person back. Default: beside the master key.
+    erasure_ledger_file: Path | None = None
+    # Self-service page: a sign-in link lives this long, and then the session it opens.
+    self_service_link_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    self_service_session_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Where the records of processing read the latest benchmark figures from.
+    bench_results_dir: Path = Path("bench/results")
 
     # sampling
     sampling_rate: float = Field(default=0.002, ge=0.0, le=1.0)
@@ -136,6 +152,12 @@ class Settings(BaseSettings):
     @property
     def resolved_master_key_file(self) -> Path:
         return self.master_key_file or self.data_dir / "master.key"
+
+    @property
+    def resolved_erasure_ledger_file(self) -> Path:
+        return self.erasure_ledger_file or self.resolved_master_key_file.with_name(
+            "erasure-ledger.jsonl"
+        )
 
 
 @lru_cache(maxsize=1)

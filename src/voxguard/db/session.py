@@ -117,6 +117,27 @@ class Database:
         finally:
             session.close()
 
+    def purge_deleted_pages(self) -> bool:
+        """After an erasure: leave no old copy of a deleted row in SQLite's write-ahead log.
+
+        Checkpoints the WAL into the database file (whose freed pages ``secure_delete`` zeroed)
+        and truncates it. Returns False when a reader held an old snapshot, so part of the log
+        stayed; the retention sweep tries again. PostgreSQL needs nothing here: a dump never
+        holds deleted rows.
+        """
+        if self.dialect != "sqlite":
+            return True
+        # Outside any transaction (the driver connection runs in autocommit mode here).
+        with self._gate.held() if self._gate else nullcontext():
+            raw = self.engine.raw_connection()
+            try:
+                busy, _log, _done = (
+                    raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                )
+            finally:
+                raw.close()
+        return not busy
+
     def dispose(self) -> None:
         self.engine.dispose()
         if self._gate:
@@ -167,6 +188,9 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Deleted rows are overwritten with zeros, not left readable in free pages: an erased
+        # person must not survive in the database file (see purge_deleted_pages for the WAL).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -28,7 +28,7 @@ RULES_VERSION = 1  # recorded with every export; bump when ``curated`` changes
 
 
 def consents_to_training(account_id: ColumnElement[str]) -> ColumnElement[bool]:
-    """The account's consent in force lets its clips train and measure models."""
+    """The account's consent in force lets its clips be reviewed, kept, and train models."""
     latest = aliased(ConsentRecord)
     newest_version = (
         select(func.max(latest.version))
@@ -40,7 +40,7 @@ def consents_to_training(account_id: ColumnElement[str]) -> ColumnElement[bool]:
         ConsentRecord.version == newest_version,
         ConsentRecord.human_review == "opted_in",
         ConsentRecord.store_recordings.is_(True),
-        # With the rights issue's consent field, one more line: model_training.is_(True).
+        ConsentRecord.model_training.is_(True),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from voxguard import audit, work
 from voxguard.audio import TARGET_RATE, AudioRejected, DecodedAudio, decode_audio, encode_wav_pcm16
 from voxguard.config import Settings
-from voxguard.consent.service import current_consent
+from voxguard.consent.service import current_consent, expiry_for
 from voxguard.db.base import new_id, utcnow
 from voxguard.db.models import Account, Blob, UsageCounter, Utterance
 from voxguard.db.session import Database
@@ -205,20 +205,22 @@ def _record(
 ) -> IngestResult:
     consent = current_consent(session, caller.account_id)  # re-read under the write lock
     actor = f"device:{caller.device_id}"
-    if not consent.store_recordings:
-        _count(session, caller.account_id, "discarded_no_storage_consent")
-        audit.record(
-            session,
-            actor=actor,
-            action="upload.discarded",
-            target=f"device:{caller.device_id}",
-            account_id=caller.account_id,
-            details={"reason": "no_storage_consent", "duration_s": round(duration_s, 3)},
-        )
-        if blob is not None:
-            vault.discard_object(blob.store_key)
-        return IngestResult(id=None, sampled=False, stored=False, created=True)
-    assert blob is not None
+    # blob is None when storage consent was off as the upload began: it stays unstored.
+    if not consent.store_recordings or blob is None:
+        return _discard(session, vault, caller, blob, duration_s, "no_storage_consent")
+    decision = decide(
+        session,
+        policy=policy_from(settings),
+        secret=sampling_secret(vault),
+        utterance_id=utterance_id,
+        account_id=caller.account_id,
+        asr_confidence=meta.asr_confidence,
+        review_consent=consent.human_review,
+    )
+    session.expunge(decision)  # added again after its utterance row exists
+    if not decision.sampled and consent.retention == "dont_save":
+        # "Don't save": an original is kept only while it is processed for review.
+        return _discard(session, vault, caller, blob, duration_s, "dont_save_not_sampled")
     now = utcnow()
     utterance = Utterance(
         id=utterance_id,
@@ -227,7 +229,7 @@ def _record(
         device_id=caller.device_id,
         recorded_at=meta.recorded_at,
         received_at=now,
-        expires_at=now + timedelta(days=settings.retention_days),
+        expires_at=expiry_for(consent.retention, now),
         locale=meta.locale,
         device_type=meta.device_type,
         data_region=meta.data_region or caller.region or settings.default_data_region,
@@ -241,16 +243,7 @@ def _record(
     )
     session.add(utterance)
     session.flush()  # the unique (device, utterance_id) check fires here
-    session.add(blob)
-    decision = decide(
-        session,
-        policy=policy_from(settings),
-        secret=sampling_secret(vault),
-        utterance_id=utterance_id,
-        account_id=caller.account_id,
-        asr_confidence=meta.asr_confidence,
-        review_consent=consent.human_review,
-    )
+    session.add_all((blob, decision))
     utterance.sampled = decision.sampled
     if decision.sampled:
         utterance.status = "queued"
@@ -278,6 +271,29 @@ def _record(
         },
     )
     return IngestResult(id=utterance_id, sampled=decision.sampled, stored=True, created=True)
+
+
+def _discard(
+    session: Session,
+    vault: Vault,
+    caller: Caller,
+    blob: Blob | None,
+    duration_s: float,
+    reason: str,
+) -> IngestResult:
+    """Acknowledge an upload and keep nothing of it but a daily count."""
+    _count(session, caller.account_id, f"discarded_{reason}")
+    audit.record(
+        session,
+        actor=f"device:{caller.device_id}",
+        action="upload.discarded",
+        target=f"device:{caller.device_id}",
+        account_id=caller.account_id,
+        details={"reason": reason, "duration_s": round(duration_s, 3)},
+    )
+    if blob is not None:
+        vault.discard_object(blob.store_key)
+    return IngestResult(id=None, sampled=False, stored=False, created=True)
 
 
 def _count(session: Session, account_id: str, name: str) -> None:

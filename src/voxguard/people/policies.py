@@ -118,6 +118,13 @@ class AuditLogPolicy(Policy):
     rules = _rules(view=("privacy_officer",), verify=("privacy_officer", "admin"))
 
 
+class ProcessingRecordPolicy(Policy):
+    """The records of processing: figures only, no clip and nobody's data."""
+
+    resource = "records of processing"
+    rules = _rules(view=("privacy_officer", "admin"))
+
+
 class UserAdminPolicy(Policy):
     resource = "user"
     rules = _rules(
@@ -135,5 +142,6 @@ ALL_POLICIES: tuple[type[Policy], ...] = (
     RestrictedQueuePolicy,
     ErasurePolicy,
     AuditLogPolicy,
+    ProcessingRecordPolicy,
     UserAdminPolicy,
 )

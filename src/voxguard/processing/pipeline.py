@@ -111,7 +111,9 @@ def _finish(
 ) -> bool:
     """Record the review copy and its tasks; False when consent went away meanwhile."""
     utterance = session.get(Utterance, utterance_id)
-    assert utterance is not None
+    if utterance is None:
+        # Erased while it was processed: its job went with it, and the copy is discarded.
+        raise work.LeaseLost(f"utterance {utterance_id} was erased while it was processed")
     consent = current_consent(session, utterance.account_id)
     # Completing first: a job cancelled by a consent withdrawal raises LeaseLost here.
     if consent.human_review != "opted_in" or utterance.deleted_at is not None:

@@ -20,12 +20,16 @@ from voxguard.web import (
     ingest_api,
     lead_api,
     lead_pages,
+    me_pages,
     pages,
+    privacy_api,
+    records_pages,
     report_pages,
     review_api,
     review_pages,
 )
 from voxguard.web.errors import install_error_handlers
+from voxguard.web.logs import install_log_redaction
 from voxguard.web.vendor import mount_vendor
 
 
@@ -36,6 +40,7 @@ def create_app(rt: Runtime) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Sync routes and dependencies run on anyio's default thread pool (40 threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = rt.settings.web_threads
+        install_log_redaction()
         yield
 
     app = FastAPI(
@@ -50,6 +55,7 @@ def create_app(rt: Runtime) -> FastAPI:
         {"href": "/lead", "label": "Lead pages: adjudication, gold, reviewer quality"},
         {"href": "/reports", "label": "Reports: speech recognition and intents (leads)"},
         {"href": "/privacy-officer", "label": "Privacy officer: restricted queue"},
+        {"href": "/privacy-officer/processing", "label": "Privacy officer: records of processing"},
         {"href": "/login", "label": "Sign in"},
     ]
     install_error_handlers(app)
@@ -57,8 +63,17 @@ def create_app(rt: Runtime) -> FastAPI:
     if trusted_proxies:
         # In the app, not only in `voxguard serve`, so every ASGI server applies the same rule.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies)
-    apis = (ingest_api, auth_api, review_api, lead_api)
-    for module in (*apis, pages, auth_pages, review_pages, lead_pages, report_pages):
+    apis = (ingest_api, auth_api, review_api, lead_api, privacy_api)
+    for module in (
+        *apis,
+        me_pages,
+        records_pages,
+        pages,
+        auth_pages,
+        review_pages,
+        lead_pages,
+        report_pages,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     mount_vendor(app)  # wavesurfer.js from node_modules, installed by `make install`

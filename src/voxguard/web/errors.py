@@ -13,6 +13,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from voxguard.consent.errors import (
+    InvalidConsent,
+    InvalidTokenRequest,
+    LinkUnusable,
+    RightsError,
+    ScopeMissing,
+    TokenMissing,
+    UnknownAccount,
+    UnknownErasure,
+    UnknownRecording,
+)
+from voxguard.consent.ledger import LedgerError
 from voxguard.ingest.service import UploadRejected
 from voxguard.people.errors import (
     AccountDisabled,
@@ -59,6 +71,16 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     BlobNotFoundError: 410,
     BlobStoreError: 503,
     TotpSecretUnreadable: 500,
+    RightsError: 400,
+    UnknownAccount: 404,
+    UnknownRecording: 404,
+    UnknownErasure: 404,
+    InvalidConsent: 422,
+    InvalidTokenRequest: 422,
+    TokenMissing: 401,
+    ScopeMissing: 403,
+    LinkUnusable: 410,
+    LedgerError: 503,
 }
 # Every upload refusal is one type; its code says which (the rest, bad metadata or audio: 422).
 UPLOAD_STATUS_BY_CODE = {
@@ -116,6 +138,8 @@ async def _domain_response(request: Request, exc: Exception) -> Response:
     response = error_response(status, code_for(exc), str(exc))
     if isinstance(exc, AccountLocked):
         response.headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, TokenMissing):
+        response.headers["WWW-Authenticate"] = "Bearer"
     return response
 
 

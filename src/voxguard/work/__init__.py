@@ -3,6 +3,7 @@
 from voxguard.work.leases import (
     LeaseLost,
     cancel_for_account,
+    cancel_for_subject,
     claim,
     complete,
     enqueue,
@@ -15,6 +16,7 @@ from voxguard.work.leases import (
 __all__ = [
     "LeaseLost",
     "cancel_for_account",
+    "cancel_for_subject",
     "claim",
     "complete",
     "enqueue",

@@ -263,9 +263,18 @@ def release(session: Session, item_id: str, token: str) -> None:
 
 def cancel_for_account(session: Session, account_id: str, reason: str) -> int:
     """Cancel every open item touching the account; live leases are revoked with it."""
+    return _cancel_open(session, WorkItem.account_id == account_id, reason)
+
+
+def cancel_for_subject(session: Session, subject_id: str, reason: str) -> int:
+    """Cancel every open item about one subject (e.g. a recording being erased)."""
+    return _cancel_open(session, WorkItem.subject_id == subject_id, reason)
+
+
+def _cancel_open(session: Session, which: ColumnElement[bool], reason: str) -> int:
     result = session.execute(
         update(WorkItem)
-        .where(WorkItem.account_id == account_id, WorkItem.state.in_(OPEN_STATES))
+        .where(which, WorkItem.state.in_(OPEN_STATES))
         .values(state="cancelled", lease_token=None, lease_expires_at=None, last_error=reason)
         .execution_options(synchronize_session=False)
     )

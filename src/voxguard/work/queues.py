@@ -9,6 +9,8 @@ from __future__ import annotations
 # Machine jobs, run by `voxguard worker` (and the worker embedded in `voxguard serve`).
 JOBS_QUEUE = "jobs"
 PREPARE_REVIEW_COPY = "prepare_review_copy"
+# The periodic retention sweep (voxguard.consent.retention), scheduled by every worker.
+RETENTION_SWEEP = "retention_sweep"
 
 # Human review tasks, leased by reviewers in the workbench.
 REVIEW_QUEUE = "review"

@@ -172,12 +172,18 @@ def run_worker(
     owner: str | None = None,
     idle_seconds: float = 0.5,
     drain: bool = False,
+    tick: Callable[[], None] | None = None,
     **options: Any,
 ) -> int:
-    """Loop until ``stop`` is set (or, with ``drain``, until no job is due). Returns jobs run."""
+    """Loop until ``stop`` is set (or, with ``drain``, until no job is due). Returns jobs run.
+
+    ``tick`` runs before every claim: the place to schedule periodic jobs.
+    """
     owner = owner or default_owner()
     done = 0
     while not stop.is_set():
+        if tick is not None:
+            tick()
         if run_once(db, handlers, owner=owner, **options):
             done += 1
         elif drain:

@@ -5,6 +5,7 @@ from voxguard.db.models.audit import AuditEvent, AuditHead
 from voxguard.db.models.feedback import AdaptedModel, Export, ExportClip, Report
 from voxguard.db.models.people import User, WebSession
 from voxguard.db.models.review import Annotation, ClipOutcome, Exposure, Flag, GoldClip
+from voxguard.db.models.rights import Erasure, SelfServiceLink, ServiceToken, SpeakerSession
 from voxguard.db.models.utterances import Blob, SamplingDecision, UsageCounter, Utterance
 from voxguard.db.models.work import WorkItem
 
@@ -19,6 +20,7 @@ __all__ = [
     "ClipOutcome",
     "ConsentRecord",
     "Device",
+    "Erasure",
     "Export",
     "ExportClip",
     "Exposure",
@@ -26,6 +28,9 @@ __all__ = [
     "GoldClip",
     "Report",
     "SamplingDecision",
+    "SelfServiceLink",
+    "ServiceToken",
+    "SpeakerSession",
     "UsageCounter",
     "User",
     "Utterance",

@@ -52,7 +52,13 @@ class ConsentRecord(Base):
     version: Mapped[int] = mapped_column(Integer)
     store_recordings: Mapped[bool] = mapped_column(Boolean)
     human_review: Mapped[str] = mapped_column(String(16))  # opted_in | opted_out
-    source: Mapped[str] = mapped_column(String(64))  # default | cli | api | privacy_page
+    # May reviewed transcripts and audio of this account go into training exports?
+    model_training: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # dont_save | 3_months | 18_months | until_deleted (voxguard.consent.retention)
+    retention: Mapped[str] = mapped_column(String(16), server_default="3_months")
+    # The privacy notice the person saw when they chose; "" for rows made before notices.
+    notice_version: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    source: Mapped[str] = mapped_column(String(64))  # default | cli | api | self_service
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

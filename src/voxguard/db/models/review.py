@@ -19,7 +19,9 @@ class Exposure(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     reviewer_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
-    utterance_id: Mapped[str] = mapped_column(ForeignKey("utterances.id"), index=True)
+    # No foreign key: an exposure outlives an erased recording, so the per-account cap of K
+    # clips in 30 days still counts it (it holds no content, only who was handed what).
+    utterance_id: Mapped[str] = mapped_column(String(32), index=True)
     account_id: Mapped[str] = mapped_column(String(32), index=True)
     work_item_id: Mapped[str] = mapped_column(String(32))
     is_gold: Mapped[bool] = mapped_column(Boolean, default=False)

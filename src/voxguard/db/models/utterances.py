@@ -32,7 +32,8 @@ class Utterance(Base):
     device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # When the retention sweep removes it (from the consent's retention); None: until deleted.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True, nullable=True)
     locale: Mapped[str] = mapped_column(String(16))
     device_type: Mapped[str] = mapped_column(String(64))
     data_region: Mapped[str] = mapped_column(String(16))
@@ -43,7 +44,8 @@ class Utterance(Base):
     duration_s: Mapped[float] = mapped_column(Float)
     audio_sha256: Mapped[str] = mapped_column(String(64))
     sampled: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    # received -> queued -> ready_for_review -> reviewed; deleted when erased or shredded
+    # received -> queued -> ready_for_review -> reviewed; deleted when shredded (a flag),
+    # expired when the retention sweep removed its audio and words (the row is a tombstone)
     status: Mapped[str] = mapped_column(String(24), index=True)
     draft_text: Mapped[str | None] = mapped_column(Text, nullable=True)  # redacted engine draft
     # Redacted spans of the review copy, in seconds with their type, for shading the waveform.

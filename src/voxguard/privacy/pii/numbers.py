@@ -15,31 +15,17 @@ from dataclasses import dataclass
 
 from text_to_num import find_numbers
 
-from .lexicon import wordset
+from voxguard.asr.number_words import (
+    DIGIT_WORDS,
+    ONES_WORDS,
+    REPEATER_WORDS,
+    TENS_WORDS,
+    ZERO_IN_CONTEXT,
+)
 
 _WORD_RE = re.compile(r"\S+")
 # Punctuation trimmed from the edges of a word; "@", "." and "-" inside a word are kept.
 _EDGE_PUNCT = "\"'`.,;:!?()[]{}<>«»“”‘’…"
-
-DIGIT_WORDS: dict[str, str] = {
-    "zero": "0",
-    "oh": "0",
-    "o": "0",
-    "nought": "0",
-    "naught": "0",
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-}
-_REPEATERS = {"double": 2, "triple": 3}
-# Words that are zero only when they sit inside a run of spoken digits.
-_ZERO_IN_CONTEXT = {"oh", "o"}
 
 
 @dataclass(frozen=True)
@@ -122,14 +108,12 @@ class _Tok:
         return self._blocked
 
 
-_NUMBER_WORDS = wordset(
-    """ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty
-    thirty forty fifty sixty seventy eighty ninety hundred"""
-)
+# number words above nine that may sit in a run of digits ("five five five twelve thirty four")
+_NUMBER_WORDS = frozenset([*ONES_WORDS[10:], *(w for w in TENS_WORDS if w), "hundred"])
 
 
 def _is_digitish(core: str) -> bool:
-    return core in DIGIT_WORDS or core in _REPEATERS or core in _NUMBER_WORDS or core.isdigit()
+    return core in DIGIT_WORDS or core in REPEATER_WORDS or core in _NUMBER_WORDS or core.isdigit()
 
 
 def _pre_tokens(words: list[Word]) -> list[tuple[str, int, int]]:
@@ -152,7 +136,7 @@ def _pre_tokens(words: list[Word]) -> list[tuple[str, int, int]]:
         while j < n and digitish[j]:
             j += 1
         run = cores[i:j]
-        real_digits = sum(1 for c in run if c not in _ZERO_IN_CONTEXT and c not in _REPEATERS)
+        real_digits = sum(1 for c in run if c not in ZERO_IN_CONTEXT and c not in REPEATER_WORDS)
         if j - i >= 3 and real_digits >= 1:
             for k in range(i, j):
                 zero_ok[k] = True
@@ -164,12 +148,12 @@ def _pre_tokens(words: list[Word]) -> list[tuple[str, int, int]]:
         c = cores[i]
         nxt = cores[i + 1] if i + 1 < n else ""
         if (
-            c in _REPEATERS
+            c in REPEATER_WORDS
             and (nxt in DIGIT_WORDS or nxt.isdigit())
-            and (nxt not in _ZERO_IN_CONTEXT or zero_ok[i + 1])
+            and (nxt not in ZERO_IN_CONTEXT or zero_ok[i + 1])
         ):
-            digit = "zero" if nxt in _ZERO_IN_CONTEXT else nxt
-            for _ in range(_REPEATERS[c]):
+            digit = "zero" if nxt in ZERO_IN_CONTEXT else nxt
+            for _ in range(REPEATER_WORDS[c]):
                 out.append((digit, i, i + 2))
             i += 2
             continue
@@ -178,7 +162,7 @@ def _pre_tokens(words: list[Word]) -> list[tuple[str, int, int]]:
             0 <= m < n and len(cores[m]) == 1 and cores[m].isalpha() and cores[m] != "o"
             for m in (i - 1, i + 1)
         )
-        if c in _ZERO_IN_CONTEXT and zero_ok[i] and not spelled:
+        if c in ZERO_IN_CONTEXT and zero_ok[i] and not spelled:
             out.append(("zero", i, i + 1))
         else:
             out.append((c, i, i + 1))
@@ -195,7 +179,7 @@ def normalise(text: str) -> NormalisedText:
     pre = _pre_tokens(words)
     # "o"/"oh" left as words must not be read as zero by text2num either
     occurrences = (
-        find_numbers([_Tok(t, blocked=t in _ZERO_IN_CONTEXT) for t, _, _ in pre], "en")
+        find_numbers([_Tok(t, blocked=t in ZERO_IN_CONTEXT) for t, _, _ in pre], "en")
         if pre
         else []
     )
@@ -217,7 +201,7 @@ def normalise(text: str) -> NormalisedText:
     # "two five" is digits.
     fixed: list[tuple[str, int, int]] = []
     for idx, (t, a, b) in enumerate(pieces):
-        if t in DIGIT_WORDS and t not in _ZERO_IN_CONTEXT:
+        if t in DIGIT_WORDS and t not in ZERO_IN_CONTEXT:
             prev_d = idx > 0 and pieces[idx - 1][0].isdigit()
             next_d = idx + 1 < len(pieces) and pieces[idx + 1][0].isdigit()
             if prev_d or next_d:

@@ -47,6 +47,10 @@ class BlobStore(Protocol):
         """Delete every blob whose key starts with ``prefix``; return the number deleted."""
         ...
 
+    def keys(self, prefix: str) -> list[str]:
+        """Every blob key starting with ``prefix`` (for backups and checks), sorted."""
+        ...
+
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")

@@ -102,6 +102,18 @@ class LocalBlobStore:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def keys(self, prefix: str) -> list[str]:
+        validate_prefix(prefix)
+        found = []
+        for dirpath, _dirs, filenames in os.walk(self.root):
+            for name in filenames:
+                if name.startswith("."):
+                    continue  # temporary files of interrupted writes
+                key = (Path(dirpath) / name).relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    found.append(key)
+        return sorted(found)
+
     def delete_prefix(self, prefix: str) -> int:
         """Delete every blob whose key starts with ``prefix``; return how many were deleted.
 

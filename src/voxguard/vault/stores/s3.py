@@ -246,6 +246,17 @@ class S3BlobStore:
             )
         return deleted
 
+    def keys(self, prefix: str) -> list[str]:
+        full_prefix = self.prefix + validate_prefix(prefix)
+        try:
+            return sorted(k[len(self.prefix) :] for k in self._current_keys(full_prefix))
+        except ClientError as exc:
+            if _error_code(exc) in _NO_BUCKET_CODES:
+                return []
+            raise self._fail("list", exc, prefix) from None
+        except BotoCoreError as exc:
+            raise self._fail("list", exc, prefix) from None
+
     def _current_keys(self, full_prefix: str) -> Iterator[str]:
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=full_prefix):

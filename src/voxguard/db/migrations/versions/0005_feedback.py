@@ -1,7 +1,7 @@
 """feedback: exports with their lineage (which clips each holds), adapted models, reports
 
 Revision ID: 0005_feedback
-Revises: 0002
+Revises: 0004_speaker_rights
 Create Date: 2026-12-07 03:20:20.843780
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import voxguard.db.base
 
 revision = "0005_feedback"
-down_revision = "0002"
+down_revision = "0004_speaker_rights"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,126 @@
+"""The trained PII tagger (a linear-chain CRF, python-crfsuite) shipped inside the package.
+
+``model/pii-tagger-v<N>.crfsuite`` is rebuilt deterministically by ``bench/train_pii_tagger.py``;
+``model/pii-tagger-v<N>.json`` records how (corpus, seed, parameters), the feature version it was
+trained on, its SHA-256 and the probability threshold chosen on the tuning split. Nothing is ever
+downloaded: a missing or altered model file is an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from voxguard.privacy.pii.lexicon import Lexicon
+
+from .features import FEATURE_VERSION, sentence_features
+
+MODEL_VERSION = 1
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+MODEL_NAME = f"pii-tagger-v{MODEL_VERSION}"
+OUTSIDE = "O"
+
+
+class TaggerModelError(RuntimeError):
+    """The shipped tagger model is missing, altered, or was trained on other features."""
+
+
+@dataclass(frozen=True)
+class TaggerInfo:
+    version: int
+    feature_version: int
+    sha256: str
+    # A word is PII when the tagger gives it at least this probability of not being "O".
+    threshold: float
+    labels: tuple[str, ...]
+
+
+def read_info(model_dir: Path = MODEL_DIR, name: str = MODEL_NAME) -> TaggerInfo:
+    meta_path = model_dir / f"{name}.json"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        return TaggerInfo(
+            int(meta["version"]),
+            int(meta["feature_version"]),
+            str(meta["sha256"]),
+            float(meta["threshold"]),
+            tuple(meta["labels"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise TaggerModelError(f"PII tagger metadata {meta_path} unreadable: {exc}") from exc
+
+
+class PiiTagger:
+    """Per-word PII probabilities from the shipped CRF. Thread-safe (one lock around crfsuite)."""
+
+    def __init__(
+        self, lexicon: Lexicon, model_dir: Path = MODEL_DIR, name: str = MODEL_NAME
+    ) -> None:
+        import pycrfsuite
+
+        self.info = read_info(model_dir, name)
+        path = model_dir / f"{name}.crfsuite"
+        if self.info.feature_version != FEATURE_VERSION:
+            raise TaggerModelError(
+                f"PII tagger {path} was trained on features v{self.info.feature_version}, "
+                f"this code makes v{FEATURE_VERSION}: rebuild it with bench/train_pii_tagger.py"
+            )
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            raise TaggerModelError(f"PII tagger model {path} missing: {exc}") from exc
+        if digest != self.info.sha256:
+            raise TaggerModelError(
+                f"PII tagger model {path} has SHA-256 {digest}, expected {self.info.sha256}"
+            )
+        self.lexicon = lexicon
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(path))
+        self._types = sorted({label[2:] for label in self.info.labels if label != OUTSIDE})
+        self._lock = threading.Lock()
+
+    @property
+    def threshold(self) -> float:
+        return self.info.threshold
+
+    def probabilities(
+        self, words: Sequence[str], rule_types: Sequence[str | None] | None = None
+    ) -> list[dict[str, float]]:
+        """For each word, the probability of each PII type (B- and I- marginals added)."""
+        if not words:
+            return []
+        features = sentence_features(words, self.lexicon, rule_types)
+        with self._lock:
+            self._tagger.set(features)
+            labels = set(self._tagger.labels())
+            return [
+                {
+                    typ: sum(
+                        self._tagger.marginal(f"{bio}-{typ}", k)
+                        for bio in ("B", "I")
+                        if f"{bio}-{typ}" in labels
+                    )
+                    for typ in self._types
+                }
+                for k in range(len(words))
+            ]
+
+    def tag(
+        self,
+        words: Sequence[str],
+        rule_types: Sequence[str | None] | None = None,
+        threshold: float | None = None,
+    ) -> list[tuple[str | None, float]]:
+        """(type, probability) per word: the likeliest type when the word is PII with at least
+        ``threshold`` probability, else (None, that probability)."""
+        cut = self.threshold if threshold is None else threshold
+        out: list[tuple[str | None, float]] = []
+        for probs in self.probabilities(words, rule_types):
+            pii = sum(probs.values())
+            best = max(probs, key=probs.__getitem__) if probs else None
+            out.append((best, pii) if best is not None and pii >= cut else (None, pii))
+        return out

@@ -1,0 +1,104 @@
+"""Records of processing: counts from the live data, figures only from benchmark results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.test_cli import env, run  # noqa: F401  (the fixture and the runner)
+from tests.support.client import app_client
+from tests.support.people import login, make_user
+from tests.support.review import make_clips
+from tests.support.rights import bearer, full_consent, service_token
+from voxguard.consent.records import NOT_MEASURED, processing_record
+from voxguard.runtime import Runtime, build_runtime
+
+
+def _results(folder: Path, name: str, eer: float, recall: float) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    report = {
+        "started": "2026-11-30T10:00:00+00:00",
+        "methods": {
+            "pitchwarp-mcadams": {
+                "speaker_verification": {"fsdd": {"lazy": {"eer": eer}, "ignorant": {"eer": 0.4}}},
+                "asr_agreement_wer": {"lj": 0.077},
+            }
+        },
+        "pii": {"assistant_domain": {"PHONE": {"recall": 1.0}, "PERSON": {"recall": recall}}},
+    }
+    (folder / name).write_text(json.dumps(report))
+
+
+def test_counts_and_figures(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    results = tmp_path / "results"
+    rt = build_runtime(make_settings(bench_results_dir=results))
+    try:
+        make_clips(rt, 2, account_ref="ACCT-ROP-1", serial="SN-1")
+        make_clips(rt, 1, account_ref="ACCT-ROP-2", serial="SN-2")
+        make_clips(rt, 1, account_ref="ACCT-ROP-3", serial="SN-3")
+        make_user(rt, role="reviewer", region="eu")
+        make_user(rt, role="reviewer", region="us")
+        token = service_token(rt)
+        with app_client(rt) as client:
+            client.put(
+                "/api/v1/accounts/ACCT-ROP-2/consent",
+                headers=bearer(token),
+                json=full_consent(human_review="opted_out", retention="18_months"),
+            )
+            assert (
+                client.delete("/api/v1/accounts/ACCT-ROP-3", headers=bearer(token)).status_code
+                == 202
+            )
+        with rt.db.read() as session:
+            record = processing_record(session, rt.settings)
+        assert record.counts["stored"] == 3 and record.counts["sampled"] == 3
+        assert record.counts["opted_out"] == 1 and record.counts["erased"] == 1
+        assert record.retention["18_months"] == 1 and record.retention["3_months"] == 1
+        assert {(r["region"], r["people"]) for r in record.recipients} == {("eu", 1), ("us", 1)}
+        assert record.results_file is None
+        assert {m.figure for m in record.measures[:4]} == {NOT_MEASURED}
+
+        _results(results, "privacy-20261130T100000Z.json", 0.32, 0.83)
+        (results / "privacy-20261201T000000Z.json").write_text("{ torn")  # being written
+        with rt.db.read() as session:
+            record = processing_record(session, rt.settings)
+        assert record.results_file == "privacy-20261130T100000Z.json"
+        figures = [m.figure for m in record.measures]
+        assert figures[0] == "32.0 % (2026-11-30)" and figures[1] == "40.0 %"
+        assert figures[2] == "7.7 %" and figures[3] == "83.0 %"  # the lowest recall, not the mean
+    finally:
+        rt.close()
+
+
+def test_report_command_writes_one_self_contained_file(env: Path) -> None:  # noqa: F811
+    out = env / "records.html"
+    result = run("report", "processing", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "Records of processing" in html and "data:image/png;base64," in html
+    assert NOT_MEASURED in html and "<link" not in html
+    assert run("report", "processing", "--out", str(env / "no" / "such" / "x.html")).exit_code == 1
+
+
+def test_privacy_officer_page_and_the_records_api(rt: Runtime) -> None:
+    officer, password, secret = make_user(rt, role="privacy_officer")
+    reviewer, r_password, r_secret = make_user(rt, role="reviewer")
+    records = service_token(rt, "records", name="compliance")
+    privacy = service_token(rt, "privacy", name="app")
+    with app_client(rt) as client:
+        login(client, reviewer.username, r_password, r_secret)
+        assert client.get("/privacy-officer/processing").status_code == 403
+    with app_client(rt) as client:
+        login(client, officer.username, password, secret)
+        page = client.get("/privacy-officer/processing")
+        assert page.status_code == 200 and "Records of processing" in page.text
+        assert "style=" not in page.text and "<script" not in page.text
+        chart = client.get("/privacy-officer/processing/chart.png")
+        assert chart.status_code == 200 and chart.content[:8] == b"\x89PNG\r\n\x1a\n"
+    with app_client(rt) as client:
+        assert client.get("/api/v1/records-of-processing").status_code == 401
+        assert (
+            client.get("/api/v1/records-of-processing", headers=bearer(privacy)).status_code == 403
+        )
+        data = client.get("/api/v1/records-of-processing", headers=bearer(records)).json()
+    assert set(data["counts"]) >= {"stored", "sampled", "reviewed", "deleted", "expired", "erased"}

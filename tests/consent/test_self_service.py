@@ -1,0 +1,108 @@
+"""The self-service page's link and session, and its actions, over HTTP (both databases)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from tests.support.client import app_client
+from tests.support.review import make_clips
+from tests.support.rights import bearer, full_consent, review_one, service_token, signed_in_reviewer
+from voxguard.consent.access_log import Access
+from voxguard.consent.service import find_account
+from voxguard.db.base import utcnow
+from voxguard.db.models import ConsentRecord, SelfServiceLink, WorkItem
+from voxguard.runtime import Runtime
+from voxguard.web.me_pages import sentence
+
+
+def _link(client, token: str, ref: str) -> str:  # type: ignore[no-untyped-def]
+    answer = client.post(f"/api/v1/accounts/{ref}/self-service-link", headers=bearer(token))
+    assert answer.status_code == 201, answer.text
+    url = answer.json()["url"]
+    assert "/me/link/vgl_" in url
+    return "/" + url.split("/", 3)[3]
+
+
+def test_a_link_opens_the_page_once_and_the_page_acts_for_the_person(rt: Runtime) -> None:
+    clips = make_clips(rt, 2, account_ref="ACCT-ME-1", serial="SN-ME-1")
+    reviewer, user = signed_in_reviewer(rt)
+    try:
+        review_one(rt, reviewer, "a tone")
+    finally:
+        reviewer.__exit__(None, None, None)
+    token = service_token(rt)
+    with app_client(rt) as client:
+        assert client.get("/me").status_code == 401
+        assert client.get("/me/link/vgl_unknown").status_code == 410
+        path = _link(client, token, "ACCT-ME-1")
+        shown = client.get(path)  # a link checker fetching it does not use it up
+        assert shown.status_code == 200 and "Open my privacy page" in shown.text
+        opened = client.post(path, follow_redirects=False)
+        assert opened.status_code == 303 and opened.headers["location"] == "/me"
+        cookie = opened.cookies.get("vg_me")
+        assert cookie and "httponly" in opened.headers["set-cookie"].lower()
+        assert client.post(path, follow_redirects=False).status_code == 410  # used once only
+        page = client.get("/me")
+        assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+        for secret in (user.handle, user.username):
+            assert secret not in page.text
+        assert "heard a voice-disguised copy of your recording" in page.text
+        assert "<script>" not in page.text and "style=" not in page.text
+        csrf = page.text.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+
+        body = full_consent(human_review="opted_out")
+        assert client.put("/me/api/consent", json=body).status_code == 403  # no CSRF token
+        saved = client.put("/me/api/consent", json=body, headers={"X-CSRF-Token": csrf})
+        assert saved.status_code == 200 and saved.json()["human_review"] == "opted_out"
+        audio = client.get(f"/me/api/recordings/{clips[0]}/audio")
+        assert audio.status_code == 200 and audio.content[:4] == b"RIFF"
+        gone = client.delete(f"/me/api/recordings/{clips[0]}", headers={"X-CSRF-Token": csrf})
+        assert gone.status_code == 202
+        export = client.get("/me/export")
+        assert export.status_code == 200 and export.content[:2] == b"PK"
+        everything = client.delete("/me/api/account", headers={"X-CSRF-Token": csrf})
+        assert everything.status_code == 202
+        assert client.get("/me").status_code == 401  # the session went with the account
+        client.cookies.set("vg_me", cookie, path="/me")
+        assert client.get("/me").status_code == 401
+    with rt.db.read() as session:
+        assert find_account(session, "ACCT-ME-1") is None
+        assert session.execute(sa.select(ConsentRecord)).scalars().all() == []
+        assert set(session.execute(sa.select(WorkItem.state)).scalars()) <= {"done", "cancelled"}
+
+
+def test_an_expired_link_does_not_open_the_page(rt: Runtime) -> None:
+    make_clips(rt, 1, account_ref="ACCT-ME-2", serial="SN-ME-2")
+    token = service_token(rt)
+    with app_client(rt) as client:
+        path = _link(client, token, "ACCT-ME-2")
+        with rt.db.session() as session:
+            for link in session.execute(sa.select(SelfServiceLink)).scalars():
+                link.expires_at = utcnow() - timedelta(seconds=1)
+        refused = client.post(path, follow_redirects=False)
+        assert refused.status_code == 410 and "expired" in refused.text
+        assert "vg_me" not in refused.cookies
+        assert (
+            client.post(
+                "/api/v1/accounts/NOPE/self-service-link", headers=bearer(token)
+            ).status_code
+            == 404
+        )
+
+
+def test_accesses_read_as_plain_sentences() -> None:
+    at = utcnow().replace(month=3, day=3, hour=14, minute=2)
+    made = at - timedelta(minutes=2)
+    heard = Access(at, "person-ABC123", "reviewer", "eu", "listened", "r1", "review")
+    assert sentence(heard, {"r1": made}) == (
+        f"A reviewer in the EU heard a voice-disguised copy of your recording from 3 March at "
+        f"{made:%H:%M} on 3 March at 14:02, to check the transcript."
+    )
+    machine = Access(
+        at, "machine:voice-anonymizer", "machine", None, "anonymized", "x", "anonymization"
+    )
+    assert sentence(machine, {}).startswith(
+        "Our voice disguiser (a machine, not a person) disguised"
+    )

@@ -1,0 +1,177 @@
+"""The learned PII tagger beside the rules: held-out recall floors, hard negatives, demo phrases.
+
+The slice in data/pii_slice.jsonl is made by ``bench/pii_corpus.py`` from locales and templates
+the tagger never saw in training (its values differ from the benchmark's held-out split too);
+regenerate it with ``.venv/bin/python bench/pii_corpus.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from voxguard.privacy.pii import PiiDetector
+from voxguard.privacy.pii.tagger import PiiTagger, TaggerModelError
+from voxguard.privacy.pii.tagger.model import MODEL_DIR, MODEL_NAME
+
+SLICE = Path(__file__).parent / "data" / "pii_slice.jsonl"
+# Word recall floors per type on the slice (share of the value's words that are hidden), a
+# little under what the shipped model scores on it (bench/pii_data.py reports the full held-out
+# split), so that any real loss fails. The goal is 0.95 everywhere; PERSON on unseen locales and
+# templates is not there yet (0.877 on this slice).
+RECALL_FLOORS = {
+    "PERSON": 0.86,
+    "STREET_ADDRESS": 0.97,
+    "EMAIL_ADDRESS": 0.97,
+    "PHONE_NUMBER": 0.97,
+    "CREDIT_CARD": 0.97,
+}
+MIN_WORD_PRECISION = 0.85
+# Requests without PII, said the way people say them: nothing may be bleeped.
+HARD_NEGATIVES = (
+    "set an alarm for seven thirty",
+    "tell me a joke",
+    "set an alarm for seven thirty tomorrow morning",
+    "wake me up at six fifteen",
+    "what is the weather like in lisbon this weekend",
+    "play some relaxing jazz in the kitchen",
+    "remind me to pick up the dry cleaning at five",
+    "turn the living room lights down to thirty percent",
+    "add oat milk and eggs to my shopping list",
+    "how long will it take to drive to the airport",
+    "read me the latest news headlines",
+    "send a message to mum saying i will be late",
+    "book a table for four at eight forty five",
+    "set a timer for twenty five minutes",
+    "what is four hundred and twelve divided by seven",
+    "play track two",
+    "call mom",
+    "turn the volume up to eleven",
+    "how many calories are in two slices of pizza",
+    "what time does the pharmacy close",
+    "is it going to rain on the twenty third of april",
+    "convert one hundred dollars to euros",
+    "play the top forty songs of nineteen ninety nine",
+    "order two large pizzas with extra cheese",
+    "what's on my calendar for tomorrow",
+)
+
+
+@pytest.fixture(scope="module")
+def det() -> PiiDetector:
+    detector = PiiDetector()
+    assert detector.tagger is not None, "the shipped tagger model did not load"
+    return detector
+
+
+def _slice() -> list[dict]:
+    return [json.loads(line) for line in SLICE.read_text(encoding="utf-8").splitlines()]
+
+
+def hidden_words(det: PiiDetector, text: str) -> set[int]:
+    return {w for s in det.detect(text) for w in range(s.word_start, s.word_end)}
+
+
+def test_heldout_slice_meets_the_recall_floors(det: PiiDetector) -> None:
+    gold_words: dict[str, int] = {}
+    found: dict[str, int] = {}
+    predicted = correct = 0
+    for row in _slice():
+        hidden = hidden_words(det, row["text"])
+        gold = {w for s, e, _ in row["spans"] for w in range(s, e)}
+        for s, e, typ in row["spans"]:
+            gold_words[typ] = gold_words.get(typ, 0) + e - s
+            found[typ] = found.get(typ, 0) + len(hidden & set(range(s, e)))
+        predicted += len(hidden)
+        correct += len(hidden & gold)
+    recall = {t: found[t] / gold_words[t] for t in gold_words}
+    assert set(recall) == set(RECALL_FLOORS)
+    low = {t: round(r, 3) for t, r in recall.items() if r < RECALL_FLOORS[t]}
+    assert not low, f"word recall under the floor: {low} (all: {recall})"
+    assert correct / predicted >= MIN_WORD_PRECISION
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_hard_negatives_are_never_bleeped(det: PiiDetector, text: str) -> None:
+    assert det.detect(text) == []
+
+
+def test_demo_call_hides_the_whole_name_and_the_number(det: PiiDetector) -> None:
+    text = "call john smith on five five five one two one two"
+    redacted, spans = det.redact(text)
+    assert redacted == "call [PERSON] on [PHONE_NUMBER]"
+    assert [(s.type, s.word_start, s.word_end) for s in spans] == [
+        ("PERSON", 1, 3),
+        ("PHONE_NUMBER", 4, 11),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        # multi-word e-mail local part: nothing of the name is left
+        ("email barbara m probst at freemail dot hu", "barbara m probst at freemail dot hu"),
+        # a middle initial, a possessive, a title
+        ("text barbara m probst that i'm late", "barbara m probst"),
+        ("what is george eliot's address", "george eliot's"),
+        ("doctor burke called about the results", "doctor burke"),
+        # an address outside the US pattern, with postcode and city
+        (
+            "deliver it to ulica jana pawla twelve b zero zero nine five zero warszawa",
+            "ulica jana pawla twelve b zero zero nine five zero warszawa",
+        ),
+    ],
+)
+def test_hard_positives_are_fully_hidden(det: PiiDetector, text: str, hidden: str) -> None:
+    words = text.split()
+    start = " ".join(words).index(hidden)
+    first = len(" ".join(words)[:start].split())
+    want = set(range(first, first + len(hidden.split())))
+    assert want <= hidden_words(det, text), det.detect(text)
+
+
+def test_no_presidio_warnings_on_ordinary_requests(
+    det: PiiDetector, caplog: pytest.LogCaptureFixture
+) -> None:
+    """spaCy labels we do not use (CARDINAL, DATE, MONEY...) are ignored, not warned about."""
+    with caplog.at_level(logging.WARNING):
+        det.detect("buy three apples for five dollars on monday at seven")
+        det.detect("play the second song by the beatles from nineteen sixty five")
+    assert not [r for r in caplog.records if "not mapped" in r.getMessage()]
+
+
+def test_the_model_ships_in_the_package_and_is_checked(tmp_path: Path) -> None:
+    assert (MODEL_DIR / f"{MODEL_NAME}.crfsuite").stat().st_size < 20_000_000
+    det = PiiDetector(use_spacy=False)
+    copy = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, copy)
+    PiiTagger(det.lexicon, copy)  # an exact copy loads
+    model = copy / f"{MODEL_NAME}.crfsuite"
+    data = model.read_bytes()
+    model.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    with pytest.raises(TaggerModelError, match="SHA-256"):
+        PiiTagger(det.lexicon, copy)
+    meta_path = copy / f"{MODEL_NAME}.json"
+    meta = json.loads(meta_path.read_text())
+    meta["feature_version"] += 1
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(TaggerModelError, match="features"):
+        PiiTagger(det.lexicon, copy)
+    model.unlink()
+    meta_path.unlink()
+    with pytest.raises(TaggerModelError, match="unreadable"):
+        PiiTagger(det.lexicon, copy)
+
+
+def test_features_of_a_repeater_without_a_number(det: PiiDetector) -> None:
+    """ "double" followed by no digit is not a number run (this once looped forever)."""
+    from voxguard.privacy.pii.tagger import sentence_features
+
+    feats = sentence_features(["that", "is", "double", "trouble"], det.lexicon)
+    assert len(feats) == 4
+    assert not any(f.startswith("runlen=") for f in feats[2])
+    assert det.detect("call double trouble") is not None
