@@ -33,6 +33,7 @@ def test_memory_is_flat_from_1000_to_10000_clips(rt: Runtime, tmp_path: Path, fm
     bulk_curated(rt, 9_000, accounts=1_800, tag="large")
     large_clips, large_peak = _peak_bytes(rt, tmp_path / "large", fmt)
     assert (small_clips, large_clips) == (1_000, 10_000)
-    # Ten times the clips: the peak of Python allocations grows by far less than ten times.
-    # A writer that kept each row (a few hundred bytes) would add several megabytes here.
-    assert large_peak < small_peak * 1.5 + 1_000_000, (small_peak, large_peak)
+    # Ten times the clips, the same peak of Python allocations, give or take garbage the
+    # collector has not reached yet (up to ~2 MB seen). A writer that kept the 9,000 extra
+    # rows (a dict of eight fields, about 1 kB each) would add about 9 MB.
+    assert large_peak < small_peak + 4_000_000, (small_peak, large_peak)
