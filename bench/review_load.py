@@ -404,7 +404,9 @@ class Seeder:
                 region="eu", actor="bench",
             )  # fmt: skip
             for clip_id, template in clips:
-                add_gold(session, lead, clip_id, template.draft_text, template.intent)
+                add_gold(
+                    session, self.rt.settings, lead, clip_id, template.draft_text, template.intent
+                )
 
     def add_reviewers(self, count: int, prefix: str) -> list[Credentials]:
         from voxguard.people.service import create_user, totp_secret_of

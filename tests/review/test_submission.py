@@ -173,6 +173,7 @@ def test_far_apart_transcripts_go_to_a_lead(rt: Runtime) -> None:
     with rt.db.session() as session:
         adjudicate(
             session,
+            rt.settings,
             clip,
             transcript="Turn on the kitchen lights",
             intent="iot_hue_lighton",
@@ -237,7 +238,7 @@ def test_gold_clips_measure_reviewers(make_settings) -> None:  # type: ignore[no
         clips = make_clips(rt, 2)
         lead = add_reviewer(rt, role="lead")
         with rt.db.session() as session:
-            add_gold(session, lead, clips[0], "set an alarm for seven", "alarm_set")
+            add_gold(session, rt.settings, lead, clips[0], "set an alarm for seven", "alarm_set")
         user = add_reviewer(rt)
         task, _ = _review(rt, user, "set an alarm for eleven")
         with rt.db.read() as session:
@@ -273,12 +274,24 @@ def test_adjudication_only_for_clips_waiting_for_it(rt: Runtime) -> None:
     lead = add_reviewer(rt, role="lead")
     with rt.db.session() as session, pytest.raises(NotFound):
         adjudicate(
-            session, "nope", transcript="x", intent="y", lead_id=lead.id, lead_handle=lead.handle
+            session,
+            rt.settings,
+            "nope",
+            transcript="x",
+            intent="y",
+            lead_id=lead.id,
+            lead_handle=lead.handle,
         )
     _review(rt, add_reviewer(rt), "one thing")
     with rt.db.session() as session, pytest.raises((Conflict, NotFound)):
         adjudicate(
-            session, clip, transcript="x", intent="y", lead_id=lead.id, lead_handle=lead.handle
+            session,
+            rt.settings,
+            clip,
+            transcript="x",
+            intent="y",
+            lead_id=lead.id,
+            lead_handle=lead.handle,
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from typing import Any
 
 from tests.support.audio import tone_wav
 from tests.support.client import app_client, post_utterance
@@ -37,8 +38,12 @@ def make_clips(
     serial: str = "SN-1",
     region: str = "eu",
     seconds: float = 0.6,
+    metadata: dict[str, Any] | None = None,
 ) -> list[str]:
-    """Upload n clips over the API and run the worker so their review tasks exist."""
+    """Upload n clips over the API and run the worker so their review tasks exist.
+
+    ``metadata``: fields the device sends differently (e.g. ``asr_text``, ``intent``).
+    """
     device = make_device(rt, account_ref, serial, region=region)
     ids = []
     with app_client(rt) as client:
@@ -47,7 +52,7 @@ def make_clips(
                 client,
                 device.token,
                 tone_wav(seconds + i / 100),
-                device.metadata(f"{serial}-{i}", data_region=region),
+                device.metadata(f"{serial}-{i}", data_region=region, **(metadata or {})),
             )
             assert response.status_code == 201, response.text
             ids.append(response.json()["id"])

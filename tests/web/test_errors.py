@@ -12,6 +12,7 @@ from voxguard.ingest.service import UploadRejected
 from voxguard.people import errors as people
 from voxguard.people.totp import TotpSecretUnreadable
 from voxguard.review import errors as review
+from voxguard.review.intents import UnknownIntent
 from voxguard.vault.errors import BlobNotFoundError, BlobStoreError, KeyDestroyedError
 from voxguard.web.errors import code_for, status_for
 
@@ -46,6 +47,7 @@ ANSWERS = [
     (review.AudioDenied("x"), 403, "audio_denied"),
     (review.NotFound("x"), 404, "not_found"),
     (review.Conflict("x"), 409, "conflict"),
+    (UnknownIntent("x"), 422, "unknown_intent"),
     (people.AuthError("x"), 401, "auth_error"),
     (people.NotSignedIn("x"), 401, "not_signed_in"),
     (people.BadCredentials("x"), 401, "bad_credentials"),

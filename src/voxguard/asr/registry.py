@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voxguard.asr.adaptation import AsrAdaptation
 from voxguard.asr.base import (
     AsrEngine,
     AsrInputError,
@@ -19,35 +20,45 @@ from voxguard.audio import files as audio_files
 DEFAULT_ENGINE = "whisper"
 ENGINE_NAMES = ("whisper", "pocketsphinx")
 
-_engines: dict[tuple[str, int | None], AsrEngine] = {}
+_engines: dict[tuple[str, int | None, str | None], AsrEngine] = {}
 _lock = threading.Lock()
 
 
-def _build(name: str, cpu_threads: int | None) -> AsrEngine:
+def _build(name: str, cpu_threads: int | None, adaptation: AsrAdaptation | None) -> AsrEngine:
     if name == "whisper":
         from voxguard.asr.whisper import WhisperEngine
 
-        return WhisperEngine(cpu_threads=cpu_threads)
+        return WhisperEngine(cpu_threads=cpu_threads, adaptation=adaptation)
     from voxguard.asr.sphinx import PocketSphinxEngine
 
-    return PocketSphinxEngine()
+    return PocketSphinxEngine(adaptation=adaptation)
 
 
-def get_engine(name: str = DEFAULT_ENGINE, *, cpu_threads: int | None = None) -> AsrEngine:
+def get_engine(
+    name: str = DEFAULT_ENGINE,
+    *,
+    cpu_threads: int | None = None,
+    adaptation: AsrAdaptation | None = None,
+) -> AsrEngine:
     """The engine called `name` ("whisper" or "pocketsphinx"), loaded once per process.
 
     `cpu_threads` applies to whisper only (``Settings.asr_cpu_threads``; None: the usable cores,
-    at most 4). Raises UnknownEngineError (a ValueError) for any other name.
+    at most 4). `adaptation`: an adapted model (`voxguard adapt asr`) for the engine.
+    Raises UnknownEngineError (a ValueError) for any other name.
     """
     if name not in ENGINE_NAMES:
         raise UnknownEngineError(
             f"unknown ASR engine {name!r}; choose one of: {', '.join(ENGINE_NAMES)}"
         )
-    key = (name, cpu_threads if name == "whisper" else None)
+    key = (
+        name,
+        cpu_threads if name == "whisper" else None,
+        str(adaptation.directory) if adaptation else None,
+    )
     with _lock:  # also stops two threads from loading the same model at once
         engine = _engines.get(key)
         if engine is None:
-            engine = _engines[key] = _build(name, cpu_threads)
+            engine = _engines[key] = _build(name, cpu_threads, adaptation)
     return engine
 
 

@@ -6,10 +6,12 @@ Word times come from the decoder's segmentation (frame indexes at `frate`, 100 f
 import re
 import threading
 import unicodedata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from voxguard.asr.adaptation import AsrAdaptation
 from voxguard.asr.base import AsrError, Transcript, Word, to_16k_mono
 from voxguard.asr.normalize import split_span, spoken_words
 from voxguard.audio import TARGET_RATE, to_pcm16
@@ -22,8 +24,11 @@ NOISE_FLOOR_DBFS = -72.0
 NOISE_SEED = 20_240_917  # fixed: the same clip must always decode the same way
 
 
-def new_decoder(*, with_lm: bool) -> "Decoder":
-    """A Decoder on the bundled en-US acoustic model and CMUdict; LM search or none (alignment)."""
+def new_decoder(*, with_lm: bool, lm: Path | None = None) -> "Decoder":
+    """A Decoder on the bundled en-US acoustic model and CMUdict; LM search or none (alignment).
+
+    ``lm``: an n-gram model of its own (ARPA or binary) instead of the bundled en-US one.
+    """
     import pocketsphinx
 
     model = pocketsphinx.get_model_path()
@@ -34,7 +39,7 @@ def new_decoder(*, with_lm: bool) -> "Decoder":
         "loglevel": "FATAL",
     }
     if with_lm:
-        kwargs["lm"] = f"{model}/en-us/en-us.lm.bin"
+        kwargs["lm"] = str(lm) if lm is not None else f"{model}/en-us/en-us.lm.bin"
     else:
         kwargs["lm"] = None
         # The lattice best-path pass can drop the last word of an alignment (seen on synthesised
@@ -88,8 +93,14 @@ class PocketSphinxEngine:
 
     name = ENGINE_NAME
 
-    def __init__(self) -> None:
-        self._decoder = new_decoder(with_lm=True)
+    def __init__(self, adaptation: AsrAdaptation | None = None) -> None:
+        self._decoder = new_decoder(with_lm=True, lm=adaptation.lm if adaptation else None)
+        if adaptation is not None:
+            self.name = f"{ENGINE_NAME}+{adaptation.id}"
+            words = sorted(adaptation.words.items())
+            for index, (word, phones) in enumerate(words):
+                # Rebuilding the search once, after the last word, is enough.
+                self._decoder.add_word(word, phones, index == len(words) - 1)
         self._lock = threading.Lock()  # a Decoder is not thread-safe
 
     def transcribe(self, audio: np.ndarray, sample_rate: int) -> Transcript:

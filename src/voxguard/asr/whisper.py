@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voxguard.asr.adaptation import AsrAdaptation
 from voxguard.asr.base import ModelIntegrityError, Transcript, Word, to_16k_mono
 from voxguard.asr.normalize import group_spoken_words, merge_digit_tokens, split_span
 from voxguard.audio import TARGET_RATE
@@ -110,10 +111,16 @@ class WhisperEngine:
         beam_size: int = 1,
         fallback: bool = True,
         verify: bool = True,
+        adaptation: AsrAdaptation | None = None,
         vad_filter: bool = VAD_FILTER,
     ) -> None:
         from faster_whisper import WhisperModel  # heavy import, only when the engine is built
 
+        # A domain vocabulary and prompt (``voxguard adapt asr``) steer decoding to its words.
+        self.hotwords = adaptation.hotwords if adaptation else ""
+        self.initial_prompt = adaptation.initial_prompt if adaptation else ""
+        if adaptation is not None:
+            self.name = f"{ENGINE_NAME}+{adaptation.id}"
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
         if verify:
             verify_model(self.model_dir)
@@ -151,6 +158,8 @@ class WhisperEngine:
                 condition_on_previous_text=False,  # avoids repetition loops on long audio
                 vad_filter=self.vad_filter,
                 max_new_tokens=max_tokens,
+                hotwords=self.hotwords or None,
+                initial_prompt=self.initial_prompt or None,
             )
             raw = [w for seg in segments for w in (seg.words or [])]  # decoding happens here
         tokens = [w.word for w in raw]

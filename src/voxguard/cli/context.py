@@ -2,6 +2,8 @@
 
 Exit 1: the command ran and was refused (an unknown name, bad input, a failed check).
 Exit 2: the command cannot run here (usage, configuration, master key, database schema).
+Exits 3 to 6: the feedback commands' refusals, each its own (EXIT_BY_REFUSAL), so a script can
+tell an empty curated set from an unusable output directory.
 """
 
 from __future__ import annotations
@@ -18,6 +20,14 @@ from voxguard.consent.backups import BackupError
 from voxguard.consent.errors import RightsError
 from voxguard.consent.ledger import LedgerError
 from voxguard.db.migrate import SchemaOutOfDate, ensure_schema_current
+from voxguard.feedback.errors import (
+    HeldOutTooSmall,
+    LineageChanged,
+    NothingCurated,
+    OutputUnusable,
+    UnknownFormat,
+    UnknownModel,
+)
 from voxguard.ingest.devices import DeviceAuthError, UnknownDevice
 from voxguard.ingest.importer import ManifestError
 from voxguard.ingest.service import UploadRejected
@@ -41,6 +51,16 @@ REFUSALS: tuple[type[Exception], ...] = (
     UserAdminError,
 )
 
+# Refusals with an exit code of their own (a subclass takes its nearest listed base's).
+EXIT_BY_REFUSAL: dict[type[Exception], int] = {
+    UnknownFormat: EXIT_UNUSABLE,  # a usage error: --format or --audio
+    UnknownModel: EXIT_UNUSABLE,
+    NothingCurated: 3,  # nothing written
+    OutputUnusable: 4,  # --out cannot be created or written, or is not empty
+    LineageChanged: 5,  # a clip left the curated set during the export; run it again
+    HeldOutTooSmall: 6,  # no held-out account to measure on
+}
+
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -55,8 +75,11 @@ def refusals(*input_errors: type[Exception]) -> Iterator[None]:
     """End the command with EXIT_REFUSED on a domain refusal or one of `input_errors`."""
     try:
         yield
-    except (*REFUSALS, *input_errors) as exc:
-        raise fail(str(exc), EXIT_REFUSED) from exc
+    except (*REFUSALS, *EXIT_BY_REFUSAL, *input_errors) as exc:
+        code = next(
+            (EXIT_BY_REFUSAL[t] for t in type(exc).__mro__ if t in EXIT_BY_REFUSAL), EXIT_REFUSED
+        )
+        raise fail(str(exc), code) from exc
 
 
 def load_settings() -> Settings:

@@ -13,6 +13,7 @@ from voxguard.cli import (
     db_cmd,
     demo_cmd,
     devices,
+    feedback_cmd,
     ingest_cmd,
     privacy_cmd,
     report_cmd,
@@ -34,6 +35,8 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(privacy_cmd.app, name="privacy")
 app.add_typer(users_cmd.app, name="users")
+app.add_typer(feedback_cmd.eval_app, name="eval")
+app.add_typer(feedback_cmd.adapt_app, name="adapt")
 app.add_typer(tokens_cmd.app, name="tokens")
 app.add_typer(backup_cmd.app, name="backup")
 app.add_typer(retention_cmd.app, name="retention")
@@ -43,6 +46,7 @@ app.command("serve")(serve_cmd.serve)
 app.command("worker")(serve_cmd.worker)
 app.command("status")(serve_cmd.status)
 app.command("demo")(demo_cmd.demo)
+app.command("export")(feedback_cmd.export)
 
 
 @app.callback()

@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     # privacy pipeline (the order of steps is fixed; these choose how each step works)
     asr_engine: Literal["whisper", "pocketsphinx"] = "whisper"
     asr_cpu_threads: int | None = Field(default=None, ge=1)
+    # An adapted ASR model (`voxguard adapt asr`, under data_dir/models) for the review draft;
+    # empty: the stock engine.
+    asr_adapted_model: str = ""
+    # An adapted intent model (`voxguard adapt nlu`) that `voxguard eval nlu` measures too.
+    nlu_adapted_model: str = ""
     anonymization_method: str = "pitchwarp-mcadams"
     redaction_mode: Literal["tone", "silence"] = "tone"
     redaction_margin_s: float = Field(default=0.08, ge=0.0, le=1.0)
@@ -109,6 +114,8 @@ class Settings(BaseSettings):
     residency: dict[str, list[str]] = Field(default_factory=lambda: {"eu": ["eu"], "us": ["us"]})
     consensus_close_wer: float = Field(default=0.35, ge=0.0, le=1.0)
     gold_wer_alert: float = Field(default=0.2, ge=0.0, le=1.0)
+    # The intents reviewers may choose, one per line; empty: the list shipped with voxguard.
+    intents_file: Path | None = None
 
     # audit: signed checkpoints of the chain's head, kept outside the database
     audit_checkpoint_file: Path | None = None  # default data_dir/audit-checkpoints.jsonl

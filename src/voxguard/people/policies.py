@@ -92,6 +92,13 @@ class ReviewerQualityPolicy(Policy):
     rules = _rules(view=("lead",))
 
 
+class FeedbackReportPolicy(Policy):
+    """ASR and intent reports of the curated set (/reports)."""
+
+    resource = "feedback report"
+    rules = _rules(view=("lead",))
+
+
 class RestrictedQueuePolicy(Policy):
     """Clips flagged sensitive or distress: only privacy officers open them."""
 
@@ -131,6 +138,7 @@ ALL_POLICIES: tuple[type[Policy], ...] = (
     AdjudicationPolicy,
     GoldPolicy,
     ReviewerQualityPolicy,
+    FeedbackReportPolicy,
     RestrictedQueuePolicy,
     ErasurePolicy,
     AuditLogPolicy,

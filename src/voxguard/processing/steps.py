@@ -7,6 +7,7 @@ and the redacted time spans travel on the ``ReviewCopy``; the pipeline stores th
 from __future__ import annotations
 
 from voxguard.asr import Transcript, get_engine
+from voxguard.asr.adaptation import configured_adaptation
 from voxguard.config import Settings
 from voxguard.privacy.anonymize import get_anonymizer
 from voxguard.privacy.pii import get_detector
@@ -15,7 +16,11 @@ from voxguard.processing.pipeline import ReviewCopy, Step, normalise_level
 
 
 def asr_draft(settings: Settings) -> Step:
-    engine = get_engine(settings.asr_engine, cpu_threads=settings.asr_cpu_threads)
+    engine = get_engine(
+        settings.asr_engine,
+        cpu_threads=settings.asr_cpu_threads,
+        adaptation=configured_adaptation(settings),  # an adapted model, if the settings choose one
+    )
 
     def step(copy: ReviewCopy) -> ReviewCopy:
         transcript = engine.transcribe(copy.samples, copy.sample_rate)

@@ -18,6 +18,7 @@ from voxguard.config import Settings
 from voxguard.db.base import utcnow
 from voxguard.db.models import Annotation, ClipOutcome, Utterance, WorkItem
 from voxguard.review.errors import Conflict, NotFound
+from voxguard.review.intents import intent_list
 from voxguard.review.rover import rover_merge
 from voxguard.review.text import normalise, pair_wer
 from voxguard.work.queues import REVIEW_QUEUE, REVIEW_TASK
@@ -150,6 +151,7 @@ def _accept(outcome: ClipOutcome, transcript: str, intent: str, method: str) -> 
 
 def adjudicate(
     session: Session,
+    settings: Settings,
     utterance_id: str,
     *,
     transcript: str,
@@ -163,6 +165,7 @@ def adjudicate(
         raise NotFound(f"clip {utterance_id} is not waiting for adjudication")
     if outcome.state != "adjudication" or utterance.restricted or utterance.deleted_at:
         raise Conflict(f"clip {utterance_id} is {outcome.state}, not waiting for adjudication")
+    intent = intent_list(settings).check(intent)
     _accept(outcome, normalise(transcript), intent, "lead")
     outcome.decided_by = lead_id
     outcome.updated_at = utcnow()

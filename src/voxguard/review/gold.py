@@ -6,15 +6,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxguard import audit
+from voxguard.config import Settings
 from voxguard.db.base import utcnow
 from voxguard.db.models import GoldClip, User, Utterance
 from voxguard.review.errors import Conflict, NotFound
+from voxguard.review.intents import intent_list
 from voxguard.review.text import normalise
 
 
 def add_gold(
-    session: Session, lead: User, utterance_id: str, transcript: str, intent: str
+    session: Session,
+    settings: Settings,
+    lead: User,
+    utterance_id: str,
+    transcript: str,
+    intent: str,
 ) -> GoldClip:
+    intent = intent_list(settings).check(intent)
     utterance = session.get(Utterance, utterance_id)
     if utterance is None or utterance.deleted_at is not None or utterance.restricted:
         raise NotFound(f"clip {utterance_id} cannot be gold (missing, deleted or restricted)")

@@ -17,6 +17,7 @@ from voxguard.review.assignment import held_task, holds_lease, lease_seconds_of
 from voxguard.review.consensus import evaluate
 from voxguard.review.errors import LeaseGone, NotPlayed
 from voxguard.review.flags import FLAG_KINDS, record_flags
+from voxguard.review.intents import intent_list
 from voxguard.review.text import wer
 from voxguard.vault.service import Vault
 from voxguard.work.queues import GOLD_QUEUE
@@ -122,6 +123,7 @@ def submit(
         raise LeaseGone("you no longer hold this task (expired, cancelled or never yours)")
     item: WorkItem = held.WorkItem
     _check_heard(body, held.audio_fetched_at, utterance.duration_s)
+    intent = intent_list(settings).check(body.intent, false_wake="false_wake" in body.flags)
     gold = item.queue == GOLD_QUEUE
     gold_wer = None
     if gold:
@@ -133,7 +135,7 @@ def submit(
             utterance_id=utterance.id,
             reviewer_id=user.id,
             transcript=body.transcript.strip(),
-            intent=body.intent.strip(),
+            intent=intent,
             flags=body.flags,
             is_gold=gold,
             gold_wer=gold_wer,

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from voxguard import __version__
+from voxguard.review.intents import intent_list
 from voxguard.runtime import Runtime
 from voxguard.web import (
     auth_api,
@@ -23,6 +24,7 @@ from voxguard.web import (
     pages,
     privacy_api,
     records_pages,
+    report_pages,
     review_api,
     review_pages,
 )
@@ -37,6 +39,8 @@ from voxguard.web.vendor import mount_vendor
 
 
 def create_app(rt: Runtime) -> FastAPI:
+    intent_list(rt.settings)  # a missing or malformed intents file stops the start, not a submit
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Sync routes and dependencies run on anyio's default thread pool (40 threads).
@@ -57,6 +61,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.home_links = [
         {"href": "/review", "label": "Review workbench (reviewers and leads)"},
         {"href": "/lead", "label": "Lead pages: adjudication, gold, reviewer quality"},
+        {"href": "/reports", "label": "Reports: speech recognition and intents (leads)"},
         {"href": "/privacy-officer", "label": "Privacy officer: restricted queue"},
         {"href": "/privacy-officer/processing", "label": "Privacy officer: records of processing"},
         {"href": "/login", "label": "Sign in"},
@@ -78,7 +83,16 @@ def create_app(rt: Runtime) -> FastAPI:
         # In the app, not only in `voxguard serve`, so every ASGI server applies the same rule.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies)
     apis = (ingest_api, auth_api, review_api, lead_api, privacy_api)
-    for module in (*apis, me_pages, records_pages, pages, auth_pages, review_pages, lead_pages):
+    for module in (
+        *apis,
+        me_pages,
+        records_pages,
+        pages,
+        auth_pages,
+        review_pages,
+        lead_pages,
+        report_pages,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     mount_vendor(app)  # wavesurfer.js from node_modules, installed by `make install`

@@ -41,6 +41,7 @@ from voxguard.people.errors import (
 from voxguard.people.totp import TotpSecretUnreadable
 from voxguard.review.errors import AudioDenied, Conflict, LeaseGone, NotPlayed, ReviewError
 from voxguard.review.errors import NotFound as ReviewNotFound
+from voxguard.review.intents import UnknownIntent
 from voxguard.vault.errors import BlobNotFoundError, BlobStoreError, KeyDestroyedError
 from voxguard.web.limits import RequestLimitExceeded
 from voxguard.web.multipart import FormRejected
@@ -57,6 +58,7 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     AudioDenied: 403,
     ReviewNotFound: 404,
     Conflict: 409,
+    UnknownIntent: 422,
     AuthError: 401,
     AccountLocked: 423,
     AccountDisabled: 403,

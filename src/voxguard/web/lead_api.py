@@ -74,6 +74,7 @@ def adjudicate(clip_id: str, body: Decision, rt: Rt, user: Adjudicator) -> dict[
     with rt.db.session() as session:
         outcome = consensus.adjudicate(
             session,
+            rt.settings,
             clip_id,
             transcript=body.transcript,
             intent=body.intent,
@@ -92,7 +93,7 @@ def list_gold(rt: Rt, user: GoldViewer) -> dict[str, object]:
 @router.post("/api/v1/lead/gold", status_code=201)
 def add_gold(body: GoldRequest, rt: Rt, user: GoldManager) -> dict[str, str]:
     with rt.db.session() as session:
-        clip = gold.add_gold(session, user, body.clip_id, body.transcript, body.intent)
+        clip = gold.add_gold(session, rt.settings, user, body.clip_id, body.transcript, body.intent)
         return {"clip_id": clip.utterance_id, "transcript": clip.transcript}
 
 

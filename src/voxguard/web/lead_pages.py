@@ -4,7 +4,7 @@ Server-rendered from the same services the JSON APIs use (voxguard.web.lead_api)
 on the pages (listen, accept, gold, retire, delete, dismiss) goes through those APIs from the ES
 modules in static/lead/. What is computed here is presentation only: the word-level diff between
 candidate transcripts, which candidate prefills the final transcript, and the quality charts
-(inline SVG drawn here, so no chart library is needed).
+(drawn by voxguard.feedback.charts, the same matplotlib code as the reports, as inline SVG).
 
 Nothing on these pages names who spoke: clip ids, reviewer handles and redacted text only.
 """
@@ -12,12 +12,10 @@ Nothing on these pages names who spoke: clip ids, reviewer handles and redacted 
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from voxguard.db.models import User
+from voxguard.feedback.charts import BLUE, Bar, bar_chart
 from voxguard.people.policies import (
     AdjudicationPolicy,
     FlagPolicy,
@@ -35,11 +34,11 @@ from voxguard.people.policies import (
     ReviewerQualityPolicy,
 )
 from voxguard.review import adjudication, gold
+from voxguard.review.intents import intent_list
 from voxguard.review.stats import ReviewerRow, dead_lettered_tasks, reviewer_table
 from voxguard.review.text import normalise, pair_wer
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime
-from voxguard.web.review_api import INTENTS
 from voxguard.web.security import page_context, require_policy
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -187,107 +186,6 @@ def adjudication_view(clip: dict[str, Any], gold_wer: dict[str, float | None]) -
 # ----------------------------------------------------------------------------- charts
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: float | None
-    text: str  # the figure printed at the end of the bar
-    alert: bool = False
-
-
-_CHART_W = 520
-_LABEL_W = 104
-_TEXT_W = 96
-_ROW_H = 26
-_BAR_H = 14
-_TOP = 26
-_BOTTOM = 24
-
-
-def _nice_step(value: float) -> float:
-    """The smallest of 1, 2, 2.5 or 5 times a power of ten at or above ``value``."""
-    if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power * (1 + 1e-9):
-            return step * power
-    return 10 * power
-
-
-def axis(largest: float, ticks: int = 5) -> tuple[float, float]:
-    """(end, step) of an axis from 0 that holds ``largest`` in at most ``ticks`` round steps."""
-    step = _nice_step(largest / ticks)
-    return step * max(1, math.ceil(largest / step - 1e-9)), step
-
-
-def bar_chart(
-    bars: Sequence[Bar],
-    *,
-    title: str,
-    largest: float,
-    tick_label: Callable[[float], str],
-    threshold: float | None = None,
-    threshold_label: str = "",
-    css_class: str = "",
-) -> Markup:
-    """A horizontal bar chart as inline SVG: a row per reviewer, ticks, an optional alert line."""
-    plot_w = _CHART_W - _LABEL_W - _TEXT_W
-    height = _TOP + max(1, len(bars)) * _ROW_H + _BOTTOM
-    scale_max, step = axis(largest if largest > 0 else 1.0)
-
-    def x(value: float) -> float:
-        return _LABEL_W + plot_w * min(value, scale_max) / scale_max
-
-    parts = [
-        f'<svg class="chart {escape(css_class)}" viewBox="0 0 {_CHART_W} {height}" '
-        f'width="100%" role="img" aria-label="{escape(title)}" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for i in range(round(scale_max / step) + 1):
-        value = step * i
-        tx = x(value)
-        parts.append(
-            f'<line class="grid" x1="{tx:.1f}" x2="{tx:.1f}" y1="{_TOP - 6}" '
-            f'y2="{height - _BOTTOM + 4}"/>'
-            f'<text class="tick" x="{tx:.1f}" y="{height - 6}" text-anchor="middle">'
-            f"{escape(tick_label(value))}</text>"
-        )
-    for row, bar in enumerate(bars):
-        y = _TOP + row * _ROW_H
-        mid = y + _ROW_H / 2
-        parts.append(
-            f'<text class="label" x="{_LABEL_W - 10}" y="{mid + 4:.1f}" text-anchor="end">'
-            f"{escape(bar.label)}</text>"
-        )
-        if bar.value is None:
-            parts.append(
-                f'<text class="none" x="{_LABEL_W + 4}" y="{mid + 4:.1f}">{escape(bar.text)}</text>'
-            )
-            continue
-        end = x(bar.value)
-        width = max(2.0, end - _LABEL_W)
-        kind = "bar alert" if bar.alert else "bar"
-        parts.append(
-            f'<rect class="{kind}" x="{_LABEL_W}" y="{mid - _BAR_H / 2:.1f}" '
-            f'width="{width:.1f}" height="{_BAR_H}" rx="3"><title>{escape(bar.label)}: '
-            f"{escape(bar.text)}</title></rect>"
-            f'<text class="value{" alert" if bar.alert else ""}" x="{_LABEL_W + width + 6:.1f}" '
-            f'y="{mid + 4:.1f}">{escape(bar.text)}</text>'
-        )
-    if threshold is not None:
-        tx = x(threshold)
-        parts.append(
-            f'<line class="threshold" x1="{tx:.1f}" x2="{tx:.1f}" y1="{_TOP - 8}" '
-            f'y2="{height - _BOTTOM + 2}"/>'
-            f'<text class="threshold-label" x="{tx:.1f}" y="{_TOP - 12}" text-anchor="middle">'
-            f"{escape(threshold_label)}</text>"
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
 def _pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 
@@ -308,14 +206,16 @@ def gold_wer_chart(rows: Sequence[ReviewerRow], threshold: float) -> Markup:
         )
         for r in rows
     ]
-    return bar_chart(
-        bars,
-        title=f"Gold word error rate per reviewer; alert above {_pct(threshold)}",
-        largest=largest,
-        tick_label=lambda v: f"{round(v * 100, 1):g}%",
-        threshold=threshold,
-        threshold_label=f"alert {_pct(threshold)}",
-        css_class="gold-wer",
+    return Markup(
+        bar_chart(
+            bars,
+            title=f"Gold word error rate per reviewer; alert above {_pct(threshold)}",
+            largest=largest,
+            tick_label=lambda v: f"{round(v * 100, 1):g}%",
+            threshold=threshold,
+            threshold_label=f"alert {_pct(threshold)}",
+            css_class="gold-wer",
+        )
     )
 
 
@@ -331,12 +231,15 @@ def throughput_chart(rows: Sequence[ReviewerRow]) -> Markup:
         )
         for r in rows
     ]
-    return bar_chart(
-        bars,
-        title="Throughput per reviewer, clips per hour of review time",
-        largest=max(known, default=0.0) or 100.0,
-        tick_label=lambda v: f"{v:g}",
-        css_class="throughput",
+    return Markup(
+        bar_chart(
+            bars,
+            title="Throughput per reviewer, clips per hour of review time",
+            largest=max(known, default=0.0) or 100.0,
+            tick_label=lambda v: f"{v:g}",
+            css_class="throughput",
+            color=BLUE,
+        )
     )
 
 
@@ -382,7 +285,7 @@ def lead_page(request: Request, rt: Rt, user: PageLead) -> HTMLResponse:
         gold_chart=gold_wer_chart(charted, threshold) if can_quality and charted else None,
         throughput=throughput_chart(charted) if can_quality and charted else None,
         not_charted=len(rows) - len(charted),
-        intents=INTENTS,
+        intents=intent_list(rt.settings).names,
         per_hour=per_hour,
     )
     return _no_store(templates.TemplateResponse(request, "lead.html", context))
@@ -412,11 +315,9 @@ def privacy_officer_page(request: Request, rt: Rt, user: PageOfficer) -> HTMLRes
 
 
 __all__ = [
-    "Bar",
     "Marked",
     "Word",
     "adjudication_view",
-    "bar_chart",
     "best_candidate",
     "gold_wer_chart",
     "mark_differences",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from voxguard.db.models import User
 from voxguard.people.policies import ReviewTaskPolicy
 from voxguard.review import assignment, audio_access, submission
+from voxguard.review.intents import intent_list
 from voxguard.review.stats import shift_stats
 from voxguard.review.views import task_view
 from voxguard.runtime import Runtime
@@ -31,48 +32,6 @@ Beater = Annotated[User, Depends(require_policy(ReviewTaskPolicy, "heartbeat"))]
 Skipper = Annotated[User, Depends(require_policy(ReviewTaskPolicy, "skip"))]
 Submitter = Annotated[User, Depends(require_policy(ReviewTaskPolicy, "submit"))]
 Viewer = Annotated[User, Depends(require_policy(ReviewTaskPolicy, "view_stats"))]
-
-INTENTS = (
-    "alarm_query",
-    "alarm_remove",
-    "alarm_set",
-    "audio_volume_down",
-    "audio_volume_mute",
-    "audio_volume_up",
-    "calendar_query",
-    "calendar_remove",
-    "calendar_set",
-    "calling_call",
-    "cooking_recipe",
-    "datetime_query",
-    "email_query",
-    "email_sendemail",
-    "general_joke",
-    "general_quirky",
-    "iot_cleaning",
-    "iot_coffee",
-    "iot_hue_lightdim",
-    "iot_hue_lightoff",
-    "iot_hue_lighton",
-    "lists_createoradd",
-    "lists_query",
-    "music_query",
-    "news_query",
-    "play_audiobook",
-    "play_music",
-    "play_podcasts",
-    "play_radio",
-    "qa_definition",
-    "qa_factoid",
-    "recommendation_events",
-    "social_post",
-    "takeaway_order",
-    "transport_query",
-    "transport_ticket",
-    "weather_query",
-    "not_for_assistant",
-    "other",
-)
 
 
 def _audio_secret(rt: Runtime) -> bytes:
@@ -181,5 +140,6 @@ def stats(request: Request, rt: Rt, user: Viewer) -> dict[str, object]:
 
 
 @router.get("/intents")
-def intents(user: Viewer) -> dict[str, list[str]]:
-    return {"intents": list(INTENTS)}
+def intents(rt: Rt, user: Viewer) -> dict[str, list[str]]:
+    """The deployment's intent list (``intents_file``), the only values submit accepts."""
+    return {"intents": list(intent_list(rt.settings).names)}

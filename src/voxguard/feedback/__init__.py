@@ -1,0 +1,1 @@
+"""Feedback: the curated set, exports with lineage, reports with charts, adaptation runs."""
