@@ -1,33 +1,37 @@
 """Privacy evaluation: speaker-verification EER, ASR agreement, PII detection and speed.
 
-Measures what issue 4 item 6 asks for, for every anonymization method side by side with the
-VoicePrivacy-style baseline (McAdams with a fixed alpha = 0.8), all in one run:
+Measures what issues 4 (item 6) and 12 ask for, for every anonymization method side by side with
+the VoicePrivacy-style baseline (McAdams with a fixed alpha = 0.8), all in one run:
 
-- Speaker verification (resemblyzer's VoiceEncoder, which ships its weights) on REAL speech: FSDD,
-  6 male speakers, 8 kHz spoken digits upsampled to 16 kHz and concatenated (8 digits, ~4 s) so
-  that an embedding has enough speech. Enrolment models (mean embedding of a few utterances) are
-  scored against disjoint test utterances, every model against every test utterance.
+- PRIMARY set: speechocean762-adults (bench/speechocean.py), 100 real adult speakers (50 F / 50 M,
+  non-native English) reading sentences, split BY SPEAKER into a tuning half and a held-out half
+  (25 F + 25 M each, fixed by a hash of the speaker ids). Parameters are tuned on the tuning half;
+  the held-out half is the figure a target is judged on. Both are reported, with female and male
+  speakers in separate rows (same-gender trials), because formant shifts often fail one group.
+- Speaker verification: resemblyzer's VoiceEncoder (ships its weights). Enrolment models (mean
+  embedding of a few utterances) are scored against disjoint test utterances, every model
+  against every test utterance.
   * ignorant attacker: enrols on original audio, tests on anonymized audio;
   * lazy-informed attacker: anonymizes the enrolment audio with the same method, but with their own
     random per-utterance draws, and tests on anonymized audio.
-  EER from the ROC, with a bootstrap 95 % interval over models and test utterances (only 6
-  speakers, so the interval understates speaker-sampling variance). A supplementary EER on espeak
-  voices (SYNTHETIC speech, male and female) is reported separately, never against a target.
+  EER from the ROC, with a bootstrap 95 % interval over models and test utterances.
 - ASR agreement: word error rate of Whisper tiny.en on anonymized audio against its own output on
-  the original, on LJ Speech (read sentences, one female speaker) and on FSDD digit strings.
-- PII recall/precision per type on spoken-form text, via bench/pii_data.py (held-out split).
+  the original. The "dither floor" row (original + white noise at -60 dBFS) is the part of that
+  WER which is the decoder's own instability: no method can be expected below it.
+- Secondary rows (unless --primary-only): FSDD (6 male speakers, digit strings) EER, ASR agreement
+  on LJ Speech (one reader) and FSDD; supplementary EER on SYNTHETIC espeak voices; PII
+  recall/precision (bench/pii_data.py, held-out split); whole-pipeline timing.
 - Real-time factor per core: every thread pool is pinned to one thread before numpy / torch /
-  CTranslate2 load, so seconds of processing per second of audio are per-core figures. Each
-  anonymizer is timed on all the audio it processes; the whole pipeline (``privacy_steps``) is
-  timed step by step on LJ sentences and on short synthetic PII commands.
+  CTranslate2 load, and each anonymizer is timed (CPU time) on all the audio it processes, in
+  the same run as the McAdams baseline.
 
-Writes bench/results/privacy-<timestamp>.json and .png (DET curves of the lazy-informed attacker;
-privacy/utility scatter). ``--sweep`` (on by default in full mode) also measures wider parameter
-ranges passed through ``get_anonymizer(method, **params)``, to show what reaching the EER target
-would cost in ASR agreement.
+Writes bench/results/privacy-<timestamp>.json, .png and .svg: EER (y) against ASR-agreement WER
+(x) for every method and sweep point, goal region shaded, tuning and held-out halves side by side.
+``--sweep`` (on by default in full mode) also measures the sweep settings.
 
-Run: ``.venv/bin/python bench/privacy_eval.py [--quick] [--sweep/--no-sweep]``. Needs the
-``eval`` extra (resemblyzer, torch CPU) and ../shared/data (or $VOXGUARD_SHARED_DATA).
+Run: ``.venv/bin/python bench/privacy_eval.py [--quick] [--sweep] [--halves tune,heldout]
+[--primary-only] [--methods LABELS]``. Needs the ``eval`` extra (resemblyzer, torch CPU:
+``make bench-privacy``) and ../shared/data (or $VOXGUARD_SHARED_DATA).
 """
 
 # ruff: noqa: E402  -- thread pools must be pinned before numpy / torch / ctranslate2 load.
@@ -76,13 +80,19 @@ sys.path.insert(0, str(PROJECT_ROOT / "src"))  # runnable without an editable in
 sys.path.insert(0, str(BENCH_DIR))
 
 import pii_data  # type: ignore[import-not-found]  # bench/ is a folder of scripts
+import speechocean  # type: ignore[import-not-found]
 
 RATE = 16_000
 BASELINE = "mcadams-fixed"
 ORIGINAL = "original"
+DITHER = "dither"
+DITHER_LABEL = "dither floor"
+PRIMARY = "so-heldout"  # the figure a target is judged on: held-out speechocean speakers
+TUNE = "so-tune"
 
-# Targets of issue 4, item 6.
+# Targets of issue 4, item 6, and issue 12 (ignorant EER, on many speakers).
 TARGET_LAZY_EER = 0.30
+TARGET_IGNORANT_EER = 0.30
 TARGET_ASR_WER = 0.15
 TARGET_PII_RECALL = 0.95
 TARGET_PII_PRECISION = 0.85
@@ -102,6 +112,10 @@ if not console.is_terminal:  # a log file gets the full table instead of 80 colu
 class Sizes:
     """How much data each part uses; --quick shrinks everything."""
 
+    so_per_gender: int  # speechocean speakers of each gender in each half (at most 25)
+    so_utts: int  # utterances per speechocean speaker (at most 10): half enrol, half test
+    so_enrol: int  # utterances averaged into one speechocean enrolment model
+    so_asr_per_speaker: int  # speechocean test utterances per speaker also used for ASR
     fsdd_per_speaker: int  # concatenated utterances per speaker (half enrol, half test)
     digits_per_utt: int
     enrol_per_model: int  # utterances averaged into one enrolment model
@@ -113,8 +127,19 @@ class Sizes:
     bootstrap: int
 
 
-FULL = Sizes(60, 8, 3, 6, 32, 16, 8, 8, 300)
-QUICK = Sizes(12, 8, 2, 2, 6, 6, 3, 3, 100)
+FULL = Sizes(25, 10, 2, 4, 60, 8, 3, 6, 32, 16, 8, 8, 300)
+QUICK = Sizes(8, 6, 2, 2, 12, 8, 2, 2, 6, 6, 3, 3, 100)
+
+
+class Dither:
+    """Not an anonymizer: the original plus white noise at -60 dBFS. Its ASR-agreement WER is the
+    part of every method's WER that is Whisper's own instability under an inaudible change."""
+
+    name = "dither"
+
+    def __call__(self, audio: np.ndarray, sample_rate: int, seed: int) -> np.ndarray:
+        rng = np.random.default_rng(seed)
+        return (audio + rng.normal(0.0, 1e-3, audio.size)).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -122,23 +147,30 @@ class MethodSpec:
     """An anonymizer as measured: a registered method, optionally with parameter overrides."""
 
     label: str
-    method: str  # "original" means no anonymization
+    method: str  # "original" means no anonymization, "dither" the WER floor
     params: dict[str, Any] = field(default_factory=dict)
 
     def build(self) -> Callable[[np.ndarray, int, int], np.ndarray] | None:
         if self.method == ORIGINAL:
             return None
+        if self.method == DITHER:
+            return Dither()
         from voxguard.privacy.anonymize import get_anonymizer
 
         return get_anonymizer(self.method, **self.params)
 
 
-MAIN_METHODS = (
-    MethodSpec(ORIGINAL, ORIGINAL),
-    MethodSpec(BASELINE, BASELINE),
-    MethodSpec("mcadams", "mcadams"),
-    MethodSpec("pitchwarp-mcadams", "pitchwarp-mcadams"),
-)
+def main_methods() -> tuple[MethodSpec, ...]:
+    """The reference rows, then every registered anonymizer at its defaults."""
+    from voxguard.privacy.anonymize import METHODS
+
+    fixed = (
+        MethodSpec(ORIGINAL, ORIGINAL),
+        MethodSpec(DITHER_LABEL, DITHER),
+        MethodSpec(BASELINE, BASELINE),
+    )
+    return fixed + tuple(MethodSpec(m, m) for m in METHODS if m != BASELINE)
+
 
 # The sweep scales each per-utterance range of a method's CURRENT defaults about the identity
 # transform (0 semitones / wobble / tilt; factor 1 for warp, bandwidth, alpha and the formant-shift
@@ -148,6 +180,7 @@ _IDENTITY: dict[str, float] = {
     "semitone_range": 0.0,
     "wobble_range": 0.0,
     "tilt_range": 0.0,
+    "ripple_db_range": 0.0,
     "alpha_range": 1.0,
 }
 _LOG_SCALED = ("warp_range", "bandwidth_range", "max_formant_ratio")
@@ -156,6 +189,7 @@ _BOUNDS: dict[str, tuple[float, float]] = {  # keep scaled values inside what th
     "min_abs_semitones": (0.0, 12.0),
     "wobble_range": (-0.85, 0.85),
     "tilt_range": (-12.0, 12.0),
+    "ripple_db_range": (0.0, 12.0),
     "alpha_range": (0.3, 2.0),
     "warp_range": (0.5, 2.0),
     "bandwidth_range": (0.25, 4.0),
@@ -164,14 +198,13 @@ _BOUNDS: dict[str, tuple[float, float]] = {  # keep scaled values inside what th
 PITCH_FIELDS = ("semitone_range", "min_abs_semitones")
 # (method, k, which fields: "all", "pitch" = PITCH_FIELDS only, "envelope" = all the others)
 SWEEP_SCALES: tuple[tuple[str, float, str], ...] = (
+    ("pitchwarp-mcadams", 0.5, "all"),
     ("pitchwarp-mcadams", 0.75, "all"),
-    ("pitchwarp-mcadams", 1.25, "all"),
-    ("pitchwarp-mcadams", 1.5, "all"),
-    ("pitchwarp-mcadams", 1.5, "pitch"),
-    ("pitchwarp-mcadams", 1.5, "envelope"),
-    ("mcadams", 1.5, "all"),
-    ("mcadams", 2.0, "all"),
+    ("pitchwarp-mcadams", 0.0, "pitch"),
+    ("mcadams", 0.5, "all"),
 )
+# Explicit settings of other methods: (label, method, params).
+SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = ()
 
 
 def scaled_params(method: str, k: float, which: str = "all") -> dict[str, Any]:
@@ -199,7 +232,7 @@ def scaled_params(method: str, k: float, which: str = "all") -> dict[str, Any]:
 
 
 def sweep_specs() -> list[MethodSpec]:
-    return [
+    scaled = [
         MethodSpec(
             f"{method} {'ranges' if which == 'all' else which + ' ranges'} ×{k:g}",
             method,
@@ -207,6 +240,7 @@ def sweep_specs() -> list[MethodSpec]:
         )
         for method, k, which in SWEEP_SCALES
     ]
+    return scaled + [MethodSpec(label, m, dict(p)) for label, m, p in SWEEP_POINTS]
 
 
 def method_title(label: str) -> str:
@@ -221,6 +255,7 @@ class Utterance:
     audio: np.ndarray  # float32, 16 kHz mono
     text: str  # what was said, in spoken form ("" when unknown)
     role: str  # "enrol", "test" or "asr"
+    gender: str = ""  # "F" / "M" where known
 
     @property
     def seconds(self) -> float:
@@ -239,6 +274,11 @@ class SvSet:
     @property
     def tests(self) -> list[Utterance]:
         return [u for u in self.utterances if u.role == "test"]
+
+    @property
+    def genders(self) -> dict[str, str]:
+        """speaker -> "F" / "M" for the speakers whose gender is known."""
+        return {u.speaker: u.gender for u in self.utterances if u.gender}
 
 
 def shared_data_dir() -> Path:
@@ -331,6 +371,31 @@ def espeak_set(data: Path, sizes: Sizes, seed: int) -> SvSet | None:
             Utterance(f"espeak/{voice}/{i:03d}", voice, to_16k(audio, rate), text, "test")
         )
     return split_roles("espeak (SYNTHETIC, 6 voices)", by_speaker, 2, True)
+
+
+def speechocean_set(data: Path, sizes: Sizes, half: str) -> SvSet:
+    """One half of speechocean762-adults: so_utts sentences per speaker, half enrol, half test."""
+    root = data / speechocean.FOLDER
+    if not (root / "speakers.tsv").is_file():
+        raise FileNotFoundError(f"speechocean762-adults not found under {root}")
+    clips = speechocean.read_clips(root)
+    by_speaker: dict[str, list[Utterance]] = {}
+    speakers = speechocean.half_speakers(root, half, sizes.so_per_gender)
+    for speaker in track(speakers, f"speechocean ({half}): reading", console=console):
+        by_speaker[speaker] = [
+            Utterance(
+                f"so/{speaker}/{c.path.stem}",
+                speaker,
+                load_16k(c.path),
+                c.text.lower(),
+                "test",
+                c.gender,
+            )
+            for c in clips[speaker][: sizes.so_utts]
+        ]
+    n_f = sum(1 for s in speakers if clips[s][0].gender == "F")
+    name = f"speechocean762 {half} ({n_f} F + {len(speakers) - n_f} M real speakers)"
+    return split_roles(name, by_speaker, sizes.so_enrol, False)
 
 
 def lj_clips(data: Path, n: int) -> list[Utterance]:
@@ -426,13 +491,23 @@ class SvResult:
 
 
 def verify(
-    sv: SvSet, enrol_emb: dict[str, np.ndarray], test_emb: dict[str, np.ndarray], n_boot: int
+    sv: SvSet,
+    enrol_emb: dict[str, np.ndarray],
+    test_emb: dict[str, np.ndarray],
+    n_boot: int,
+    gender: str | None = None,
 ) -> SvResult:
-    """Every enrolment model against every test utterance; bootstrap over both for the CI."""
-    models = np.stack([_unit(np.mean([enrol_emb[i] for i in ids], axis=0)) for _, ids in sv.models])
-    tests = sv.tests
+    """Every enrolment model against every test utterance; bootstrap over both for the CI.
+
+    With ``gender``, only that gender's models and test utterances (same-gender trials, as in
+    the VoicePrivacy evaluation); without it, all trials pooled.
+    """
+    genders = sv.genders
+    chosen = [(spk, ids) for spk, ids in sv.models if gender is None or genders[spk] == gender]
+    tests = [u for u in sv.tests if gender is None or u.gender == gender]
+    models = np.stack([_unit(np.mean([enrol_emb[i] for i in ids], axis=0)) for _, ids in chosen])
     scores = models @ np.stack([test_emb[u.id] for u in tests]).T
-    same = np.array([[spk == u.speaker for u in tests] for spk, _ in sv.models])
+    same = np.array([[spk == u.speaker for u in tests] for spk, _ in chosen])
     eer = equal_error_rate(scores[same], scores[~same])
     rng = np.random.default_rng(0)
     boots = []
@@ -499,45 +574,80 @@ class Stopwatch:
 
 
 # --------------------------------------------------------------------------- the measurements
+ATTACKERS = ("ignorant", "lazy")
+GENDERS = ("F", "M")
+
+
 @dataclass
 class MethodResult:
     spec: MethodSpec
-    sv: dict[str, dict[str, SvResult]] = field(default_factory=dict)  # set -> attacker -> result
-    wer: dict[str, float] = field(default_factory=dict)  # "lj", "fsdd", "fsdd_vs_truth"
+    # set -> attacker ("ignorant", "lazy", "ignorant/F", "lazy/M", ...) -> result
+    sv: dict[str, dict[str, SvResult]] = field(default_factory=dict)
+    # "so-heldout", "so-heldout/F", ..., "lj", "fsdd"; "<set>_vs_text": against the prompt (info)
+    wer: dict[str, float] = field(default_factory=dict)
     wer_skipped: dict[str, int] = field(default_factory=dict)
     anon: Stopwatch = field(default_factory=Stopwatch)
     pipeline: dict[str, Any] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)  # the anonymizer's full parameter set
+    primary: str = PRIMARY
 
     @property
     def lazy_eer(self) -> float:
-        return self.sv["fsdd"]["lazy"].eer
+        return self.sv[self.primary]["lazy"].eer
 
     @property
-    def worst_wer(self) -> float:
-        return max(self.wer.get("lj", math.nan), self.wer.get("fsdd", math.nan))
+    def ignorant_eer(self) -> float:
+        return self.sv[self.primary]["ignorant"].eer
+
+    @property
+    def primary_wer(self) -> float:
+        return self.wer.get(self.primary, math.nan)
+
+    def meets(self) -> tuple[bool, bool, bool, bool]:
+        """(lazy EER, ignorant EER, WER, RTF) against the targets, on the primary set."""
+        return (
+            self.lazy_eer >= TARGET_LAZY_EER,
+            self.ignorant_eer >= TARGET_IGNORANT_EER,
+            self.primary_wer <= TARGET_ASR_WER,
+            self.anon.rtf <= TARGET_ANON_RTF,
+        )
 
 
 class Evaluator:
     """Holds the data, the embedder, the ASR engine and the original-audio figures."""
 
-    def __init__(self, sizes: Sizes, data: Path, seed: int, with_espeak: bool) -> None:
+    def __init__(
+        self,
+        sizes: Sizes,
+        data: Path,
+        seed: int,
+        halves: Sequence[str],
+        secondary: bool,
+        with_espeak: bool,
+    ) -> None:
         self.sizes = sizes
         self.seed = seed
-        self.sv_sets: dict[str, SvSet] = {"fsdd": fsdd_set(data, sizes, seed)}
-        if with_espeak:
-            synthetic = espeak_set(data, sizes, seed)
-            if synthetic is not None:
-                self.sv_sets["espeak"] = synthetic
-        self.lj = lj_clips(data, sizes.lj_clips)
-        fsdd_tests = self.sv_sets["fsdd"].tests
-        per: dict[str, int] = {}
-        self.fsdd_asr: list[Utterance] = []
-        for u in fsdd_tests:
-            if per.get(u.speaker, 0) < sizes.fsdd_asr_per_speaker:
-                per[u.speaker] = per.get(u.speaker, 0) + 1
-                self.fsdd_asr.append(u)
-        self.fsdd_asr_ids = {u.id for u in self.fsdd_asr}
+        self.sv_sets: dict[str, SvSet] = {}
+        self.asr_sets: dict[str, list[Utterance]] = {}
+        for half in halves:
+            name = f"so-{half}"
+            sv = speechocean_set(data, sizes, half)
+            self.sv_sets[name] = sv
+            self.asr_sets[name] = self._first_tests(sv, sizes.so_asr_per_speaker)
+        self.lj: list[Utterance] = []
+        if secondary:
+            self.sv_sets["fsdd"] = fsdd_set(data, sizes, seed)
+            if with_espeak:
+                synthetic = espeak_set(data, sizes, seed)
+                if synthetic is not None:
+                    self.sv_sets["espeak"] = synthetic
+            self.lj = lj_clips(data, sizes.lj_clips)
+            self.asr_sets["lj"] = self.lj
+            self.asr_sets["fsdd"] = self._first_tests(
+                self.sv_sets["fsdd"], sizes.fsdd_asr_per_speaker
+            )
+        self.primary = PRIMARY if PRIMARY in self.sv_sets else TUNE
+        self.asr_ids = {u.id for clips in self.asr_sets.values() for u in clips}
         console.print("loading resemblyzer VoiceEncoder and Whisper (1 thread each)")
         self.embed = Embedder()
         from voxguard.asr import get_engine
@@ -550,24 +660,18 @@ class Evaluator:
                 u.id: self.embed(u.audio)
                 for u in track(sv.utterances, f"{name}: embedding originals", console=console)
             }
-        self.orig_text = self.transcribe_all(
-            {u.id: u.audio for u in self.lj + self.fsdd_asr}, "ASR on originals"
-        )
-        self.floor_wer = self.asr_floor()
+        every = {u.id: u.audio for clips in self.asr_sets.values() for u in clips}
+        self.orig_text = self.transcribe_all(every, "ASR on originals")
 
-    def asr_floor(self) -> dict[str, float]:
-        """Agreement WER of Whisper with itself after an inaudible change (white noise at
-        -60 dBFS): the part of any method's ASR-agreement WER that is decoder instability."""
-        rng = np.random.default_rng(self.seed)
-        dithered = {
-            u.id: (u.audio + rng.normal(0.0, 1e-3, u.audio.size)).astype(np.float32)
-            for u in self.lj + self.fsdd_asr
-        }
-        hyp = self.transcribe_all(dithered, "ASR floor (dithered originals)")
-        return {
-            key: corpus_wer([self.orig_text[u.id] for u in clips], [hyp[u.id] for u in clips])[0]
-            for key, clips in (("lj", self.lj), ("fsdd", self.fsdd_asr))
-        }
+    @staticmethod
+    def _first_tests(sv: SvSet, per_speaker: int) -> list[Utterance]:
+        per: dict[str, int] = {}
+        out: list[Utterance] = []
+        for u in sv.tests:
+            if per.get(u.speaker, 0) < per_speaker:
+                per[u.speaker] = per.get(u.speaker, 0) + 1
+                out.append(u)
+        return out
 
     def transcribe_all(self, audio: dict[str, np.ndarray], what: str) -> dict[str, str]:
         out = {}
@@ -579,7 +683,7 @@ class Evaluator:
 
     def run(self, spec: MethodSpec, sv_names: Sequence[str] | None = None) -> MethodResult:
         """Anonymize every utterance once, embed it, score both attackers, then ASR agreement."""
-        res = MethodResult(spec)
+        res = MethodResult(spec, primary=self.primary)
         anonymizer = spec.build()
         if dataclasses.is_dataclass(anonymizer):
             res.config = dataclasses.asdict(anonymizer)  # type: ignore[arg-type]
@@ -599,7 +703,7 @@ class Evaluator:
             for u in track(sv.utterances, f"{spec.label}: {name} anonymize+embed", console=console):
                 y = anonymize(u, "attacker" if u.role == "enrol" else "service")
                 anon_emb[u.id] = self.embed(y)
-                if name == "fsdd" and u.id in self.fsdd_asr_ids:
+                if u.id in self.asr_ids:
                     kept[u.id] = y
             orig = self.orig_emb[name]
             n = self.sizes.bootstrap
@@ -607,20 +711,30 @@ class Evaluator:
                 "ignorant": verify(sv, orig, anon_emb, n),
                 "lazy": verify(sv, anon_emb, anon_emb, n),
             }
+            for g in sorted(set(sv.genders.values())):
+                res.sv[name][f"ignorant/{g}"] = verify(sv, orig, anon_emb, n, g)
+                res.sv[name][f"lazy/{g}"] = verify(sv, anon_emb, anon_emb, n, g)
         for u in track(self.lj, f"{spec.label}: LJ anonymize", console=console):
             kept[u.id] = anonymize(u, "service")
         hyp = (
             self.transcribe_all(kept, f"{spec.label}: ASR on anonymized")
             if anonymizer is not None
-            else self.orig_text  # the decoder-noise floor is measured separately
+            else self.orig_text  # the decoder-noise floor is the dither row
         )
-        for key, clips in (("lj", self.lj), ("fsdd", self.fsdd_asr)):
-            res.wer[key], res.wer_skipped[key] = corpus_wer(
-                [self.orig_text[u.id] for u in clips], [hyp[u.id] for u in clips]
+        for key, clips in self.asr_sets.items():
+            if not all(u.id in hyp for u in clips):
+                continue
+            groups: list[tuple[str, list[Utterance]]] = [(key, clips)]
+            groups += [(f"{key}/{g}", [u for u in clips if u.gender == g]) for g in GENDERS]
+            for k, part in groups:
+                if not part:
+                    continue
+                res.wer[k], res.wer_skipped[k] = corpus_wer(
+                    [self.orig_text[u.id] for u in part], [hyp[u.id] for u in part]
+                )
+            res.wer[f"{key}_vs_text"], _ = corpus_wer(
+                [u.text for u in clips], [hyp[u.id] for u in clips]
             )
-        res.wer["fsdd_vs_truth"], _ = corpus_wer(
-            [u.text for u in self.fsdd_asr], [hyp[u.id] for u in self.fsdd_asr]
-        )
         return res
 
 
@@ -720,7 +834,7 @@ def pii_figures(examples: list[Any]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- reporting
-def pct(x: float) -> str:
+def pct(x: float | None) -> str:
     return "n/a" if x is None or math.isnan(x) else f"{100 * x:.1f} %"
 
 
@@ -730,69 +844,112 @@ def verdict(ok: bool | None) -> str:
     return " [bold green]PASS[/]" if ok else " [bold red]FAIL[/]"
 
 
-def main_table(
-    results: list[MethodResult], pii: dict[str, Any], floor_wer: dict[str, float], mode: str
-) -> Table:
+def is_reference(r: MethodResult) -> bool:
+    """Rows that are not anonymizers: the original audio and the dither floor."""
+    return r.spec.method in (ORIGINAL, DITHER)
+
+
+def rtf_cell(r: MethodResult) -> str:
+    if r.spec.method == ORIGINAL:
+        return "—"
+    return f"{r.anon.rtf:.4f}{verdict(r.anon.rtf <= TARGET_ANON_RTF)}"
+
+
+def frontier_table(results: list[MethodResult], name: str, sv: SvSet, n_asr: int) -> Table:
+    """One speechocean half: EER of both attackers and ASR agreement, all / F / M."""
     table = Table(
-        title=f"voxguard privacy evaluation ({mode}) — baseline side by side", title_justify="left"
+        title=f"{sv.name}: {len(sv.models)} enrolment models x {len(sv.tests)} test utterances, "
+        f"ASR agreement on {n_asr} clips. Targets: EER ≥ 30 % (both attackers), WER ≤ 15 %, "
+        "RTF ≤ 0.02",
+        title_justify="left",
     )
-    table.add_column("measure")
-    table.add_column("target")
+    table.add_column("method")
+    for col in (
+        "lazy EER",
+        "lazy F",
+        "lazy M",
+        "ignorant EER",
+        "ign. F",
+        "ign. M",
+        "WER",
+        "WER F",
+        "WER M",
+        "WER vs prompt",
+        "anon RTF",
+    ):
+        table.add_column(col, justify="right")
     for r in results:
-        table.add_column(method_title(r.spec.label), justify="right")
-    fsdd = {r.spec.label: r.sv["fsdd"] for r in results}
+        if name not in r.sv:
+            continue
+        s = r.sv[name]
+        ref = is_reference(r)
 
-    def row(name: str, target: str, cell: Callable[[MethodResult], str], end: bool = False) -> None:
-        table.add_row(name, target, *(cell(r) for r in results), end_section=end)
+        def eer(att: str, s: dict[str, SvResult] = s, ref: bool = ref) -> str:
+            ok = None if ref or "/" in att else s[att].eer >= TARGET_LAZY_EER
+            ci = s[att].ci
+            band = f" [dim]({100 * ci[0]:.0f}–{100 * ci[1]:.0f})[/]" if "/" not in att else ""
+            return pct(s[att].eer) + band + verdict(ok)
 
-    def eer_cell(r: MethodResult, attacker: str, check: bool) -> str:
-        s = fsdd[r.spec.label][attacker]
-        ok = s.eer >= TARGET_LAZY_EER if check and r.spec.method != ORIGINAL else None
-        return f"{pct(s.eer)} [dim]({100 * s.ci[0]:.0f}–{100 * s.ci[1]:.0f})[/]{verdict(ok)}"
+        def wer(key: str, r: MethodResult = r, ref: bool = ref) -> str:
+            if r.spec.method == ORIGINAL:
+                return "—"
+            value = r.wer.get(key, math.nan)
+            ok = None if ref or "/" in key else value <= TARGET_ASR_WER
+            return pct(value) + verdict(ok)
 
-    row("EER ignorant attacker (FSDD, 95 % CI)", "", lambda r: eer_cell(r, "ignorant", False))
-    row("EER lazy-informed attacker (FSDD)", "≥ 30 %", lambda r: eer_cell(r, "lazy", True), True)
+        table.add_row(
+            method_title(r.spec.label),
+            eer("lazy"),
+            eer("lazy/F"),
+            eer("lazy/M"),
+            eer("ignorant"),
+            eer("ignorant/F"),
+            eer("ignorant/M"),
+            wer(name),
+            wer(f"{name}/F"),
+            wer(f"{name}/M"),
+            pct(r.wer.get(f"{name}_vs_text", math.nan)),
+            rtf_cell(r),
+        )
+    return table
 
-    def wer_cell(r: MethodResult, key: str) -> str:
-        if r.spec.method == ORIGINAL:
-            return f"[dim]floor (-60 dBFS dither):[/] {pct(floor_wer[key])}"
-        return pct(r.wer[key]) + verdict(r.wer[key] <= TARGET_ASR_WER)
 
-    row("ASR agreement WER, LJ Speech sentences", "≤ 15 %", lambda r: wer_cell(r, "lj"))
-    row("ASR agreement WER, FSDD digit strings", "≤ 15 %", lambda r: wer_cell(r, "fsdd"))
-    row("  (FSDD WER vs spoken digits, info)", "", lambda r: pct(r.wer["fsdd_vs_truth"]), True)
-
-    def anon_cell(r: MethodResult) -> str:
-        if r.spec.method == ORIGINAL:
-            return "—"
-        return f"{r.anon.rtf:.4f}{verdict(r.anon.rtf <= TARGET_ANON_RTF)}"
-
-    def pipe_cell(r: MethodResult, group: str) -> str:
-        rtf = r.pipeline.get("rtf", {}).get(group, {}).get("total")
-        return "—" if rtf is None else f"{rtf:.3f}{verdict(rtf <= TARGET_PIPELINE_RTF)}"
-
-    row("anonymization RTF per core", "≤ 0.02", anon_cell)
-    row("pipeline RTF per core, LJ sentences (~7 s)", "≤ 0.3", lambda r: pipe_cell(r, "lj"))
-    row(
-        "pipeline RTF per core, PII commands (synthetic)",
-        "≤ 0.3",
-        lambda r: pipe_cell(r, "espeak"),
-        True,
+def secondary_table(results: list[MethodResult]) -> Table:
+    table = Table(
+        title="secondary sets: FSDD (6 male speakers, digits) EER; ASR agreement on LJ Speech "
+        "(one reader) and FSDD digit strings",
+        title_justify="left",
     )
+    for col in ("method", "FSDD lazy EER", "FSDD ignorant EER", "WER LJ", "WER FSDD"):
+        table.add_column(col, justify="left" if col == "method" else "right")
+    for r in results:
+        if "fsdd" not in r.sv:
+            continue
+        no_wer = r.spec.method == ORIGINAL
+        table.add_row(
+            method_title(r.spec.label),
+            pct(r.sv["fsdd"]["lazy"].eer),
+            pct(r.sv["fsdd"]["ignorant"].eer),
+            "—" if no_wer else pct(r.wer.get("lj", math.nan)),
+            "—" if no_wer else pct(r.wer.get("fsdd", math.nan)),
+        )
+    return table
 
+
+def pii_table(pii: dict[str, Any]) -> Table:
+    table = Table(title="PII detection before anonymization (held-out split)", title_justify="left")
+    for col in ("type", "recall", "precision", "n", "target"):
+        table.add_column(col)
     dom = pii["assistant_domain"]
-    for i, typ in enumerate(pii_data.TARGETED):
+    for typ in pii_data.TARGETED:
         c = dom.get(typ, {"recall": math.nan, "precision": math.nan, "support": 0})
         ok = c["recall"] >= TARGET_PII_RECALL and c["precision"] >= TARGET_PII_PRECISION
-        first = (
-            f"R {c['recall']:.3f} / P {c['precision']:.3f} [dim](n={c['support']})[/]{verdict(ok)}"
-        )
         table.add_row(
-            f"PII {typ} (before anonymization: same for all)",
-            "R ≥ 0.95, P ≥ 0.85",
-            first,
-            *(["[dim]=[/]"] * (len(results) - 1)),
-            end_section=i == len(pii_data.TARGETED) - 1,
+            typ,
+            f"{c['recall']:.3f}",
+            f"{c['precision']:.3f}",
+            str(c["support"]),
+            "R ≥ 0.95, P ≥ 0.85" + verdict(ok),
         )
     return table
 
@@ -818,161 +975,99 @@ def step_table(results: list[MethodResult], asr_rtf: float) -> Table:
 
 
 def synthetic_table(results: list[MethodResult]) -> Table | None:
-    if not all("espeak" in r.sv for r in results):
+    rows = [r for r in results if "espeak" in r.sv]
+    if not rows:
         return None
     table = Table(
         title="supplementary: EER on SYNTHETIC espeak voices (not a target)", title_justify="left"
     )
     table.add_column("attacker")
-    for r in results:
+    for r in rows:
         table.add_column(r.spec.label, justify="right")
-    for attacker in ("ignorant", "lazy"):
-        table.add_row(attacker, *(pct(r.sv["espeak"][attacker].eer) for r in results))
-    return table
-
-
-def sweep_table(results: list[MethodResult]) -> Table:
-    table = Table(
-        title="parameter sweep through get_anonymizer(method, **params) (FSDD EER)",
-        title_justify="left",
-    )
-    for col in (
-        "setting",
-        "params",
-        "EER ignorant",
-        "EER lazy-informed",
-        "WER LJ",
-        "WER FSDD",
-        "anon RTF",
-    ):
-        table.add_column(col, justify="left" if col in ("setting", "params") else "right")
-    for r in results:
-        ok_eer = r.lazy_eer >= TARGET_LAZY_EER
-        table.add_row(
-            r.spec.label,
-            ", ".join(f"{k}={v}" for k, v in r.spec.params.items()) or "(defaults)",
-            pct(r.sv["fsdd"]["ignorant"].eer),
-            pct(r.lazy_eer) + verdict(ok_eer),
-            pct(r.wer["lj"]) + verdict(r.wer["lj"] <= TARGET_ASR_WER),
-            pct(r.wer["fsdd"]) + verdict(r.wer["fsdd"] <= TARGET_ASR_WER),
-            f"{r.anon.rtf:.4f}",
-        )
+    for attacker in ATTACKERS:
+        table.add_row(attacker, *(pct(r.sv["espeak"][attacker].eer) for r in rows))
     return table
 
 
 def findings(candidates: Sequence[MethodResult]) -> list[str]:
-    """Plain-language lines: which measured settings meet the privacy and utility targets."""
+    """Plain-language lines: which measured settings meet the targets on the primary set."""
     lines = []
     for r in candidates:
-        if r.spec.method == ORIGINAL:
+        if is_reference(r):
             continue
-        ok_eer, ok_wer = r.lazy_eer >= TARGET_LAZY_EER, r.worst_wer <= TARGET_ASR_WER
-        state = (
-            "meets both"
-            if ok_eer and ok_wer
-            else "misses "
-            + " and ".join(n for n, ok in (("EER", ok_eer), ("WER", ok_wer)) if not ok)
-        )
+        names = ("lazy EER", "ignorant EER", "WER", "RTF")
+        missed = [n for n, ok in zip(names, r.meets(), strict=True) if not ok]
+        state = "meets all targets" if not missed else "misses " + ", ".join(missed)
         lines.append(
-            f"{r.spec.label}: lazy-informed EER {pct(r.lazy_eer)} "
-            f"(CI {pct(r.sv['fsdd']['lazy'].ci[0])}–{pct(r.sv['fsdd']['lazy'].ci[1])}), "
-            f"ASR agreement WER LJ {pct(r.wer['lj'])} / FSDD {pct(r.wer['fsdd'])} -> {state}"
+            f"{r.spec.label}: {r.primary} lazy-informed EER {pct(r.lazy_eer)}, ignorant "
+            f"{pct(r.ignorant_eer)}, ASR agreement WER {pct(r.primary_wer)}, RTF "
+            f"{r.anon.rtf:.4f} -> {state}"
         )
     return lines
 
 
-def draw(results: list[MethodResult], sweep: list[MethodResult], path: Path, title: str) -> None:
+def short_label(label: str) -> str:
+    return label.replace("pitchwarp-mcadams", "pw").replace(" ranges", "")
+
+
+def draw(results: list[MethodResult], halves: Sequence[str], title: str, stem: Path) -> list[Path]:
+    """EER (y) against ASR-agreement WER (x) for every method and sweep point, one panel per
+    speechocean half, the goal region shaded; filled = lazy-informed, hollow = ignorant."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from scipy.stats import norm
 
-    fig, (ax_det, ax_pu) = plt.subplots(1, 2, figsize=(13, 7.2))
-    ticks = np.array([0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8])
-    clip = (0.001, 0.999)
-    colours = {r.spec.label: f"C{i}" for i, r in enumerate(results)}
-    for r in results:
-        s = r.sv["fsdd"]["lazy"]
-        x = norm.ppf(np.clip(s.fpr, *clip))
-        y = norm.ppf(np.clip(s.fnr, *clip))
-        label = f"{method_title(r.spec.label)}: EER {pct(s.eer)}"
-        ax_det.plot(x, y, color=colours[r.spec.label], lw=2, label=label)
-        ax_det.plot(norm.ppf(s.eer), norm.ppf(s.eer), "o", color=colours[r.spec.label])
-    lim = norm.ppf(clip)
-    ax_det.plot(lim, lim, color="grey", lw=0.8, ls=":")
-    target = norm.ppf(TARGET_LAZY_EER)
-    ax_det.plot(
-        target,
-        target,
-        marker="*",
-        color="black",
-        ms=12,
-        ls="none",
-        label="target: EER ≥ 30 % (on or beyond this star)",
-    )
-    ax_det.set_xticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])
-    ax_det.set_yticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])
-    ax_det.set_xlim(norm.ppf(0.0015), norm.ppf(0.9))
-    ax_det.set_ylim(norm.ppf(0.0015), norm.ppf(0.9))
-    ax_det.set_xlabel("false accept rate (%)")
-    ax_det.set_ylabel("false reject rate (%)")
-    ax_det.set_title("DET, lazy-informed attacker (FSDD, real speech)")
-    ax_det.grid(True, alpha=0.3)
-    ax_det.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1)
-
-    ax_pu.fill_between(
-        [0, 100 * TARGET_ASR_WER],
-        100 * TARGET_LAZY_EER,
-        55,
-        color="green",
-        alpha=0.08,
-        label="target region",
-    )
-    for i, r in enumerate(sorted(sweep, key=lambda r: (r.lazy_eer, r.wer["lj"]))):
-        x, y = 100 * r.wer["lj"], 100 * r.lazy_eer
-        short = r.spec.label.replace("pitchwarp-mcadams", "pw").replace(" ranges", "")
-        ax_pu.plot(x, y, "s", color="grey", ms=6)
-        ax_pu.annotate(
-            f"{short} · FSDD {pct(r.wer['fsdd'])}",
-            (x, y),
-            fontsize=7,
-            color="dimgrey",
-            xytext=(5, -11 if i % 2 == 0 else 5),  # alternate below / above: neighbours overlap
-            textcoords="offset points",
+    panels = [h for h in (TUNE, PRIMARY) if h in halves]
+    fig, axes = plt.subplots(1, len(panels), figsize=(8.5 * len(panels), 8.0), squeeze=False)
+    points = [r for r in results if r.spec.method != ORIGINAL]
+    max_wer = max([100 * r.wer.get(h, 0.0) for r in points for h in panels] + [30.0])
+    for ax, half in zip(axes[0], panels, strict=True):
+        ax.fill_between(
+            [0, 100 * TARGET_ASR_WER],
+            100 * TARGET_LAZY_EER,
+            60,
+            color="green",
+            alpha=0.10,
+            label="goal: EER ≥ 30 % (both attackers), WER ≤ 15 %",
         )
-    for r in results:
-        x = 0.0 if r.spec.method == ORIGINAL else 100 * r.wer["lj"]
-        lazy, ign = 100 * r.lazy_eer, 100 * r.sv["fsdd"]["ignorant"].eer
-        c = colours[r.spec.label]
-        ax_pu.plot([x, x], [lazy, ign], color=c, lw=1, alpha=0.6)
-        fsdd = "" if r.spec.method == ORIGINAL else f" · FSDD {pct(r.wer['fsdd'])}"
-        ax_pu.plot(x, lazy, "o", color=c, ms=9, label=f"{method_title(r.spec.label)}{fsdd}")
-        ax_pu.plot(x, ign, "o", mfc="none", color=c, ms=9)
-    if sweep:
-        ax_pu.plot([], [], "s", color="grey", label="sweep settings (pw = pitchwarp-mcadams)")
-    ax_pu.plot([], [], "o", mfc="none", color="black", label="hollow: ignorant attacker")
-    ax_pu.set_xlabel("ASR agreement WER on LJ Speech sentences (%)  ← better utility")
-    ax_pu.set_ylabel("speaker-verification EER (%)  ↑ better privacy")
-    ax_pu.set_title(
-        "privacy / utility: filled = lazy-informed attacker\n"
-        "(labels: ASR agreement WER on FSDD digit strings, also ≤ 15 % to pass)",
-        fontsize=10,
-    )
-    ax_pu.set_xlim(
-        -1,
-        max(
-            25.0,
-            14 + max(100 * r.wer["lj"] for r in results + sweep if r.spec.method != ORIGINAL),
-        ),
-    )
-    ax_pu.set_ylim(0, 55)
-    ax_pu.grid(True, alpha=0.3)
-    ax_pu.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=2)
+        for i, r in enumerate(r for r in points if half in r.sv):
+            x = 100 * r.wer.get(half, math.nan)
+            lazy, ign = 100 * r.sv[half]["lazy"].eer, 100 * r.sv[half]["ignorant"].eer
+            colour = f"C{i % 10}"
+            marker = "o" if not r.spec.params else "s"
+            ax.plot([x, x], [lazy, ign], color=colour, lw=1, alpha=0.5)
+            ax.plot(x, lazy, marker, color=colour, ms=8)
+            ax.plot(x, ign, marker, mfc="none", color=colour, ms=8)
+            ax.annotate(
+                f"{short_label(method_title(r.spec.label))} (RTF {r.anon.rtf:.3f})",
+                (x, lazy),
+                fontsize=7,
+                color=colour,
+                xytext=(5, -10 if i % 2 else 4),
+                textcoords="offset points",
+            )
+        ax.axvline(100 * TARGET_ASR_WER, color="green", lw=0.8, ls="--")
+        ax.axhline(100 * TARGET_LAZY_EER, color="green", lw=0.8, ls="--")
+        ax.set_xlim(0, max_wer + 8)
+        ax.set_ylim(0, 60)
+        ax.set_xlabel(
+            "ASR agreement WER, Whisper tiny.en, anonymized vs original (%)  ← words kept"
+        )
+        ax.set_ylabel("speaker-verification EER, resemblyzer (%)  ↑ privacy")
+        which = "HELD-OUT speakers" if half == PRIMARY else "tuning speakers"
+        ax.set_title(f"speechocean762 adults, {which}\nfilled: lazy-informed, hollow: ignorant")
+        ax.grid(True, alpha=0.3)
+        ax.plot([], [], "o", color="grey", label="method at its defaults (dither = WER floor)")
+        ax.plot([], [], "s", color="grey", label="sweep setting (pw = pitchwarp-mcadams)")
+        ax.legend(fontsize=8, loc="upper right")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    fig.savefig(paths[0], dpi=120)
+    fig.savefig(paths[1])
     plt.close(fig)
+    return paths
 
 
 def _jsonable(obj: Any) -> Any:
@@ -997,6 +1092,7 @@ def result_dict(r: MethodResult) -> dict[str, Any]:
         },
         "asr_agreement_wer": r.wer,
         "asr_agreement_skipped_empty": r.wer_skipped,
+        "primary_set": r.primary,
         "anonymization_rtf_per_core": r.anon.rtf if r.spec.method != ORIGINAL else None,
         "anonymization_rtf_wall": r.anon.wall_rtf if r.spec.method != ORIGINAL else None,
         "anonymized_audio_s": r.anon.audio_seconds,
@@ -1064,39 +1160,56 @@ def environment() -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- main
+def select(specs: Sequence[MethodSpec], wanted: str | None) -> list[MethodSpec]:
+    """--methods: comma-separated labels (or label prefixes) to measure; None keeps all."""
+    if not wanted:
+        return list(specs)
+    keys = [w.strip() for w in wanted.split(",") if w.strip()]
+    return [s for s in specs if any(s.label == k or s.label.startswith(k) for k in keys)]
+
+
 def run(args: argparse.Namespace) -> int:
     sizes = QUICK if args.quick else FULL
     mode = "quick" if args.quick else "full"
     started = datetime.now(UTC)
     wall0, cpu0 = time.perf_counter(), time.process_time()
     data = shared_data_dir()
-    if not (data / "fsdd").is_dir():
+    if not (data / speechocean.FOLDER).is_dir():
         console.print(f"[red]shared data not found at {data}; set VOXGUARD_SHARED_DATA[/]")
         return 2
+    halves = [h.strip() for h in args.halves.split(",") if h.strip()]
+    if not halves or any(h not in speechocean.HALVES for h in halves):
+        console.print(f"[red]--halves takes a comma list of {speechocean.HALVES}[/]")
+        return 2
+    secondary = not args.primary_only
 
     code_at_start = code_fingerprint()
-    examples = pii_data.build_eval_set(data, split="heldout")
-    ev = Evaluator(sizes, data, args.seed, with_espeak=not args.no_espeak)
-    fsdd = ev.sv_sets["fsdd"]
-    console.print(
-        f"FSDD: {len(fsdd.utterances)} utterances "
-        f"({np.mean([u.seconds for u in fsdd.utterances]):.1f} s mean), {len(fsdd.models)} "
-        f"enrolment models x {len(fsdd.tests)} test utterances; ASR agreement on "
-        f"{len(ev.lj)} LJ clips + {len(ev.fsdd_asr)} FSDD utterances"
-    )
+    ev = Evaluator(sizes, data, args.seed, halves, secondary, with_espeak=not args.no_espeak)
+    for name, sv in ev.sv_sets.items():
+        console.print(
+            f"{name}: {sv.name}, {len(sv.utterances)} utterances "
+            f"({np.mean([u.seconds for u in sv.utterances]):.1f} s mean), {len(sv.models)} "
+            f"enrolment models x {len(sv.tests)} tests; ASR agreement on "
+            f"{len(ev.asr_sets.get(name, []))} clips"
+        )
 
-    results = [ev.run(spec) for spec in MAIN_METHODS]
-
-    warm_up_pipeline()
-    pipe_clips = ev.lj[: sizes.pipeline_lj] + pii_commands(examples, sizes.pipeline_pii, args.seed)
-    for r in results[1:]:
-        r.pipeline = pipeline_timing(r.spec.method, pipe_clips)
-
-    pii = pii_figures(examples)
-
+    main = select(main_methods(), args.methods)
+    results = [ev.run(spec) for spec in main]
     sweep: list[MethodResult] = []
     if args.sweep:
-        sweep = [ev.run(spec, sv_names=("fsdd",)) for spec in sweep_specs()]
+        sweep = [ev.run(spec) for spec in select(sweep_specs(), args.methods)]
+
+    pii: dict[str, Any] | None = None
+    if secondary:
+        examples = pii_data.build_eval_set(data, split="heldout")
+        warm_up_pipeline()
+        pipe_clips = ev.lj[: sizes.pipeline_lj] + pii_commands(
+            examples, sizes.pipeline_pii, args.seed
+        )
+        for r in results:
+            if not is_reference(r):
+                r.pipeline = pipeline_timing(r.spec.method, pipe_clips)
+        pii = pii_figures(examples)
 
     code_at_end = code_fingerprint()
     code_changed = code_at_end["sources_sha256"] != code_at_start["sources_sha256"]
@@ -1109,36 +1222,47 @@ def run(args: argparse.Namespace) -> int:
     wall = time.perf_counter() - wall0
     cpu_ratio = (time.process_time() - cpu0) / wall
 
-    console.print(main_table(results, pii, ev.floor_wer, mode))
-    console.print(step_table(results, ev.asr_watch.rtf))
-    synth = synthetic_table(results)
-    if synth is not None:
-        console.print(synth)
-    if sweep:
-        console.print(sweep_table([*results[1:], *sweep]))
-    summary = findings([*results, *sweep])
-    console.print("[bold]privacy / utility per setting (targets: EER ≥ 30 %, WER ≤ 15 %)[/]")
+    everything = [*results, *sweep]
+    for name in (TUNE, PRIMARY):
+        if name in ev.sv_sets:
+            console.print(
+                frontier_table(everything, name, ev.sv_sets[name], len(ev.asr_sets[name]))
+            )
+    if secondary:
+        console.print(secondary_table(everything))
+        console.print(step_table(results, ev.asr_watch.rtf))
+        synth = synthetic_table(results)
+        if synth is not None:
+            console.print(synth)
+        if pii is not None:
+            console.print(pii_table(pii))
+    summary = findings(everything)
+    console.print(
+        f"[bold]on {ev.primary} (targets: EER ≥ 30 % both attackers, WER ≤ 15 %, RTF ≤ 0.02)[/]"
+    )
     for line in summary:
         console.print("  " + line)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    png = RESULTS_DIR / f"privacy-{stamp}.png"
-    draw(
-        results,
-        sweep,
-        png,
-        f"voxguard privacy evaluation ({mode}, {stamp}); resemblyzer d-vectors; "
-        f"{len(fsdd.models)} models x {len(fsdd.tests)} tests on FSDD",
+    charts = draw(
+        everything,
+        list(ev.sv_sets),
+        f"voxguard privacy / utility ({mode}, {stamp}): resemblyzer d-vectors, Whisper tiny.en "
+        f"agreement; RTF per core in the same run as the McAdams α=0.8 baseline",
+        RESULTS_DIR / f"privacy-{stamp}",
     )
     report = {
         "benchmark": "privacy_eval",
         "mode": mode,
+        "command": " ".join(["bench/privacy_eval.py", *sys.argv[1:]]),
         "started": started.isoformat(),
         "wall_seconds": wall,
         "cpu_seconds_per_wall_second": cpu_ratio,
         "seed": args.seed,
         "sizes": sizes.__dict__,
+        "primary_set": ev.primary,
         "targets": {
             "lazy_informed_eer_min": TARGET_LAZY_EER,
+            "ignorant_eer_min": TARGET_IGNORANT_EER,
             "asr_agreement_wer_max": TARGET_ASR_WER,
             "pii_recall_min": TARGET_PII_RECALL,
             "pii_precision_min": TARGET_PII_PRECISION,
@@ -1150,6 +1274,7 @@ def run(args: argparse.Namespace) -> int:
             name: {
                 "name": sv.name,
                 "synthetic": sv.synthetic,
+                "speakers": sorted({u.speaker for u in sv.utterances}),
                 "utterances": len(sv.utterances),
                 "enrolment_models": len(sv.models),
                 "test_utterances": len(sv.tests),
@@ -1157,10 +1282,7 @@ def run(args: argparse.Namespace) -> int:
             }
             for name, sv in ev.sv_sets.items()
         }
-        | {
-            "asr_agreement": {"lj_clips": len(ev.lj), "fsdd_utterances": len(ev.fsdd_asr)},
-            "pipeline_clips": {"lj": sizes.pipeline_lj, "pii_synthetic": sizes.pipeline_pii},
-        },
+        | {"asr_agreement_clips": {k: len(v) for k, v in ev.asr_sets.items()}},
         "asr_rtf_per_core": ev.asr_watch.rtf,
         "asr_rtf_wall": ev.asr_watch.wall_rtf,
         "methods": {r.spec.label: result_dict(r) for r in results},
@@ -1170,14 +1292,14 @@ def run(args: argparse.Namespace) -> int:
         "environment": environment(),
         "code": code_at_end,
         "code_changed_during_run": code_changed,
-        "png": str(png.relative_to(PROJECT_ROOT)),
+        "charts": [str(p.relative_to(PROJECT_ROOT)) for p in charts],
     }
     out = RESULTS_DIR / f"privacy-{stamp}.json"
     out.write_text(json.dumps(_jsonable(report), indent=2, ensure_ascii=False))
     console.print(
         f"{mode} run: {wall / 60:.1f} min wall, {cpu_ratio:.2f} CPU s per wall s "
         f"(1.0 = one core busy). Saved {out.relative_to(PROJECT_ROOT)} and "
-        f"{png.relative_to(PROJECT_ROOT)}"
+        + ", ".join(str(p.relative_to(PROJECT_ROOT)) for p in charts)
     )
     return 0
 
@@ -1189,7 +1311,20 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
         "--sweep",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="also measure wider parameter ranges (default: on in full mode)",
+        help="also measure the sweep settings (default: on in full mode)",
+    )
+    ap.add_argument(
+        "--halves",
+        default="tune,heldout",
+        help="speechocean halves to measure: tune, heldout or both (tune only while tuning)",
+    )
+    ap.add_argument(
+        "--primary-only",
+        action="store_true",
+        help="speechocean only: skip FSDD, espeak, LJ Speech, pipeline timing and PII",
+    )
+    ap.add_argument(
+        "--methods", default=None, help="comma-separated labels (or prefixes) to measure"
     )
     ap.add_argument("--no-espeak", action="store_true", help="skip the synthetic-voice EER")
     ap.add_argument("--seed", type=int, default=20240517)
