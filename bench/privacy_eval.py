@@ -87,6 +87,7 @@ BASELINE = "mcadams-fixed"
 ORIGINAL = "original"
 DITHER = "dither"
 DITHER_LABEL = "dither floor"
+WORLD = "world-vtln"  # WORLD vocoder comparison, bench only (bench/world_vtln.py)
 PRIMARY = "so-heldout"  # the figure a target is judged on: held-out speechocean speakers
 TUNE = "so-tune"
 
@@ -155,13 +156,20 @@ class MethodSpec:
             return None
         if self.method == DITHER:
             return Dither()
+        if self.method == WORLD:
+            import world_vtln  # type: ignore[import-not-found]
+
+            return world_vtln.WorldVtlnAnonymizer(**self.params)
         from voxguard.privacy.anonymize import get_anonymizer
 
         return get_anonymizer(self.method, **self.params)
 
 
 def main_methods() -> tuple[MethodSpec, ...]:
-    """The reference rows, then every registered anonymizer at its defaults."""
+    """The reference rows, every registered anonymizer at its defaults, and the WORLD-vocoder
+    comparison when pyworld is installed."""
+    import importlib.util
+
     from voxguard.privacy.anonymize import METHODS
 
     fixed = (
@@ -169,7 +177,8 @@ def main_methods() -> tuple[MethodSpec, ...]:
         MethodSpec(DITHER_LABEL, DITHER),
         MethodSpec(BASELINE, BASELINE),
     )
-    return fixed + tuple(MethodSpec(m, m) for m in METHODS if m != BASELINE)
+    world = (MethodSpec(WORLD, WORLD),) if importlib.util.find_spec("pyworld") else ()
+    return fixed + tuple(MethodSpec(m, m) for m in METHODS if m != BASELINE) + world
 
 
 # The sweep scales each per-utterance range of a method's CURRENT defaults about the identity
@@ -189,7 +198,7 @@ _BOUNDS: dict[str, tuple[float, float]] = {  # keep scaled values inside what th
     "min_abs_semitones": (0.0, 12.0),
     "wobble_range": (-0.85, 0.85),
     "tilt_range": (-12.0, 12.0),
-    "ripple_db_range": (0.0, 12.0),
+    "ripple_db_range": (0.0, 24.0),
     "alpha_range": (0.3, 2.0),
     "warp_range": (0.5, 2.0),
     "bandwidth_range": (0.25, 4.0),
@@ -204,7 +213,86 @@ SWEEP_SCALES: tuple[tuple[str, float, str], ...] = (
     ("mcadams", 0.5, "all"),
 )
 # Explicit settings of other methods: (label, method, params).
-SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = ()
+_MILD_ENV: dict[str, Any] = {
+    "warp_range": (0.87, 1.15),
+    "min_abs_log_warp": 0.05,
+    "wobble_range": (-0.25, 0.25),
+    "tilt_range": (-3.0, 3.0),
+    "ripple_db_range": (2.0, 4.0),
+}
+_NO_ENV: dict[str, Any] = {
+    "warp_range": (1.0, 1.0),
+    "min_abs_log_warp": 0.0,
+    "wobble_range": (0.0, 0.0),
+    "contrast_range": (1.0, 1.0),
+    "tilt_range": (0.0, 0.0),
+    "ripple_db_range": (0.0, 0.0),
+}
+SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("envwarp +pitch ±4", "envwarp", {"semitone_range": (-4.0, 4.0), "min_abs_semitones": 1.5}),
+    ("envwarp mild", "envwarp", _MILD_ENV),
+    (
+        "envwarp mild +pitch ±3",
+        "envwarp",
+        _MILD_ENV | {"semitone_range": (-3.0, 3.0), "min_abs_semitones": 1.0},
+    ),
+    (
+        "envwarp EQ only",
+        "envwarp",
+        _NO_ENV | {"tilt_range": (-6.0, 6.0), "ripple_db_range": (6.0, 10.0)},
+    ),
+    (
+        "envwarp pitch only ±5",
+        "envwarp",
+        _NO_ENV | {"semitone_range": (-5.0, 5.0), "min_abs_semitones": 2.0},
+    ),
+    (
+        "envwarp warp only ×0.75–1.33",
+        "envwarp",
+        _NO_ENV | {"warp_range": (0.75, 1.33), "min_abs_log_warp": 0.12},
+    ),
+    (
+        "envwarp EQ strong",
+        "envwarp",
+        _NO_ENV | {"tilt_range": (-8.0, 8.0), "ripple_db_range": (10.0, 14.0)},
+    ),
+    (
+        "envwarp EQ fine",
+        "envwarp",
+        _NO_ENV
+        | {"tilt_range": (-6.0, 6.0), "ripple_db_range": (6.0, 10.0), "ripple_components": 8},
+    ),
+    (
+        "envwarp EQ strong fine",
+        "envwarp",
+        _NO_ENV
+        | {"tilt_range": (-8.0, 8.0), "ripple_db_range": (10.0, 14.0), "ripple_components": 8},
+    ),
+    (
+        "envwarp EQ strong + mild warp",
+        "envwarp",
+        {
+            "warp_range": (0.9, 1.11),
+            "min_abs_log_warp": 0.05,
+            "wobble_range": (-0.2, 0.2),
+            "contrast_range": (0.85, 1.15),
+            "tilt_range": (-8.0, 8.0),
+            "ripple_db_range": (10.0, 14.0),
+        },
+    ),
+    (
+        "envwarp strong",
+        "envwarp",
+        {
+            "warp_range": (0.75, 1.33),
+            "min_abs_log_warp": 0.1,
+            "wobble_range": (-0.5, 0.5),
+            "contrast_range": (0.7, 1.3),
+            "semitone_range": (-5.0, 5.0),
+            "min_abs_semitones": 2.0,
+        },
+    ),
+)
 
 
 def scaled_params(method: str, k: float, which: str = "all") -> dict[str, Any]:

@@ -11,6 +11,7 @@ import soundfile as sf
 from voxguard.privacy.anonymize import (
     METHODS,
     Anonymizer,
+    EnvelopeWarpAnonymizer,
     InvalidAudioError,
     McAdamsAnonymizer,
     PitchWarpMcAdamsAnonymizer,
@@ -20,6 +21,7 @@ from voxguard.privacy.anonymize import (
     file_seed,
     get_anonymizer,
     lpc,
+    wsola,
 )
 from voxguard.privacy.anonymize.pitchwarp import warp_map
 
@@ -228,6 +230,90 @@ def test_pitchwarp_parameters_spread_over_seeds() -> None:
     assert an.params_for(9, SR) == draws[9]
 
 
+def _plain_envwarp(warp: float) -> EnvelopeWarpAnonymizer:
+    """Only the warp factor: no wobble, contrast or equaliser."""
+    return EnvelopeWarpAnonymizer(
+        warp_range=(warp, warp),
+        min_abs_log_warp=0.0,
+        wobble_range=(0.0, 0.0),
+        contrast_range=(1.0, 1.0),
+        tilt_range=(0.0, 0.0),
+        ripple_db_range=(0.0, 0.0),
+    )
+
+
+def test_envwarp_identity_draw_returns_the_input() -> None:
+    x = speechlike()
+    y = _plain_envwarp(1.0)(x, SR, 0)
+    # Loudness matching and the float32 cast are the only changes.
+    np.testing.assert_allclose(y, x, atol=2e-6)
+
+
+@pytest.mark.parametrize("warp", [0.85, 1.2])
+def test_envwarp_moves_formants_and_keeps_pitch(warp: float) -> None:
+    x = vowel(seconds=1.5)
+    y = _plain_envwarp(warp)(x, SR, 1)
+    f1, f2 = formant_estimates(y, SR)[:2]
+    assert f1 == pytest.approx(FORMANTS[0] * warp, rel=0.1)
+    assert f2 == pytest.approx(FORMANTS[1] * warp, rel=0.1)
+    # The fine structure (harmonics) and phase are the original's: the pitch does not move.
+    assert pitch_estimate(y, SR) == pytest.approx(F0, rel=0.03)
+
+
+@pytest.mark.parametrize("ratio", [0.84, 1.19])
+def test_wsola_pitch_shift_moves_pitch_and_keeps_length(ratio: float) -> None:
+    x = vowel(seconds=1.5).astype(np.float64)
+    y = wsola.pitch_shift(x, SR, ratio)
+    assert y.shape == x.shape
+    assert pitch_estimate(y, SR) == pytest.approx(F0 * ratio, rel=0.04)
+    # The loudness contour stays in place: nothing is shifted in time.
+    assert np.sqrt(np.mean(y[SR // 4 : -SR // 4] ** 2)) > 0.3 * np.sqrt(np.mean(x**2))
+
+
+def test_envwarp_with_pitch_moves_pitch_and_formants_independently() -> None:
+    an = EnvelopeWarpAnonymizer(
+        warp_range=(1.15, 1.15),
+        min_abs_log_warp=0.0,
+        semitone_range=(-3.0, -3.0),
+        wobble_range=(0.0, 0.0),
+        contrast_range=(1.0, 1.0),
+        tilt_range=(0.0, 0.0),
+        ripple_db_range=(0.0, 0.0),
+    )
+    x = vowel(seconds=1.5)
+    y = an(x, SR, 4)
+    assert y.shape == x.shape
+    assert pitch_estimate(y, SR) == pytest.approx(F0 * 2 ** (-3 / 12), rel=0.04)
+    # Pitch down, formants up: the resampling's formant shift was compensated.
+    assert formant_estimates(y, SR)[0] == pytest.approx(FORMANTS[0] * 1.15, rel=0.1)
+
+
+def test_envwarp_draws_stay_away_from_identity_and_spread() -> None:
+    an = EnvelopeWarpAnonymizer()
+    draws = [an.params_for(s) for s in range(400)]
+    warps = np.array([d.warp for d in draws])
+    assert np.all(np.abs(np.log(warps)) >= an.min_abs_log_warp - 1e-12)
+    assert warps.min() >= an.warp_range[0] and warps.max() <= an.warp_range[1]
+    assert np.mean(warps > 1.0) == pytest.approx(0.5, abs=0.1)
+    for field, bounds in [
+        ("wobble", an.wobble_range),
+        ("contrast", an.contrast_range),
+        ("tilt_db_per_octave", an.tilt_range),
+        ("ripple_db", an.ripple_db_range),
+    ]:
+        values = np.array([getattr(d, field) for d in draws])
+        assert values.min() >= bounds[0] and values.max() <= bounds[1]
+        assert values.std() > 0
+    assert an.params_for(9) == draws[9]
+
+
+def test_envwarp_rejects_bad_ranges() -> None:
+    with pytest.raises(ValueError, match="warp_range"):
+        get_anonymizer("envwarp", warp_range=(1.3, 1.1))
+    with pytest.raises(ValueError, match="min_abs_log_warp"):
+        get_anonymizer("envwarp", warp_range=(0.95, 1.05), min_abs_log_warp=0.2)
+
+
 def test_unknown_method_lists_known_names() -> None:
     with pytest.raises(ValueError, match="mcadams-fixed") as info:
         get_anonymizer("robot-voice")
@@ -348,7 +434,7 @@ def test_known_phrase_keeps_its_words_for_whisper() -> None:
     assert "invention" in reference
     errors = [
         jiwer.wer(reference, words(get_anonymizer(name)(x, 16000, seed)))
-        for name in ("pitchwarp-mcadams", "mcadams")
+        for name in ("pitchwarp-mcadams", "mcadams", "envwarp")
         for seed in (1, 2)
     ]
     assert np.mean(errors) <= 0.2, errors

@@ -1,5 +1,6 @@
-"""Voice anonymization: McAdams coefficient (random or fixed alpha) and a stronger
-source-filter method (random residual pitch shift + envelope warp + McAdams).
+"""Voice anonymization: McAdams coefficient (random or fixed alpha), a source-filter method
+(random residual pitch shift + envelope warp + McAdams) and an STFT-domain envelope warp that
+keeps the fine structure and phase (envwarp).
 
     from voxguard.privacy.anonymize import get_anonymizer
     anonymizer = get_anonymizer("pitchwarp-mcadams")
@@ -13,6 +14,7 @@ from voxguard.privacy.anonymize.base import (
     UnknownMethodError,
     UnreadableAudioError,
 )
+from voxguard.privacy.anonymize.envwarp import EnvelopeWarpAnonymizer, EnvWarpParams
 from voxguard.privacy.anonymize.files import anonymize_directory, file_seed
 from voxguard.privacy.anonymize.mcadams import McAdamsAnonymizer
 from voxguard.privacy.anonymize.pitchwarp import PitchWarpMcAdamsAnonymizer, PitchWarpParams
@@ -29,6 +31,8 @@ __all__ = [
     "METHODS",
     "AnonymizationError",
     "Anonymizer",
+    "EnvWarpParams",
+    "EnvelopeWarpAnonymizer",
     "InvalidAudioError",
     "McAdamsAnonymizer",
     "PitchWarpMcAdamsAnonymizer",

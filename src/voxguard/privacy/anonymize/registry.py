@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from voxguard.privacy.anonymize.base import AnonymizationError, Anonymizer, UnknownMethodError
+from voxguard.privacy.anonymize.envwarp import EnvelopeWarpAnonymizer
 from voxguard.privacy.anonymize.mcadams import McAdamsAnonymizer
 from voxguard.privacy.anonymize.pitchwarp import PitchWarpMcAdamsAnonymizer
 
@@ -25,10 +26,15 @@ def _pitchwarp(**params: Any) -> Anonymizer:
     return PitchWarpMcAdamsAnonymizer(name="pitchwarp-mcadams", **params)
 
 
+def _envwarp(**params: Any) -> Anonymizer:
+    return EnvelopeWarpAnonymizer(name="envwarp", **params)
+
+
 _FACTORIES: dict[str, Callable[..., Anonymizer]] = {
     "mcadams": _mcadams,
     "mcadams-fixed": _mcadams_fixed,
     "pitchwarp-mcadams": _pitchwarp,
+    "envwarp": _envwarp,
 }
 
 METHODS: tuple[str, ...] = tuple(_FACTORIES)
