@@ -303,7 +303,7 @@ def test_envwarp_draws_stay_away_from_identity_and_spread() -> None:
     ]:
         values = np.array([getattr(d, field) for d in draws])
         assert values.min() >= bounds[0] and values.max() <= bounds[1]
-        assert values.std() > 0
+        assert values.std() > 0 or bounds[0] == bounds[1]
     assert an.params_for(9) == draws[9]
 
 

@@ -12,8 +12,8 @@ from voxguard.cli.progress import progress_bar
 # The transforms' libraries (Whisper, spaCy, Presidio) load inside each command, so that
 # `voxguard --help` and unrelated commands start fast.
 ENGINE_NAMES = ("whisper", "pocketsphinx")
-METHODS = ("mcadams", "mcadams-fixed", "pitchwarp-mcadams")
-DEFAULT_METHOD = "pitchwarp-mcadams"
+METHODS = ("mcadams", "mcadams-fixed", "pitchwarp-mcadams", "envwarp")
+DEFAULT_METHOD = "envwarp"  # = privacy.anonymize.DEFAULT_METHOD, kept light for --help
 AUDIO_FOLDER = "Folder of audio files (.wav, .flac, .ogg, .opus, .mp3)."
 
 app = typer.Typer(

@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     asr_adapted_model: str = ""
     # An adapted intent model (`voxguard adapt nlu`) that `voxguard eval nlu` measures too.
     nlu_adapted_model: str = ""
-    anonymization_method: str = "pitchwarp-mcadams"
+    anonymization_method: str = "envwarp"
     redaction_mode: Literal["tone", "silence"] = "tone"
     redaction_margin_s: float = Field(default=0.08, ge=0.0, le=1.0)
 

@@ -183,9 +183,13 @@ def measures(settings: Settings) -> tuple[list[Measure], str | None]:
     source = path.name if path else None
     method = settings.anonymization_method
     found = _dig(results, "methods", method) or {}
-    eer = _dig(found, "speaker_verification", "fsdd", "lazy", "eer")
-    ignorant = _dig(found, "speaker_verification", "fsdd", "ignorant", "eer")
-    wer = _dig(found, "asr_agreement_wer", "lj")
+    # Results name the set a target is judged on (held-out speechocean speakers); results
+    # written before there was one carry FSDD speaker figures and LJ Speech agreement.
+    primary = found.get("primary_set")
+    sv_set, asr_set = (primary, primary) if isinstance(primary, str) else ("fsdd", "lj")
+    eer = _dig(found, "speaker_verification", sv_set, "lazy", "eer")
+    ignorant = _dig(found, "speaker_verification", sv_set, "ignorant", "eer")
+    wer = _dig(found, "asr_agreement_wer", asr_set)
     domain = _dig(results, "pii", "assistant_domain") or {}
     recalls = {t: v.get("recall") for t, v in domain.items() if isinstance(v, dict)}
     known = [r for r in recalls.values() if isinstance(r, int | float)]
@@ -201,7 +205,7 @@ def measures(settings: Settings) -> tuple[list[Measure], str | None]:
         Measure(
             f"Voice anonymization ({method}): EER, attacker with original recordings",
             _pct(ignorant),
-            "as high as possible",
+            "≥ 30 %",
             source if ignorant is not None else None,
         ),
         Measure(

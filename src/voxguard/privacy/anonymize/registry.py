@@ -10,7 +10,7 @@ from voxguard.privacy.anonymize.pitchwarp import PitchWarpMcAdamsAnonymizer
 
 # The VoicePrivacy-style baseline: one fixed coefficient for every utterance.
 BASELINE_ALPHA = 0.8
-DEFAULT_METHOD = "pitchwarp-mcadams"
+DEFAULT_METHOD = "envwarp"
 
 
 def _mcadams(**params: Any) -> Anonymizer:
