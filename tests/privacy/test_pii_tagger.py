@@ -155,6 +155,17 @@ def test_the_model_ships_in_the_package_and_is_checked(tmp_path: Path) -> None:
     model.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
     with pytest.raises(TaggerModelError, match="SHA-256"):
         PiiTagger(det.lexicon, copy)
+    model.write_bytes(data)
+    names = copy / f"{MODEL_NAME}-names.json.gz"
+    # the name gazetteer is checked too: the tagger's features depend on it
+    names_data = names.read_bytes()
+    assert len(names_data) < 200_000
+    names.write_bytes(names_data + b"\0")
+    with pytest.raises(TaggerModelError, match="SHA-256"):
+        PiiTagger(det.lexicon, copy)
+    names.unlink()
+    with pytest.raises(TaggerModelError, match="missing"):
+        PiiTagger(det.lexicon, copy)
     meta_path = copy / f"{MODEL_NAME}.json"
     meta = json.loads(meta_path.read_text())
     meta["feature_version"] += 1
@@ -175,3 +186,20 @@ def test_features_of_a_repeater_without_a_number(det: PiiDetector) -> None:
     assert len(feats) == 4
     assert not any(f.startswith("runlen=") for f in feats[2])
     assert det.detect("call double trouble") is not None
+
+
+def test_a_name_grows_over_likely_neighbours_only(det: PiiDetector) -> None:
+    """The span extension of ``combine``: a word next to a name joins it from the lower
+    threshold; number words and function words never do, nor words under that threshold."""
+    from voxguard.privacy.pii.engine import combine
+    from voxguard.privacy.pii.numbers import normalise
+
+    norm = normalise("call anna q kowalska a five now")
+    probs = [0.01, 0.9, 0.12, 0.8, 0.3, 0.4, 0.05]
+    tagged = [("PERSON", p) if p >= 0.25 else (None, p) for p in probs]
+    tagged[4] = (None, 0.3)  # "a": the tagger's guard would not let it be a name either
+    tagged[5] = (None, 0.2)  # "five"
+    spans = combine(norm, [], tagged, det.lexicon, extend_threshold=0.1)
+    assert [(s.type, s.word_start, s.word_end) for s in spans] == [("PERSON", 1, 4)]
+    without = combine(norm, [], tagged, det.lexicon, extend_threshold=None)
+    assert [(s.word_start, s.word_end) for s in without] == [(1, 2), (3, 4)]

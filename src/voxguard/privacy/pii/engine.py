@@ -205,7 +205,7 @@ class PiiDetector:
         if self.tagger is None:
             return rules
         tagged = self.tagger.tag([w.core for w in norm.words], word_types(rules, len(norm.words)))
-        return combine(norm, rules, tagged, self.lexicon)
+        return combine(norm, rules, tagged, self.lexicon, self.tagger.extend_threshold)
 
     def redact(self, text: str) -> tuple[str, list[PiiSpan]]:
         spans = self.detect(text)
@@ -321,13 +321,16 @@ def combine(
     rules: list[PiiSpan],
     tagged: list[tuple[str | None, float]],
     lexicon: Lexicon,
+    extend_threshold: float | None = None,
 ) -> list[PiiSpan]:
     """Rule spans of ``RULE_TYPES_KEPT`` and the tagger's words, joined word by word.
 
-    Recall first: a word either source claims is hidden. Where both claim a word the rule's type
-    wins (a checksum or a phone pattern says more than the tagger's guess of the type), and an
-    e-mail ends where the rule found its public suffix. Neighbouring words of one type make one
-    span."""
+    Recall first: a word either source claims is hidden, and a word next to a name joins it
+    when the tagger gives it at least ``extend_threshold`` (lower than its own threshold: the
+    rest of a name is where a name was found, "barbara m probst"). Where both claim a word the
+    rule's type wins (a checksum or a phone pattern says more than the tagger's guess of the
+    type), and an e-mail ends where the rule found its public suffix. Neighbouring words of one
+    type make one span."""
     n = len(norm.words)
     claim: list[tuple[str, float] | None] = [
         (typ, prob) if typ is not None and _tagger_may_claim(typ, w.core, lexicon) else None
@@ -344,6 +347,8 @@ def combine(
                 break
             claim[e] = None
             e += 1
+    if extend_threshold is not None:
+        _extend_names(norm, claim, tagged, lexicon, extend_threshold)
     # a title belongs to the name right after it ("doctor burke")
     for w in range(1, n):
         named = claim[w] is not None and claim[w][0] == PERSON  # type: ignore[index]
@@ -364,6 +369,38 @@ def combine(
         out.append(PiiSpan(words[w].core_start, words[e - 1].core_end, typ, score, w, e))
         w = e
     return out
+
+
+def _extend_names(
+    norm: NormalisedText,
+    claim: list[tuple[str, float] | None],
+    tagged: list[tuple[str | None, float]],
+    lexicon: Lexicon,
+    threshold: float,
+) -> None:
+    """Grow every PERSON run outwards over words the tagger gives at least ``threshold``
+    (in place). Number words never join a name: they are a phone number's or a time's; nor
+    do function words."""
+    n = len(claim)
+
+    def person(k: int) -> bool:
+        return 0 <= k < n and claim[k] is not None and claim[k][0] == PERSON  # type: ignore[index]
+
+    grown = True
+    while grown:
+        grown = False
+        for w in range(n):
+            prob = tagged[w][1]
+            if claim[w] is not None or prob < threshold or not (person(w - 1) or person(w + 1)):
+                continue
+            core = norm.words[w].core
+            # "tell john a joke": a function word ("a", "i") is no middle initial here
+            if core in _NUMBER_SAYING or core in lexicon.stop_words:
+                continue
+            if not _tagger_may_claim(PERSON, core, lexicon):
+                continue
+            claim[w] = (PERSON, prob)
+            grown = True
 
 
 _DETECTOR: PiiDetector | None = None
