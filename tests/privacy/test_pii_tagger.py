@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -20,15 +22,15 @@ from voxguard.privacy.pii.tagger.model import MODEL_DIR, MODEL_NAME
 
 SLICE = Path(__file__).parent / "data" / "pii_slice.jsonl"
 # Word recall floors per type on the slice (share of the value's words that are hidden), a
-# little under what the shipped model scores on it (bench/pii_data.py reports the full held-out
-# split), so that any real loss fails. The goal is 0.95 everywhere; PERSON on unseen locales and
-# templates is not there yet (0.877 on this slice).
+# little under what the shipped model scores on it (PERSON 0.971, STREET_ADDRESS 0.982,
+# EMAIL_ADDRESS 0.993, PHONE_NUMBER 0.994, CREDIT_CARD 1.0; bench/pii_data.py reports the full
+# held-out split), so that any real loss fails. The goal is 0.95 everywhere.
 RECALL_FLOORS = {
-    "PERSON": 0.86,
+    "PERSON": 0.95,
     "STREET_ADDRESS": 0.97,
-    "EMAIL_ADDRESS": 0.97,
-    "PHONE_NUMBER": 0.97,
-    "CREDIT_CARD": 0.97,
+    "EMAIL_ADDRESS": 0.98,
+    "PHONE_NUMBER": 0.98,
+    "CREDIT_CARD": 0.98,
 }
 MIN_WORD_PRECISION = 0.85
 # Requests without PII, said the way people say them: nothing may be bleeped.
@@ -203,3 +205,41 @@ def test_a_name_grows_over_likely_neighbours_only(det: PiiDetector) -> None:
     assert [(s.type, s.word_start, s.word_end) for s in spans] == [("PERSON", 1, 4)]
     without = combine(norm, [], tagged, det.lexicon, extend_threshold=None)
     assert [(s.word_start, s.word_end) for s in without] == [(1, 2), (3, 4)]
+
+
+def _shared_data() -> Path:
+    env = os.environ.get("VOXGUARD_SHARED_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+
+
+# Real requests the tagger never trained on (SLURP devel, odd ids): word recall of their gold
+# person names, a little under what the shipped model scores (84 of 90 words, 0.933; one word
+# is 1.1 points).
+SLURP_PERSON_RECALL_FLOOR = 0.9
+
+
+@pytest.mark.skipif(
+    not (_shared_data() / "slurp" / "devel.jsonl").exists() and not os.environ.get("CI"),
+    reason="shared data not present",
+)
+def test_real_requests_meet_the_person_recall_floor(det: PiiDetector) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import pii_data
+
+    rows = pii_data.read_slurp(_shared_data())
+    examples = pii_data.slurp_examples(rows, lambda i: i % 2 == 1)
+    gold_words = found = 0
+    for ex in examples:
+        persons = [g for g in ex.gold if g.type == "PERSON"]
+        if not persons:
+            continue
+        hidden = [(s.start, s.end) for s in det.detect(ex.text)]
+        for g in persons:
+            for m in re.finditer(r"\S+", ex.text[g.start : g.end]):
+                a, b = g.start + m.start(), g.start + m.end()
+                gold_words += 1
+                found += any(s < b and a < e for s, e in hidden)
+    assert gold_words > 50
+    assert found / gold_words >= SLURP_PERSON_RECALL_FLOOR, (found, gold_words)

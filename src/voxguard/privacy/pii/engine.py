@@ -34,7 +34,7 @@ from .entities import (
     PRIORITY,
     STREET_ADDRESS,
 )
-from .lexicon import RELATIONS, TITLES, WAKE_WORDS, Lexicon, build_lexicon
+from .lexicon import DOMAIN_WORDS, RELATIONS, TITLES, WAKE_WORDS, Lexicon, build_lexicon
 from .numbers import NormalisedText, normalise
 from .recognizers import build_recognizers
 from .tagger import PiiTagger, TaggerModelError
@@ -298,6 +298,7 @@ _NUMBER_SAYING = frozenset(
     ]
 )
 _NUMBER_TYPES = frozenset({PHONE_NUMBER, CREDIT_CARD})
+_IDENTIFIER_WORDS = frozenset(["iban", "ssn", "pin", "bic", "swift", "postcode", "zip", "vat"])
 
 
 def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon) -> bool:
@@ -306,6 +307,10 @@ def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon) -> bool:
     title ("doctor burke")."""
     if typ in _NUMBER_TYPES:
         return word in _NUMBER_SAYING or any(c.isdigit() for c in word)
+    if typ == STREET_ADDRESS:  # "... apartment four please": the request's words stay
+        return word not in DOMAIN_WORDS
+    if word in _IDENTIFIER_WORDS:  # "my iban is ...": the name of a number is no person
+        return False
     if typ == PERSON:
         bare = word[:-2] if word.endswith("'s") else word
         return (
@@ -336,11 +341,13 @@ def combine(
         (typ, prob) if typ is not None and _tagger_may_claim(typ, w.core, lexicon) else None
         for (typ, prob), w in zip(tagged, norm.words, strict=True)
     ]
+    from_rules: set[int] = set()
     for s in rules:
         if s.type not in RULE_TYPES_KEPT:
             continue
         for w in range(s.word_start, s.word_end):
             claim[w] = (s.type, s.score)
+            from_rules.add(w)
         e = s.word_end
         while s.type == EMAIL_ADDRESS and e < n and claim[e] is not None:
             if claim[e][0] != EMAIL_ADDRESS:  # type: ignore[index]
@@ -354,6 +361,12 @@ def combine(
         named = claim[w] is not None and claim[w][0] == PERSON  # type: ignore[index]
         if named and claim[w - 1] is None and norm.words[w - 1].core in TITLES:
             claim[w - 1] = claim[w]
+    # an utterance with an address word that is no number word ("street", a city): its number
+    # runs are house numbers and postcodes, whatever joins them
+    street_named = any(
+        c is not None and c[0] == STREET_ADDRESS and norm.words[k].core not in _NUMBER_SAYING
+        for k, c in enumerate(claim)
+    )
     out: list[PiiSpan] = []
     w = 0
     while w < n:
@@ -366,7 +379,15 @@ def combine(
             score = max(score, claim[e][1])  # type: ignore[index]
             e += 1
         words = norm.words
-        out.append(PiiSpan(words[w].core_start, words[e - 1].core_end, typ, score, w, e))
+        # an address the tagger alone found in number words only, with no street or place
+        # word anywhere, is a time or a count ("a table for four at eight forty five")
+        bare_numbers = (
+            typ == STREET_ADDRESS
+            and not street_named
+            and all(k not in from_rules and words[k].core in _NUMBER_SAYING for k in range(w, e))
+        )
+        if not bare_numbers:
+            out.append(PiiSpan(words[w].core_start, words[e - 1].core_end, typ, score, w, e))
         w = e
     return out
 
