@@ -195,7 +195,10 @@ def intent_accuracy(
 def clips_to_reach(
     curve: list[tuple[int, float]], baseline: float, full: float, lower_is_better: bool
 ) -> int | None:
-    """The fewest clips on the grid whose figure reaches TARGET_SHARE of the all-clips gain."""
+    """The fewest clips on the grid whose figure reaches TARGET_SHARE of the all-clips gain
+    (None when all the clips give no gain over the baseline)."""
+    if (full >= baseline) if lower_is_better else (full <= baseline):
+        return None
     target = baseline + TARGET_SHARE * (full - baseline)
     for n, value in curve:
         if (value <= target) if lower_is_better else (value >= target):
@@ -214,12 +217,17 @@ def main() -> int:
     parser.add_argument("--pool", type=int, help="training clips reviewers may hear")
     parser.add_argument("--test", type=int, help="held-out clips measured")
     parser.add_argument("--tuning", type=int, help="dev-account clips Whisper's choice is made on")
+    parser.add_argument(
+        "--grid", help="clips heard at each point, e.g. 20,40,80 (the pool is added)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     pool_size = args.pool or (160 if args.quick else 600)
     test_size = args.test or (30 if args.quick else 100)
     tuning_size = args.tuning or (20 if args.quick else 40)
     grid = [20, 40, 80, 160] if args.quick else [25, 50, 100, 200, 400, 600]
+    if args.grid:
+        grid = [int(n) for n in args.grid.split(",")]
     grid = sorted({n for n in grid if n < pool_size} | {pool_size})
     started = time.time()
 
