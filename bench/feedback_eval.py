@@ -391,7 +391,7 @@ def main() -> int:
     print(f"Headline: clips heard to reach {TARGET_SHARE:.0%} of the all-{pool_size}-clips gain")
     for strategy, reach in headline.items():
         print(
-            f"  {strategy:<30} ASR: {reach['asr'] or 'not within the grid'}   intents: {reach['intent'] or 'not within the grid'}"
+            f"  {strategy:<30} ASR: {reach['asr'] or 'never (no gain over the baseline)'}   intents: {reach['intent'] or 'never (no gain over the baseline)'}"
         )
     print(f"({seconds:.0f} s, {args.workers} workers)")
 
