@@ -66,9 +66,14 @@ def test_redact_text_round_trip_and_bad_line(tmp_path: Path) -> None:
     for span in first["spans"]:
         assert first["text"][span["start"] : span["end"]].strip()
     assert second["spans"] == [] and second["redacted"] == second["text"]
+    written = out.read_text()
     source.write_text('{"id": "1", "text": "ok"}\n{not json\n')
     bad = runner.invoke(app, ["privacy", "redact-text", str(source), str(out)])
-    assert bad.exit_code == 1 and "2" in bad.output
+    assert bad.exit_code == 1
+    assert bad.output.splitlines()[-1] == (
+        f"error: {source}, line 2: invalid JSON: Expecting property name enclosed in double quotes"
+    )
+    assert out.read_text() == written  # nothing half-written over the last good output
 
 
 def test_transcribe_folder_with_word_times(tmp_path: Path) -> None:

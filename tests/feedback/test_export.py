@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -285,7 +286,7 @@ def test_cli_exit_codes(rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyP
             app, ["export", "--format", "parquet", "--audio", "none", "--out", str(tmp_path / "o")]
         )
         assert done.exit_code == 0, done.output
-        assert "4 clips as parquet" in done.output
+        assert re.search(r"^export \S+: 4 clips as parquet \(audio: none\) in ", done.output, re.M)
     finally:
         reset_settings_cache()
     with rt.db.read() as session:

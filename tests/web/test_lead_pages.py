@@ -24,6 +24,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from tests.support import needs
 from tests.support.audio import encode, tone
 from tests.support.browser import (
     ARTIFACTS,
@@ -653,9 +654,7 @@ def _scene(rt: Runtime) -> None:
 
 @pytest.mark.browser
 def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = needs.chromium()
     rt = sqlite_rt
     _scene(rt)
     # Fresh users: a TOTP code is accepted once, and the scene already used this step's codes.
