@@ -99,6 +99,16 @@ class FeedbackReportPolicy(Policy):
     rules = _rules(view=("lead",))
 
 
+class AnonymizationCalibrationPolicy(Policy):
+    """The calibration set of consenting voices, original beside anonymized (/lead/anonymization).
+
+    Leads judge what reviewers will hear; reviewers never hear an original voice, not even these.
+    """
+
+    resource = "anonymization calibration set"
+    rules = _rules(view=("lead",), listen=("lead",))
+
+
 class RestrictedQueuePolicy(Policy):
     """Clips flagged sensitive or distress: only privacy officers open them."""
 
@@ -139,6 +149,7 @@ ALL_POLICIES: tuple[type[Policy], ...] = (
     GoldPolicy,
     ReviewerQualityPolicy,
     FeedbackReportPolicy,
+    AnonymizationCalibrationPolicy,
     RestrictedQueuePolicy,
     ErasurePolicy,
     AuditLogPolicy,
