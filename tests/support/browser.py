@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
+
+import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -37,3 +41,24 @@ def console_watch(problems: list[str]) -> Callable[[Any], None]:
             problems.append(f"CSP violation: {message.text}")
 
     return on_console
+
+
+def require_browser() -> ModuleType:
+    """``playwright.sync_api`` once Chromium and Playwright are known to be here.
+
+    Missing either skips the test on a developer's machine and fails it under CI, where both
+    are installed and a browser test that quietly skips would prove nothing.
+    """
+    missing = ""
+    if not CHROMIUM.exists():
+        missing = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api as sync_api
+        except ImportError:
+            missing = "Playwright is not installed (make install)"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    return sync_api

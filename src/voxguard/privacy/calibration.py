@@ -305,16 +305,19 @@ def drawn_parameters(method: str, seed: int, sample_rate: int = TARGET_RATE) -> 
     params_for = getattr(get_anonymizer(method), "params_for", None)
     if not callable(params_for):
         return []
-    return _parameters(params_for(seed, sample_rate), skip=set(), numbers_only=True)
+    # Three digits: enough to tell two draws apart, few enough to read at a glance.
+    return _parameters(params_for(seed, sample_rate), skip=set(), numbers_only=True, digits=3)
 
 
-def _parameters(obj: object, skip: set[str], *, numbers_only: bool = False) -> list[Parameter]:
+def _parameters(
+    obj: object, skip: set[str], *, numbers_only: bool = False, digits: int = 4
+) -> list[Parameter]:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         values = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
     else:
         values = {k: v for k, v in vars(obj).items() if not k.startswith("_")}
     return [
-        Parameter(name.replace("_", " "), _format(value))
+        Parameter(name.replace("_", " "), _format(value, digits))
         for name, value in values.items()
         if name not in skip and not callable(value) and (not numbers_only or _is_number(value))
     ]
@@ -324,19 +327,19 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
-def _format(value: Any) -> str:
+def _format(value: Any, digits: int = 4) -> str:
     if value is None:
         return "automatic"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float | np.floating):
-        return f"{float(value):.4g}"
+        return f"{float(value):.{digits}g}"
     if (
         isinstance(value, tuple)
         and len(value) == 2
         and all(isinstance(v, int | float) for v in value)
     ):
-        return f"{_format(value[0])} to {_format(value[1])}"
+        return f"{_format(value[0], digits)} to {_format(value[1], digits)}"
     if isinstance(value, tuple) and all(isinstance(v, tuple) for v in value):
         return f"{len(value)} components"
     return str(value)
