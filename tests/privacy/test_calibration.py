@@ -108,6 +108,7 @@ def test_each_clip_and_method_gets_its_own_render(cal: CalibrationSet) -> None:
     paths = {m: cal.render("a-first", "anonymized", m) for m in METHODS}
     assert len(set(paths.values())) == len(METHODS)
     assert len({p.read_bytes() for p in paths.values()}) == len(METHODS)
+    assert all(p.is_file() for p in paths.values())  # one method's render never evicts another's
 
 
 def test_an_edited_file_is_rendered_again_and_the_old_render_goes(cal: CalibrationSet) -> None:
@@ -163,8 +164,12 @@ def test_an_unusable_folder_says_what_is_wrong(cal: CalibrationSet, tmp_path: Pa
         ('{"clip": "a-first"}\n{"clip": "a-first"}\n', "a second time"),
         ('{"clip": "a-first", "text": 3}\n', "must be strings"),
         ('["a-first"]\n', 'line 1 needs an object with "clip"'),
+        ('{"clip": "a-first", "text": "caf\xe9"}\n'.encode("latin-1"), "not UTF-8"),
     ):
-        manifest.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            manifest.write_bytes(text)
+        else:
+            manifest.write_text(text, encoding="utf-8")
         with pytest.raises(CalibrationUnavailable, match=problem):
             cal.clips()
     manifest.unlink()

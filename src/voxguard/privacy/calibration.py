@@ -106,7 +106,7 @@ class NewCalibrationClip:
 @dataclass(frozen=True)
 class Parameter:
     name: str  # plain words: "alpha range"
-    value: str  # formatted for people: "0.75 – 0.9"
+    value: str  # formatted for people: "0.75 to 0.9"
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,8 @@ class CalibrationSet:
         source = clip.path.read_bytes()
         label = anonymizer.name if anonymizer is not None else "original"
         key = _cache_key(source, label, anonymizer, self.seed_of(clip_id), self.max_duration_s)
-        target = self.cache_dir / clip_id / f"{label}-{key}.wav"
+        # One folder per clip and method: a new render replaces that method's old one only.
+        target = self.cache_dir / clip_id / label / f"{key}.wav"
         if target.is_file():
             return target
         wav = self._render_bytes(clip, source, anonymizer)
@@ -183,7 +184,7 @@ class CalibrationSet:
         partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
         partial.write_bytes(wav)
         os.replace(partial, target)  # concurrent renders of one clip write the same bytes
-        for stale in target.parent.glob(f"{label}-*.wav"):
+        for stale in target.parent.glob("*.wav"):
             if stale != target:  # an older method version or an edited file: never heard again
                 stale.unlink(missing_ok=True)
         return target
@@ -225,7 +226,11 @@ def _read_manifest(path: Path, stems: set[str]) -> dict[str, tuple[str, str]]:
     if not path.is_file():
         return {}
     notes: dict[str, tuple[str, str]] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise CalibrationUnavailable(f"{MANIFEST_NAME} is not UTF-8 text: {exc.reason}") from exc
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         where = f"{MANIFEST_NAME} line {number}"
