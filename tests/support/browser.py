@@ -62,3 +62,27 @@ def require_browser() -> ModuleType:
             pytest.fail(missing)
         pytest.skip(missing)
     return sync_api
+
+
+def watched_page(browser: Any, problems: list[str], width: int = 1400, height: int = 1000) -> Any:
+    """A new page in its own context: long waits, and page errors, CSP violations and failed
+    requests collected in ``problems`` (console messages are printed for a failing test)."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", console_watch(problems))
+    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
+    return page
+
+
+def sign_in_on_page(
+    page: Any, base_url: str, path: str, username: str, password: str, code: str
+) -> None:
+    """Open ``path`` signed out, sign in on /login with password and TOTP code, land on it."""
+    page.goto(f"{base_url}{path}")
+    page.wait_for_url(lambda url: "/login?next=" in url)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.fill("input[name=totp]", code)
+    page.press("input[name=totp]", "Enter")
+    page.wait_for_url(lambda url: url.endswith(path))

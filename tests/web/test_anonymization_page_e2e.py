@@ -9,19 +9,21 @@ tested on both databases by test_anonymization_page.py.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from tests.support import browser as browser_support
 from tests.support.browser import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     STAFF_ACCENT_OF,
-    WAIT_MS,
-    console_watch,
     require_browser,
+    sign_in_on_page,
+    watched_page,
 )
 from tests.support.people import make_user, totp_code
 from tests.web.test_review_page_e2e import server, sqlite_rt  # noqa: F401  (the fixtures)
@@ -59,23 +61,10 @@ def test_a_lead_hears_each_voice_as_recorded_and_anonymized(
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            page = context.new_page()
-            page.set_default_timeout(WAIT_MS)
-            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-            page.on("console", console_watch(problems))
-            page.on(
-                "requestfailed",
-                lambda request: problems.append(f"request failed: {request.url}"),
+            page = watched_page(browser, problems)
+            sign_in_on_page(
+                page, server.base_url, "/lead", user.username, password, totp_code(secret)
             )
-
-            page.goto(f"{server.base_url}/lead")
-            page.wait_for_url(lambda url: "/login?next=" in url)
-            page.fill("input[name=username]", user.username)
-            page.fill("input[name=password]", password)
-            page.fill("input[name=totp]", totp_code(secret))
-            page.press("input[name=totp]", "Enter")
-            page.wait_for_url(lambda url: url.endswith("/lead"))
             page.get_by_role("navigation", name="Lead pages").get_by_role(
                 "link", name="Hear the anonymization"
             ).click()
@@ -151,3 +140,15 @@ def test_a_lead_hears_each_voice_as_recorded_and_anonymized(
         )
     }
     assert heard == expected
+
+
+def test_a_missing_browser_fails_under_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(browser_support, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="Chromium is not installed"):
+        require_browser()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
+        require_browser()
