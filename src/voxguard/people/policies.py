@@ -119,8 +119,10 @@ class RestrictedQueuePolicy(Policy):
 
 
 class ErasurePolicy(Policy):
+    """Erasure requests that reached the operator outside the privacy API, and the receipts."""
+
     resource = "erasure"
-    rules = _rules(erase=("privacy_officer",))
+    rules = _rules(view=("privacy_officer",), erase=("privacy_officer",))
 
 
 class AuditLogPolicy(Policy):

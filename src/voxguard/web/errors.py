@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from voxguard.consent.errors import (
     InvalidConsent,
+    InvalidErasureRequest,
     InvalidTokenRequest,
     LinkUnusable,
     RightsError,
@@ -84,6 +85,7 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     UnknownRecording: 404,
     UnknownErasure: 404,
     InvalidConsent: 422,
+    InvalidErasureRequest: 422,
     InvalidTokenRequest: 422,
     TokenMissing: 401,
     ScopeMissing: 403,
