@@ -65,7 +65,7 @@ def test_a_lead_hears_each_voice_as_recorded_and_anonymized(
             sign_in_on_page(
                 page, server.base_url, "/lead", user.username, password, totp_code(secret)
             )
-            page.get_by_role("navigation", name="Lead pages").get_by_role(
+            page.get_by_role("navigation", name="Lead").get_by_role(
                 "link", name="Hear the anonymization"
             ).click()
             page.wait_for_url(lambda url: url.endswith("/lead/anonymization"))
