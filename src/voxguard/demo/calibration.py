@@ -13,9 +13,10 @@ from pathlib import Path
 
 from voxguard.config import Settings
 from voxguard.demo.scenario import COMMANDS
-from voxguard.demo.speech import DEMO_VOICES, synthesize
+from voxguard.demo.speech import DEMO_VOICES, SpeechError, synthesize
 from voxguard.privacy.calibration import (
     CalibrationError,
+    CalibrationUnavailable,
     NewCalibrationClip,
     has_audio,
     write_calibration_set,
@@ -59,7 +60,11 @@ def render_demo_calibration(folder: Path) -> None:
         if has_audio(folder):
             return
         try:
-            write_calibration_set(folder, demo_calibration_clips())
+            clips = demo_calibration_clips()
+        except SpeechError as exc:
+            raise CalibrationUnavailable(f"the demo voices could not be rendered: {exc}") from exc
+        try:
+            write_calibration_set(folder, clips)
         except CalibrationError:
             if not has_audio(folder):  # not another process winning the race: a real problem
                 raise
