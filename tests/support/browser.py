@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-
-import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -49,19 +46,9 @@ def require_browser() -> ModuleType:
     Missing either skips the test on a developer's machine and fails it under CI, where both
     are installed and a browser test that quietly skips would prove nothing.
     """
-    missing = ""
-    if not CHROMIUM.exists():
-        missing = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api as sync_api
-        except ImportError:
-            missing = "Playwright is not installed (make install)"
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(missing)
-        pytest.skip(missing)
-    return sync_api
+    from tests.support import needs  # needs reads CHROMIUM from here, so not at import time
+
+    return needs.chromium()
 
 
 def watched_page(browser: Any, problems: list[str], width: int = 1400, height: int = 1000) -> Any:

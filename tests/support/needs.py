@@ -16,7 +16,7 @@ from typing import NoReturn
 
 import pytest
 
-from tests.support.browser import CHROMIUM
+from tests.support import browser
 from voxguard.web.vendor import wavesurfer_available, wavesurfer_dist
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -39,9 +39,9 @@ def module(name: str, reason: str | None = None) -> ModuleType:
 
 def chromium() -> ModuleType:
     """Playwright's sync API, with Debian's Chromium present to drive."""
-    if not CHROMIUM.exists():
-        missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    return module("playwright.sync_api", "playwright is not installed (make install)")
+    if not browser.CHROMIUM.exists():
+        missing(f"Chromium is not installed at {browser.CHROMIUM} (apt-get install chromium)")
+    return module("playwright.sync_api", "Playwright is not installed (make install)")
 
 
 def node() -> str:
