@@ -10,6 +10,7 @@ import typer
 from voxguard.cli.context import console, load_settings, runtime
 from voxguard.cli.progress import progress_bar
 from voxguard.db import migrate
+from voxguard.demo.calibration import ensure_calibration_set
 from voxguard.demo.people import create_demo_people
 from voxguard.demo.reviewers import create_simulated_reviewers, simulate_reviews
 from voxguard.demo.runner import create_demo_devices, upload_demo_utterances
@@ -33,6 +34,7 @@ def demo(
     with runtime() as rt:
         tokens = create_demo_devices(rt)
         logins = create_demo_people(rt)
+        ensure_calibration_set(rt.settings)  # the voices leads hear on /lead/anonymization
         server = BackgroundServer(rt, host or settings.host, port or settings.port)
         server.start()
         stop = threading.Event()
