@@ -210,6 +210,10 @@ def clips_to_reach(
 
 
 def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--chart":  # redraw a run's chart from its JSON
+        result_json = Path(sys.argv[2])
+        _chart(json.loads(result_json.read_text()), result_json.with_suffix(".png"))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a small run (a few minutes)")
     parser.add_argument("--workers", type=int, default=2, help="decoding processes")
@@ -439,6 +443,7 @@ def _chart(result: dict[str, Any], path: Path) -> None:
     )
     for ax in (wer_ax, intent_ax):
         ax.set_xscale("log")
+        ax.minorticks_off()  # the log axis' own minor labels collide with the grid's
         ax.set_xticks(result["grid"], [str(n) for n in result["grid"]])
     path.write_bytes(png_of(fig))
 
