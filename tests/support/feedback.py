@@ -1,8 +1,8 @@
 """Building curated clips for feedback tests.
 
 ``accept`` drives the real review services (``tests.support.review.review_next``), so clips
-become accepted exactly as in production. ``bulk_curated`` writes many accepted clips straight into
-the real database (accounts, consent, devices, utterances, outcomes) for scale tests, where
+become accepted exactly as in production. ``bulk_curated`` writes many accepted clips straight
+into the real database (accounts, consent, devices, utterances, outcomes) for scale tests, where
 running the privacy pipeline on each would take hours; it adds no audio.
 """
 
@@ -25,8 +25,6 @@ from voxguard.db.models import (
     Utterance,
 )
 from voxguard.runtime import Runtime
-
-SECRET = b"f" * 32
 
 
 def accept(rt: Runtime, text: str, intent: str = "alarm_set") -> str:
