@@ -57,6 +57,7 @@ def test_kill_9_during_a_job_loses_nothing(rt: Runtime, tmp_path: Path) -> None:
 
 
 UPLOADS = 48
+KILL_EVERY = UPLOADS // 8  # acknowledged uploads between two kills
 
 
 def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -94,9 +95,16 @@ def test_kill_9_of_server_and_worker_under_upload_load_loses_no_acknowledged_upl
     lock = threading.Lock()
     deadline = time.monotonic() + 240
 
+    # Uploads may run at most KILL_EVERY * 2 ahead of the last kill, so a machine that uploads
+    # fast (or kills slowly) cannot finish the load before all four kills happened; uploads
+    # are still in flight at every kill.
+    allowance = [KILL_EVERY * 2]
+
     def uploader(ids: list[str]) -> None:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             for uid in ids:
+                while len(acknowledged) >= allowance[0] and time.monotonic() < deadline:
+                    time.sleep(0.05)
                 while time.monotonic() < deadline:
                     try:
                         response = client.post(
@@ -128,7 +136,7 @@ def test_kill_9_of_server_and_worker_under_upload_load_loses_no_acknowledged_upl
             time.sleep(0.2)
             # Kill only once uploads got through since the last kill (a restart takes seconds),
             # four times in all: server, worker, server, worker.
-            if kills >= 4 or len(acknowledged) < acknowledged_at_kill + UPLOADS // 8:
+            if kills >= 4 or len(acknowledged) < acknowledged_at_kill + KILL_EVERY:
                 continue
             acknowledged_at_kill = len(acknowledged)
             victim = server if kills % 2 == 0 else worker
@@ -139,6 +147,7 @@ def test_kill_9_of_server_and_worker_under_upload_load_loses_no_acknowledged_upl
                 server = _start(serve_command, env)
             else:
                 worker = _start(worker_command, env)
+            allowance[0] = UPLOADS if kills >= 4 else acknowledged_at_kill + KILL_EVERY * 2
         for thread in threads:
             thread.join(timeout=max(1.0, deadline - time.monotonic()))
     finally:

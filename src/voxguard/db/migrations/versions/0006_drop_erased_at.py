@@ -19,8 +19,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("accounts", schema=None) as batch_op:
-        batch_op.drop_column("erased_at")
+    # A plain ALTER (SQLite >= 3.35 has DROP COLUMN), not batch mode: batch mode rebuilds the
+    # table, and the foreign keys of devices, consents and keys refuse the old table's drop.
+    op.execute("ALTER TABLE accounts DROP COLUMN erased_at")
 
 
 def downgrade() -> None:
