@@ -19,7 +19,7 @@ _LOG_OPTION = typer.Option(
 @app.command()
 def verify(log: Path | None = _LOG_OPTION) -> None:
     """Check the whole hash chain against the latest signed checkpoint; exit 1 on a break."""
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         path = log or rt.settings.resolved_audit_checkpoint_file
         try:
             checkpoint = latest_checkpoint(path, rt.checkpoint_signer.public_key)

@@ -19,7 +19,11 @@ app = typer.Typer(
 @app.command()
 def create(folder: Path = typer.Argument(..., help="A new (or empty) folder.")) -> None:
     """Back up the database and the blob store (ciphertext). Not the master key, not the ledger."""
-    with runtime() as rt, refusals(VaultError), progress_bar("copying objects") as progress:
+    with (
+        runtime(create=False) as rt,
+        refusals(VaultError),
+        progress_bar("copying objects") as progress,
+    ):
         summary = create_backup(rt.db, rt.vault, folder, progress=progress)
     console.print(
         f"backed up the {summary.database} database and {summary.objects} objects to {folder}"

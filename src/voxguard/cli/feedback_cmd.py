@@ -35,7 +35,7 @@ def export(
     request = ExportRequest(format=fmt, audio=audio, out=out, actor=actor())
     with refusals():
         check_request(request)  # before opening the database: a typo costs nothing
-        with runtime() as rt, progress_bar("exporting") as progress:
+        with runtime(create=False) as rt, progress_bar("exporting") as progress:
             result = run_export(rt.db, rt.vault, request, progress=progress)
     splits = ", ".join(
         f"{split} {c['clips']} clips / {c['accounts']} accounts"
@@ -122,7 +122,7 @@ def eval_asr(
     from voxguard.feedback.evaluate import evaluate_asr
 
     splits = _splits("test" if adapted else split)
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         try:
             transcribers = asr_transcribers(
                 rt.settings, [e for e in engines.split(",") if e], adapted
@@ -157,7 +157,7 @@ def eval_nlu(
     from voxguard.feedback.evaluate import evaluate_nlu
 
     splits = _splits("test" if adapted else split)
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         classifiers = nlu_classifiers(rt.settings, adapted)
         data = evaluate_nlu(rt.db, utcnow(), classifiers, splits=splits, limit=limit)
         _publish(rt, data, out, ("accuracy", "macro_f1"))

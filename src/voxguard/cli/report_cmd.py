@@ -21,7 +21,7 @@ def processing(
 ) -> None:
     """Records of processing: purposes, data, recipients by region, retention, counts, and the
     technical measures with their last benchmark figures."""
-    with runtime() as rt, rt.db.read() as session:
+    with runtime(create=False) as rt, rt.db.read() as session:
         record = processing_record(session, rt.settings)
     try:
         out.write_text(render_standalone(record), encoding="utf-8")

@@ -73,6 +73,6 @@ def worker(
 
 def status() -> None:
     """Print what is running and how much is queued."""
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         for key, value in system_status(rt).items():
             console.print(f"{key:>16}: {value}")

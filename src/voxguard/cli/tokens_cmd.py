@@ -29,7 +29,7 @@ def add(
 @app.command("list")
 def list_() -> None:
     """Every token: name, scopes, created, revoked (never the token itself)."""
-    with runtime() as rt, rt.db.read() as session:
+    with runtime(create=False) as rt, rt.db.read() as session:
         rows = list_tokens(session)
     if not rows:
         console.print("no service tokens")

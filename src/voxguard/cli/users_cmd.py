@@ -83,7 +83,7 @@ def add(
 @app.command("list")
 def list_cmd() -> None:
     """List users with role, region and state (active, locked, disabled, must change password)."""
-    with runtime() as rt, rt.db.read() as session:
+    with runtime(create=False) as rt, rt.db.read() as session:
         users = list_users(session)
     if not users:
         console.print("no users yet: voxguard users add --name … --role … --region …")
