@@ -43,6 +43,12 @@ def ingest(
         f"stored {report.stored} ({report.sampled} sampled), already present {report.replayed}, "
         f"discarded without storage consent {report.discarded}, rejected {len(report.rejected)}"
     )
+    if report.replayed:
+        # A clip's sampling is decided once, when it is first stored.
+        console.print(
+            "already present clips keep the sampling decided when they were stored; "
+            "`voxguard sampling rerun --rate R` decides again for stored clips never sampled"
+        )
     for label, reason in report.rejected:
         err_console.print(f"  rejected {label}: {reason}")
     if report.rejected:

@@ -18,6 +18,7 @@ from voxguard.cli import (
     privacy_cmd,
     report_cmd,
     retention_cmd,
+    sampling_cmd,
     serve_cmd,
     tokens_cmd,
     users_cmd,
@@ -40,6 +41,7 @@ app.add_typer(feedback_cmd.adapt_app, name="adapt")
 app.add_typer(tokens_cmd.app, name="tokens")
 app.add_typer(backup_cmd.app, name="backup")
 app.add_typer(retention_cmd.app, name="retention")
+app.add_typer(sampling_cmd.app, name="sampling")
 app.add_typer(report_cmd.app, name="report")
 app.command("ingest")(ingest_cmd.ingest)
 app.command("serve")(serve_cmd.serve)
