@@ -37,6 +37,7 @@ from voxguard.review import adjudication, gold
 from voxguard.review.intents import intent_list
 from voxguard.review.stats import ReviewerRow, dead_lettered_tasks, reviewer_table
 from voxguard.review.text import normalise, pair_wer
+from voxguard.review.waiting import REASON_LABELS, waiting_for_anyone
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime
 from voxguard.web.security import page_context, require_policy
@@ -264,6 +265,7 @@ def lead_page(request: Request, rt: Rt, user: PageLead) -> HTMLResponse:
         # The table also tells which candidate to prefill, so it is read for the queue too.
         rows = reviewer_table(session, threshold)
         dead_tasks = dead_lettered_tasks(session)
+        waiting = waiting_for_anyone(session, rt.settings)
     gold_wer = {r.handle: r.gold_wer for r in rows}
     # Charts show who has worked; people without a clip yet stay in the table only.
     charted = [r for r in rows if r.clips]
@@ -272,6 +274,9 @@ def lead_page(request: Request, rt: Rt, user: PageLead) -> HTMLResponse:
         request,
         clips=clips,
         dead_tasks=dead_tasks,
+        waiting=waiting,
+        reason_labels=REASON_LABELS,
+        account_cap=rt.settings.reviewer_account_cap_30d,
         gold_clips=gold_clips,
         rows=rows if can_quality else [],
         can_gold=can_gold,
