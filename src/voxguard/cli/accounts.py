@@ -6,11 +6,12 @@ from enum import StrEnum
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, refusals, runtime
 from voxguard.consent.errors import InvalidConsent
 from voxguard.consent.service import change_consent, get_account
 
-app = typer.Typer(help="Accounts and consent.", no_args_is_help=True)
+app = App(help="Accounts and consent.", no_args_is_help=True)
 
 
 class Review(StrEnum):

@@ -7,9 +7,11 @@ from pathlib import Path
 import typer
 
 from voxguard.audit import CheckpointLogInvalid, latest_checkpoint, verify_chain, write_checkpoint
+from voxguard.cli.app import App
 from voxguard.cli.context import console, err_console, fail, runtime
+from voxguard.web.words import counted
 
-app = typer.Typer(help="The audit log.", no_args_is_help=True)
+app = App(help="The audit log.", no_args_is_help=True)
 
 _LOG_OPTION = typer.Option(
     None, "--log", help="Checkpoint log file (default: settings' audit_checkpoint_file)."
@@ -29,18 +31,20 @@ def verify(log: Path | None = _LOG_OPTION) -> None:
         with rt.db.read() as session:
             count, problem = verify_chain(session, checkpoint)
     if problem is not None:
-        err_console.print(f"[bold red]FAIL[/] {problem} ({count} events before it verified)")
+        err_console.print(
+            f"[bold red]FAIL[/] {problem} ({counted(count, 'event')} before it verified)"
+        )
         raise typer.Exit(1)
     if checkpoint is None:
         console.print(
-            f"[bold green]OK[/] audit chain intact: {count} events "
+            f"[bold green]OK[/] audit chain intact: {counted(count, 'event')} "
             f"[yellow](no signed checkpoint in {path}: a re-hashed or truncated history "
             "cannot be told apart; run `voxguard audit checkpoint`)[/]"
         )
         return
     console.print(
-        f"[bold green]OK[/] audit chain intact: {count} events, agreeing with the signed "
-        f"checkpoint of {checkpoint.at.isoformat()} at event {checkpoint.seq}"
+        f"[bold green]OK[/] audit chain intact: {counted(count, 'event')}, agreeing with the "
+        f"signed checkpoint of {checkpoint.at.isoformat()} at event {checkpoint.seq}"
     )
 
 

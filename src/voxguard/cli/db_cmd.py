@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import typer
-
+from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, load_settings, runtime
 from voxguard.db import migrate
 from voxguard.db.session import make_engine
 from voxguard.runtime import absent_database_file
 
-app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app = App(help="Database schema.", no_args_is_help=True)
 
 
 @app.command()

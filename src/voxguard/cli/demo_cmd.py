@@ -18,6 +18,7 @@ from voxguard.demo.runner import create_demo_devices, upload_demo_utterances
 from voxguard.demo.scenario import SPEAKERS
 from voxguard.processing.worker import start_background_worker, work
 from voxguard.web.server import BackgroundServer
+from voxguard.web.words import counted
 
 
 def demo(
@@ -43,8 +44,8 @@ def demo(
         with progress_bar("uploading demo speech") as progress:
             summary = upload_demo_utterances(server.base_url, tokens, progress=progress)
         console.print(
-            f"uploaded {summary.uploaded} utterances over HTTP: {summary.sampled} sampled for "
-            f"review, {summary.discarded} discarded (no storage consent)"
+            f"uploaded {counted(summary.uploaded, 'utterance')} over HTTP: {summary.sampled} "
+            f"sampled for review, {summary.discarded} discarded (no storage consent)"
         )
         console.print(f"[bold]voxguard is serving at {server.base_url}[/]  (API docs: /docs)")
         for speaker in SPEAKERS:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, runtime
 from voxguard.ingest.devices import add_device, revoke_device
 
-app = typer.Typer(help="Device tokens.", no_args_is_help=True)
+app = App(help="Device tokens.", no_args_is_help=True)
 
 
 @app.command()

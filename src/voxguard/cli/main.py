@@ -23,12 +23,14 @@ from voxguard.cli import (
     tokens_cmd,
     users_cmd,
 )
+from voxguard.cli.app import App
 
-app = typer.Typer(
+app = App(
     name="voxguard",
     help="Privacy-first human review of voice-assistant recordings.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(devices.app, name="devices")

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, runtime
 from voxguard.consent.records import processing_record
 from voxguard.web.records_pages import render_standalone
 
-app = typer.Typer(help="Reports for people who answer for the processing.", no_args_is_help=True)
+app = App(help="Reports for people who answer for the processing.", no_args_is_help=True)
 
 
 @app.command()

@@ -7,10 +7,12 @@ import getpass
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, runtime
 from voxguard.ingest.rerun import rerun_sampling
+from voxguard.web.words import counted
 
-app = typer.Typer(help="Which stored recordings are reviewed.", no_args_is_help=True)
+app = App(help="Which stored recordings are reviewed.", no_args_is_help=True)
 
 
 @app.command()
@@ -39,13 +41,13 @@ def rerun(
         )
     reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(summary.reasons.items()))
     console.print(
-        f"{'dry run, nothing kept: ' if dry_run else ''}decided again for {summary.considered} "
-        f"stored clip{'' if summary.considered == 1 else 's'} at rate {policy.rate}: "
+        f"{'dry run, nothing kept: ' if dry_run else ''}decided again for "
+        f"{counted(summary.considered, 'stored clip')} at rate {policy.rate}: "
         f"{summary.sampled} sampled{' (queued for the privacy pipeline)' if not dry_run else ''}"
         + (f"; {reasons}" if reasons else "")
     )
     if summary.skipped_accounts:
         console.print(
-            f"skipped {summary.skipped_accounts} account(s) whose consent allows no review, "
-            'no storage, or keeps nothing ("don\'t save")'
+            f"skipped {counted(summary.skipped_accounts, 'account')} whose consent allows no "
+            'review, no storage, or keeps nothing ("don\'t save")'
         )

@@ -16,6 +16,7 @@ from voxguard.runtime import Runtime
 from voxguard.status import system_status
 from voxguard.web.app import create_app
 from voxguard.web.server import server_config
+from voxguard.web.words import counted
 
 
 def apply_erasure_ledger(rt: Runtime) -> None:
@@ -26,7 +27,7 @@ def apply_erasure_ledger(rt: Runtime) -> None:
     except LedgerError as exc:
         raise fail(f"{exc.message}; refusing to start without it") from exc
     if reapplied:
-        console.print(f"re-applied {reapplied} erasure(s) from the erasure ledger")
+        console.print(f"re-applied {counted(reapplied, 'erasure')} from the erasure ledger")
 
 
 def serve(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, runtime
 from voxguard.consent.service_tokens import SCOPES, add_token, list_tokens, revoke_token
+from voxguard.web.words import counted
 
-app = typer.Typer(
-    help="Service tokens for operators' apps (the privacy API).", no_args_is_help=True
-)
+app = App(help="Service tokens for operators' apps (the privacy API).", no_args_is_help=True)
 
 
 @app.command()
@@ -47,4 +47,4 @@ def revoke(name: str = typer.Argument(..., help="The token's name or id.")) -> N
         count = revoke_token(session, name_or_id=name, actor="cli:operator")
     if count == 0:
         raise fail(f"no live token named {name!r}", 1)
-    console.print(f"revoked {count} token(s) named {name}")
+    console.print(f"revoked {counted(count, 'token')} named {name}")

@@ -8,6 +8,7 @@ from enum import StrEnum
 import qrcode
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, runtime
 from voxguard.db.models import User
 from voxguard.people.service import (
@@ -19,7 +20,7 @@ from voxguard.people.service import (
     user_status,
 )
 
-app = typer.Typer(
+app = App(
     help="People who sign in: reviewers, leads, privacy officers, admins.", no_args_is_help=True
 )
 

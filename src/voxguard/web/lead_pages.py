@@ -41,6 +41,7 @@ from voxguard.review.waiting import REASON_LABELS, waiting_for_anyone
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime
 from voxguard.web.security import page_context, require_policy
+from voxguard.web.words import counted
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -226,7 +227,7 @@ def throughput_chart(rows: Sequence[ReviewerRow]) -> Markup:
         Bar(
             r.handle,
             r.clips_per_hour,
-            f"{per_hour(r.clips_per_hour)}/h · {r.clips} clips"
+            f"{per_hour(r.clips_per_hour)}/h · {counted(r.clips, 'clip')}"
             if r.clips_per_hour is not None
             else "no timed clips",
         )
