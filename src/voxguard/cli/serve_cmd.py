@@ -69,11 +69,13 @@ def worker(
         except KeyboardInterrupt:
             stop.set()
             done = 0
-        console.print(f"worker stopped after {done} jobs")
+        console.print(f"worker stopped after {counted(done, 'job')}")
 
 
 def status() -> None:
     """Print what is running and how much is queued."""
     with runtime(create=False) as rt:
-        for key, value in system_status(rt).items():
-            console.print(f"{key:>16}: {value}")
+        figures = system_status(rt)
+    width = max(map(len, figures))
+    for key, value in figures.items():
+        console.print(f"{key:>{width}}: {value}")
