@@ -135,56 +135,53 @@ def test_rerun_samples_stored_clips_of_consenting_accounts_with_the_same_record(
     assert (again.considered, again.sampled, again.reasons) == (2, 0, Counter(account_cap=2))
 
 
-def test_the_command_reruns_one_account(
-    rt: Runtime, db_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _store(rt, "ACCT-MINE", 3)
-    _store(rt, "ACCT-OTHER", 2)
+@pytest.fixture
+def cli_env(rt: Runtime, db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The CLI pointed at ``rt``'s system; ``rate(r)`` changes its sampling rate."""
     monkeypatch.setenv("VOXGUARD_DATA_DIR", str(rt.settings.data_dir))
     monkeypatch.setenv("VOXGUARD_DATABASE_URL", db_url)
-    monkeypatch.setenv("VOXGUARD_SAMPLING_RATE", "0.0")
-    reset_settings_cache()
-    try:
-        runner = CliRunner()
-        dry = runner.invoke(app, ["sampling", "rerun", "--rate", "1", "--dry-run"])
-        assert dry.exit_code == 0, dry.output
-        assert "dry run, nothing kept: decided again for 5 stored clips at rate 1.0: 5 sampled" in (
-            dry.output
-        )
-        result = runner.invoke(app, ["sampling", "rerun", "--rate", "1", "--account", "ACCT-MINE"])
-        assert result.exit_code == 0, result.output
-        assert "decided again for 3 stored clips at rate 1.0: 3 sampled (queued" in result.output
-        assert _state(rt)[0] == 3
-        unknown = runner.invoke(app, ["sampling", "rerun", "--account", "NOPE"])
-        assert unknown.exit_code == 1 and "no such account" in unknown.output
-        bad = runner.invoke(app, ["sampling", "rerun", "--rate", "2"])
-        assert bad.exit_code == 2
-    finally:
+
+    def rate(value: str) -> None:
+        monkeypatch.setenv("VOXGUARD_SAMPLING_RATE", value)
         reset_settings_cache()
+
+    rate("0.0")
+    yield rate
+    reset_settings_cache()
+
+
+def test_the_command_reruns_one_account(rt: Runtime, cli_env) -> None:  # type: ignore[no-untyped-def]
+    _store(rt, "ACCT-MINE", 3)
+    _store(rt, "ACCT-OTHER", 2)
+    runner = CliRunner()
+    dry = runner.invoke(app, ["sampling", "rerun", "--rate", "1", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "dry run, nothing kept: decided again for 5 stored clips at rate 1.0: 5 sampled" in (
+        dry.output
+    )
+    result = runner.invoke(app, ["sampling", "rerun", "--rate", "1", "--account", "ACCT-MINE"])
+    assert result.exit_code == 0, result.output
+    assert "decided again for 3 stored clips at rate 1.0: 3 sampled (queued" in result.output
+    assert _state(rt)[0] == 3
+    unknown = runner.invoke(app, ["sampling", "rerun", "--account", "NOPE"])
+    assert unknown.exit_code == 1 and "no such account" in unknown.output
+    assert runner.invoke(app, ["sampling", "rerun", "--rate", "2"]).exit_code == 2
 
 
 def test_reingesting_says_how_to_sample_what_is_stored(
-    rt: Runtime, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rt: Runtime,
+    cli_env,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     device = make_device(rt, "ACCT-MINE", "SN-1", review="opted_in", store=True)
     folder = tmp_path / "clips"
     folder.mkdir()
     (folder / "a.wav").write_bytes(tone_wav(0.6))
-    monkeypatch.setenv("VOXGUARD_DATA_DIR", str(rt.settings.data_dir))
-    monkeypatch.setenv("VOXGUARD_DATABASE_URL", db_url)
-    monkeypatch.setenv("VOXGUARD_SAMPLING_RATE", "1.0")
-    reset_settings_cache()
-    try:
-        runner = CliRunner()
-        # First at rate 0 (stored, not sampled), then again at 1.0: already present.
-        monkeypatch.setenv("VOXGUARD_SAMPLING_RATE", "0.0")
-        reset_settings_cache()
-        first = runner.invoke(app, ["ingest", str(folder), "--device-token", device.token])
-        assert "stored 1 (0 sampled)" in first.output, first.output
-        monkeypatch.setenv("VOXGUARD_SAMPLING_RATE", "1.0")
-        reset_settings_cache()
-        again = runner.invoke(app, ["ingest", str(folder), "--device-token", device.token])
-        assert "already present 1" in again.output
-        assert "voxguard sampling rerun" in again.output
-    finally:
-        reset_settings_cache()
+    runner = CliRunner()
+    # First at rate 0 (stored, not sampled), then again at 1.0: already present.
+    first = runner.invoke(app, ["ingest", str(folder), "--device-token", device.token])
+    assert "stored 1 (0 sampled)" in first.output, first.output
+    cli_env("1.0")
+    again = runner.invoke(app, ["ingest", str(folder), "--device-token", device.token])
+    assert "already present 1" in again.output
+    assert "voxguard sampling rerun" in again.output
