@@ -66,6 +66,8 @@ def test_demo_sets_up_a_reviewable_system(tmp_path: Path) -> None:
         ).scalar_one()
     engine.dispose()
     assert stored == 24  # the speaker without storage consent left no recording
+    # The voices leads hear on /lead/anonymization are rendered with the demo, not on first use.
+    assert (data / "calibration" / "calibration.jsonl").is_file()
     assert ready > 0 and pending_jobs == 0
 
     # The CLI finds the demo from the one line it printed, from any folder, with the demo's

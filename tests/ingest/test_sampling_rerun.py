@@ -184,4 +184,5 @@ def test_reingesting_says_how_to_sample_what_is_stored(
     cli_env("1.0")
     again = runner.invoke(app, ["ingest", str(folder), "--device-token", device.token])
     assert "already present 1" in again.output
+    assert "1 clip already present and never sampled" in again.output
     assert "voxguard sampling rerun" in again.output

@@ -6,11 +6,10 @@ No browser needed: these modules touch the DOM only inside functions that are no
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from tests.support import needs
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "voxguard" / "web" / "static" / "review"
 
@@ -91,9 +90,7 @@ console.log('ok');
 
 
 def test_key_map_and_intent_filter() -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("Node.js is not installed (apt-get install nodejs)")
+    node = needs.node()
     result = subprocess.run(
         [node, "--input-type=module", "-e", SCRIPT, STATIC.as_uri()],
         capture_output=True,

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from tests.support import needs
 from tests.support.audio import encode, tone
 from tests.support.browser import (
     ARTIFACTS,
@@ -38,7 +39,7 @@ from voxguard.db.models import Annotation
 from voxguard.processing.worker import work
 from voxguard.runtime import Runtime, build_runtime
 from voxguard.web.server import BackgroundServer
-from voxguard.web.vendor import WAVESURFER_URL, wavesurfer_available
+from voxguard.web.vendor import WAVESURFER_URL
 
 pytestmark = pytest.mark.browser
 
@@ -114,11 +115,8 @@ def _state(page: Any) -> dict[str, Any]:
 def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
     sqlite_rt: Runtime, server: BackgroundServer
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    if not wavesurfer_available():
-        pytest.skip("wavesurfer.js is not installed: run `make install` (npm install)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = needs.chromium()
+    needs.wavesurfer()
 
     rt = sqlite_rt
     vendor = httpx.get(f"{server.base_url}{WAVESURFER_URL}/wavesurfer.esm.js")

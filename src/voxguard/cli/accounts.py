@@ -1,4 +1,4 @@
-"""voxguard accounts consent"""
+"""voxguard accounts consent | erase"""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import typer
 
 from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, refusals, runtime
+from voxguard.consent.erasure import erase_account, erase_recording
 from voxguard.consent.errors import InvalidConsent
 from voxguard.consent.service import change_consent, get_account
 
@@ -65,3 +66,56 @@ def consent(
             f"retention {record.retention}"
         )
     console.print(f"{ref}: {summary}")
+
+
+class Channel(StrEnum):
+    email = "email"
+    letter = "letter"
+    phone = "phone"
+    in_person = "in_person"
+    other = "other"
+
+
+@app.command()
+def erase(
+    ref: str = typer.Argument(..., help="The operator's account reference."),
+    recording: str = typer.Option(
+        None, "--recording", help="Erase only this recording (its id), not the whole account."
+    ),
+    channel: Channel = typer.Option(
+        ..., "--channel", help="How the person asked (kept on the receipt; no free text)."
+    ),
+    yes: bool = typer.Option(False, "--yes", help="Confirm: this cannot be undone."),
+) -> None:
+    """Carry out an erasure request received outside the privacy API (a letter, a call)."""
+    if not yes:
+        raise fail("erasure cannot be undone: add --yes to confirm")
+    with runtime() as rt, refusals():
+        with rt.db.session() as session:
+            account = get_account(session, ref)
+            if recording:
+                receipt = erase_recording(
+                    session,
+                    rt.settings,
+                    rt.vault,
+                    account.id,
+                    recording,
+                    actor="cli:operator",
+                    channel=channel.value,
+                )
+            else:
+                receipt = erase_account(
+                    session,
+                    rt.settings,
+                    rt.vault,
+                    account.id,
+                    actor="cli:operator",
+                    channel=channel.value,
+                )
+            holding = receipt.details.get("exports_holding", [])
+            held = ", ".join(sorted({str(e["export_id"]) for e in holding}))
+            summary = f"erasure {receipt.id} ({receipt.kind}) completed {receipt.completed_at}"
+        rt.db.purge_deleted_pages()  # no old copy of a deleted row left in SQLite's log
+    console.print(summary)
+    if held:
+        console.print(f"recall these exports, which held the data: {held}")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from voxguard.audit import CheckpointLogInvalid, latest_checkpoint, verify_chain, write_checkpoint
+from voxguard.audit import CheckpointLogInvalid, write_checkpoint
+from voxguard.audit.log import check_chain
 from voxguard.cli.app import App
 from voxguard.cli.context import console, err_console, fail, runtime
 from voxguard.web.words import counted
@@ -23,17 +24,16 @@ def verify(log: Path | None = _LOG_OPTION) -> None:
     """Check the whole hash chain against the latest signed checkpoint; exit 1 on a break."""
     with runtime(create=False) as rt:
         path = log or rt.settings.resolved_audit_checkpoint_file
-        try:
-            checkpoint = latest_checkpoint(path, rt.checkpoint_signer.public_key)
-        except CheckpointLogInvalid as exc:
-            err_console.print(f"[bold red]FAIL[/] {exc} ({path})")
-            raise typer.Exit(1) from exc
         with rt.db.read() as session:
-            count, problem = verify_chain(session, checkpoint)
-    if problem is not None:
-        err_console.print(
-            f"[bold red]FAIL[/] {problem} ({counted(count, 'event')} before it verified)"
+            report = check_chain(session, path, rt.checkpoint_signer.public_key)
+    count, checkpoint = report.events, report.checkpoint
+    if report.problem is not None:
+        suffix = (
+            ""
+            if report.checkpoint_log_invalid
+            else f" ({counted(count, 'event')} before it verified)"
         )
+        err_console.print(f"[bold red]FAIL[/] {report.problem}{suffix}")
         raise typer.Exit(1)
     if checkpoint is None:
         console.print(

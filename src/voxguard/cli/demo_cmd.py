@@ -13,6 +13,7 @@ from voxguard.cli.context import console, load_settings, runtime
 from voxguard.cli.progress import progress_bar
 from voxguard.config import Settings, config_file_text
 from voxguard.db import migrate
+from voxguard.demo.calibration import ensure_calibration_set
 from voxguard.demo.people import create_demo_people
 from voxguard.demo.runner import create_demo_devices, upload_demo_utterances
 from voxguard.demo.scenario import SPEAKERS
@@ -37,6 +38,7 @@ def demo(
     with runtime() as rt:
         tokens = create_demo_devices(rt)
         logins = create_demo_people(rt)
+        ensure_calibration_set(rt.settings)  # the voices leads hear on /lead/anonymization
         server = BackgroundServer(rt, host or settings.host, port or settings.port)
         server.start()
         stop = threading.Event()

@@ -11,6 +11,7 @@ from voxguard.cli.progress import progress_bar
 from voxguard.db.models import Account, Device
 from voxguard.ingest.devices import authenticate
 from voxguard.ingest.importer import plan_import, run_import
+from voxguard.web.words import counted
 
 
 def ingest(
@@ -43,11 +44,11 @@ def ingest(
         f"stored {report.stored} ({report.sampled} sampled), already present {report.replayed}, "
         f"discarded without storage consent {report.discarded}, rejected {len(report.rejected)}"
     )
-    if report.replayed:
+    if report.replayed_unsampled:
         # A clip's sampling is decided once, when it is first stored.
         console.print(
-            "already present clips keep the sampling decided when they were stored; "
-            "`voxguard sampling rerun --rate R` decides again for stored clips never sampled"
+            f"{counted(report.replayed_unsampled, 'clip')} already present and never sampled "
+            "keep that decision; `voxguard sampling rerun --rate R` decides again"
         )
     for label, reason in report.rejected:
         err_console.print(f"  rejected {label}: {reason}")

@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     # An adapted intent model (`voxguard adapt nlu`) that `voxguard eval nlu` measures too.
     nlu_adapted_model: str = ""
     anonymization_method: str = "pitchwarp-mcadams"
+    # The calibration set leads listen to on /lead/anonymization: a folder of audio files of
+    # voices whose owners agreed to this use (never recordings of the service's accounts), with
+    # an optional calibration.jsonl of what each says. Empty: the demo voices, rendered once
+    # into data_dir/calibration.
+    calibration_dir: Path | None = None
     redaction_mode: Literal["tone", "silence"] = "tone"
     redaction_margin_s: float = Field(default=0.08, ge=0.0, le=1.0)
 
@@ -194,6 +199,15 @@ class Settings(BaseSettings):
     @property
     def resolved_audit_checkpoint_file(self) -> Path:
         return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
+
+    @property
+    def resolved_calibration_dir(self) -> Path:
+        return self.calibration_dir or self.data_dir / "calibration"
+
+    @property
+    def calibration_cache_dir(self) -> Path:
+        """Where the calibration clips' rendered WAVs are kept (re-made when anything changes)."""
+        return self.data_dir / "calibration-cache"
 
     @property
     def resolved_master_key_file(self) -> Path:

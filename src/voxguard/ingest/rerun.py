@@ -84,11 +84,8 @@ def rerun_sampling(
         if account_ref is not None:
             account_ids = [get_account(session, account_ref).id]  # UnknownAccount if none
         else:
-            account_ids = list(
-                session.execute(
-                    select(Account.id).where(Account.erased_at.is_(None)).order_by(Account.ref)
-                ).scalars()
-            )
+            # An erased account's row is gone (consent.erasure): every row here is live.
+            account_ids = list(session.execute(select(Account.id).order_by(Account.ref)).scalars())
     for account_id in account_ids:
         with db.session() as session:
             _rerun_account(session, account_id, policy, secret, max_attempts, actor, summary)

@@ -16,12 +16,14 @@ from voxguard import __version__
 from voxguard.review.intents import intent_list
 from voxguard.runtime import Runtime
 from voxguard.web import (
+    anonymization_pages,
     auth_api,
     auth_pages,
     ingest_api,
     lead_api,
     lead_pages,
     me_pages,
+    officer_pages,
     pages,
     privacy_api,
     records_pages,
@@ -64,6 +66,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.home_links = [
         {"href": "/review", "label": "Review workbench (reviewers and leads)"},
         {"href": "/lead", "label": "Lead pages: adjudication, gold, reviewer quality"},
+        {"href": "/lead/anonymization", "label": "Hear the anonymization (leads)"},
         {"href": "/reports", "label": "Reports: speech recognition and intents (leads)"},
         {"href": "/privacy-officer", "label": "Privacy officer: restricted queue"},
         {"href": "/privacy-officer/processing", "label": "Privacy officer: records of processing"},
@@ -90,10 +93,12 @@ def create_app(rt: Runtime) -> FastAPI:
         *apis,
         me_pages,
         records_pages,
+        officer_pages,
         pages,
         auth_pages,
         review_pages,
         lead_pages,
+        anonymization_pages,
         report_pages,
     ):
         app.include_router(module.router)
