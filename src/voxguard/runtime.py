@@ -58,12 +58,13 @@ class Runtime:
 
 
 class NothingToRead(Exception):
-    """A read-only command found no voxguard state where the settings point: it creates none."""
+    """A command that needs an existing system found none where the settings point; it creates
+    none."""
 
     def __init__(self, settings: Settings, missing: list[str]) -> None:
         self.missing = missing
         super().__init__(
-            f"nothing to read under {settings.data_dir}: no {', no '.join(missing)}. "
+            f"no voxguard system under {settings.data_dir}: no {', no '.join(missing)}. "
             "Point VOXGUARD_CONFIG at the settings of the system you mean (`make demo` prints "
             "the line), or set one up first with `voxguard db upgrade`"
         )

@@ -26,6 +26,21 @@ READERS = [
     ("eval", "nlu"),
     ("backup", "create", "backup"),
 ]
+# Commands that change an existing system: with none there, they create none either.
+CHANGERS = [
+    ("accounts", "consent", "ACCT-1", "--review", "opted_in"),
+    ("accounts", "erase", "ACCT-1", "--channel", "letter", "--yes"),
+    ("devices", "revoke", "--account", "ACCT-1", "--serial", "SN-1"),
+    ("tokens", "revoke", "app"),
+    ("users", "unlock", "someone"),
+    ("users", "disable", "someone"),
+    ("users", "reset", "someone"),
+    ("retention", "run"),
+    ("audit", "checkpoint"),
+    ("sampling", "rerun", "--rate", "1"),
+    ("ingest", "clips", "--device-token", "vgd_x"),
+    ("adapt", "nlu"),
+]
 
 
 @pytest.fixture
@@ -37,7 +52,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     reset_settings_cache()
 
 
-@pytest.mark.parametrize("command", READERS, ids=" ".join)
+@pytest.mark.parametrize("command", READERS + CHANGERS, ids=" ".join)
 def test_a_read_only_command_in_an_empty_folder_creates_nothing(
     command: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_env: None
 ) -> None:
@@ -47,7 +62,7 @@ def test_a_read_only_command_in_an_empty_folder_creates_nothing(
     assert "Traceback" not in result.output
     assert "var/voxguard.db" in result.output  # says what it looked for
     if command != ("db", "current"):
-        assert "nothing to read under var" in result.output
+        assert "no voxguard system under var" in result.output
         assert "VOXGUARD_CONFIG" in result.output
     assert sorted(os.listdir(tmp_path)) == []
 

@@ -47,7 +47,7 @@ def consent(
     """Record a consent change (a new version; opting out cancels open work at once)."""
     if review is None and store is None and training is None and retention is None:
         raise fail("give --review, --store, --training and/or --retention")
-    with runtime() as rt, refusals(InvalidConsent), rt.db.session() as session:
+    with runtime(create=False) as rt, refusals(InvalidConsent), rt.db.session() as session:
         record = change_consent(
             session,
             get_account(session, ref),
@@ -90,7 +90,7 @@ def erase(
     """Carry out an erasure request received outside the privacy API (a letter, a call)."""
     if not yes:
         raise fail("erasure cannot be undone: add --yes to confirm")
-    with runtime() as rt, refusals():
+    with runtime(create=False) as rt, refusals():
         with rt.db.session() as session:
             account = get_account(session, ref)
             if recording:

@@ -51,7 +51,7 @@ def verify(log: Path | None = _LOG_OPTION) -> None:
 @app.command()
 def checkpoint(log: Path | None = _LOG_OPTION) -> None:
     """Sign the chain's head (seq + hash) and append it to the checkpoint log."""
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         path = log or rt.settings.resolved_audit_checkpoint_file
         try:
             with rt.db.lookup() as session:

@@ -91,9 +91,11 @@ def load_settings() -> Settings:
 
 @contextmanager
 def runtime(*, require_schema: bool = True, create: bool = True) -> Iterator[Runtime]:
-    """``create=False``: a command that reads an existing system (status, lists, verify,
-    reports, exports, backups) creates nothing where there is none (no master key, database or
-    blob folder); it says what is missing and exits 2."""
+    """``create=False``: a command that reads or changes an existing system (status, lists,
+    verify, reports, exports, backups, ingest, sampling, consent, erasure, revocations) creates
+    nothing where there is none (no master key, database or blob folder); it says what is
+    missing and exits 2. Only commands that can start a system create one: db upgrade, demo,
+    the adds, serve, worker."""
     settings = load_settings()
     try:
         rt = build_runtime(settings, create=create)

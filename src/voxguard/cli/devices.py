@@ -38,6 +38,6 @@ def revoke(
     account: str = typer.Option(..., "--account"), serial: str = typer.Option(..., "--serial")
 ) -> None:
     """Revoke a device's token: its uploads are refused from now on."""
-    with runtime() as rt, rt.db.session() as session:
+    with runtime(create=False) as rt, rt.db.session() as session:
         revoke_device(session, account_ref=account, serial=serial, actor="cli:operator")
     console.print(f"revoked device {serial}")

@@ -192,7 +192,7 @@ def adapt_asr(
     """A pocketsphinx language model and a Whisper vocabulary from curated transcripts."""
     from voxguard.feedback.adapt import adapt_asr as build
 
-    with runtime() as rt, progress_bar("adapting") as progress:
+    with runtime(create=False) as rt, progress_bar("adapting") as progress:
         adapted = build(
             rt.db, rt.vault, rt.settings, actor=actor(),
             engines=[e for e in engines.split(",") if e], limit=limit, progress=progress,
@@ -206,7 +206,7 @@ def adapt_nlu() -> None:
     """An intent classifier (scikit-learn) from curated transcripts and labels."""
     from voxguard.feedback.adapt import adapt_nlu as build
 
-    with runtime() as rt, progress_bar("adapting") as progress:
+    with runtime(create=False) as rt, progress_bar("adapting") as progress:
         adapted = build(rt.db, rt.vault, rt.settings, actor=actor(), progress=progress)
     _print_adapted(adapted, "accuracy")
     console.print(f"measure it with: VOXGUARD_NLU_ADAPTED_MODEL={adapted.id} voxguard eval nlu")

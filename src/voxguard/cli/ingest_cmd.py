@@ -21,7 +21,7 @@ def ingest(
     device_type: str = typer.Option("import", help="Device type for files without metadata."),
 ) -> None:
     """Import recordings through the same path as the upload API, with a progress bar."""
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         with rt.db.read() as session:
             device = authenticate(session, device_token)
             account = session.get(Account, device.account_id)

@@ -15,7 +15,7 @@ app = App(
 @app.command()
 def run() -> None:
     """One retention pass now (workers also run one every retention_sweep_minutes)."""
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         summary = sweep(rt.db, rt.settings, rt.vault)
     console.print(
         f"retention: {counted(summary.recordings_expired, 'recording')} expired, "

@@ -26,7 +26,7 @@ def rerun(
     """Decide sampling again for stored clips never sampled (ingest decides once, at upload),
     for accounts whose consent allows review and storage; the drawn ones are queued for the
     privacy pipeline, and each decision is an audit event."""
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         policy = rt.sampling_policy
         if rate is not None:
             policy = dataclasses.replace(policy, rate=rate)

@@ -43,7 +43,7 @@ def list_() -> None:
 @app.command()
 def revoke(name: str = typer.Argument(..., help="The token's name or id.")) -> None:
     """Revoke a token: its calls are refused from now on."""
-    with runtime() as rt, rt.db.session() as session:
+    with runtime(create=False) as rt, rt.db.session() as session:
         count = revoke_token(session, name_or_id=name, actor="cli:operator")
     if count == 0:
         raise fail(f"no live token named {name!r}", 1)

@@ -111,7 +111,7 @@ def list_cmd() -> None:
 @app.command()
 def unlock(name: str = typer.Argument(..., help="Username.")) -> None:
     """Clear failed sign-ins and the lock."""
-    with runtime() as rt, rt.db.session() as session:
+    with runtime(create=False) as rt, rt.db.session() as session:
         unlock_user(session, name, actor=ACTOR)
     console.print(f"unlocked {name}")
 
@@ -119,7 +119,7 @@ def unlock(name: str = typer.Argument(..., help="Username.")) -> None:
 @app.command()
 def disable(name: str = typer.Argument(..., help="Username.")) -> None:
     """Disable an account: no sign-in, and its open sessions end at once."""
-    with runtime() as rt, rt.db.session() as session:
+    with runtime(create=False) as rt, rt.db.session() as session:
         disable_user(session, name, actor=ACTOR)
     console.print(f"disabled {name}")
 
@@ -130,6 +130,6 @@ def reset(
     qr: bool = typer.Option(True, "--qr/--no-qr", help="Also draw the TOTP URI as a QR code."),
 ) -> None:
     """Issue a new one-time password and TOTP secret (e.g. a lost phone); ends all sessions."""
-    with runtime() as rt, rt.db.session() as session:
+    with runtime(create=False) as rt, rt.db.session() as session:
         user, one_time, uri = reset_credentials(session, rt.vault, name, actor=ACTOR)
     _show_credentials(user, one_time, uri, qr=qr)
