@@ -110,6 +110,19 @@ def test_engines_are_cached_and_follow_the_interface(whisper: AsrEngine, sphinx:
     assert isinstance(whisper, AsrEngine) and isinstance(sphinx, AsrEngine)
 
 
+def test_whisper_adaptations_built_in_memory_are_cached_apart() -> None:
+    from voxguard.asr.adaptation import AsrAdaptation
+
+    hot = AsrAdaptation("hot", Path("."), hotwords="alarm")
+    prompt = AsrAdaptation("prompt", Path("."), initial_prompt="alarm.")
+    first, second = get_engine(adaptation=hot), get_engine(adaptation=prompt)
+    assert first is not second and get_engine(adaptation=hot) is first
+    assert (first.hotwords, second.initial_prompt) == ("alarm", "alarm.")  # type: ignore[attr-defined]
+    assert (first.name, second.name) == ("whisper+hot", "whisper+prompt")
+    # An adaptation that sets nothing for Whisper leaves it as it is, name and all.
+    assert get_engine(adaptation=AsrAdaptation("none", Path("."))).name == "whisper"
+
+
 def test_installed_model_matches_pinned_hashes() -> None:
     verify_model(default_model_dir())
     verify_model(default_model_dir() / "model.bin")

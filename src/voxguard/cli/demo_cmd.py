@@ -15,6 +15,7 @@ from voxguard.config import Settings, config_file_text
 from voxguard.db import migrate
 from voxguard.demo.calibration import ensure_calibration_set
 from voxguard.demo.people import create_demo_people
+from voxguard.demo.reviewers import create_simulated_reviewers, simulate_reviews
 from voxguard.demo.runner import create_demo_devices, upload_demo_utterances
 from voxguard.demo.scenario import SPEAKERS
 from voxguard.processing.worker import start_background_worker, work
@@ -49,11 +50,26 @@ def demo(
             f"uploaded {counted(summary.uploaded, 'utterance')} over HTTP: {summary.sampled} "
             f"sampled for review, {summary.discarded} discarded (no storage consent)"
         )
+        # Simulated reviewers need the clips processed: let the worker finish, then review.
+        stop.set()
+        worker.join()
+        work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
+        reviewers = create_simulated_reviewers(rt, {s.region for s in SPEAKERS})
+        reviews = simulate_reviews(rt, reviewers, rt.vault.derived_secret("review-audio-url"))
+        console.print(
+            f"simulated reviewers submitted {reviews.submitted} reviews: clip outcomes "
+            + ", ".join(f"{n} {state}" for state, n in sorted(reviews.outcomes.items()))
+            + "; accounts consenting to model training: "
+            + ", ".join(s.account_ref for s in SPEAKERS if s.model_training)
+        )
+        stop = threading.Event()
+        worker = start_background_worker(rt.db, rt.vault, rt.settings, stop)
         console.print(f"[bold]voxguard is serving at {server.base_url}[/]  (API docs: /docs)")
         for speaker in SPEAKERS:
             console.print(
                 f"  device {speaker.serial} of {speaker.account_ref}: review {speaker.review}, "
-                f"store {'yes' if speaker.store else 'no'}"
+                f"store {'yes' if speaker.store else 'no'}, "
+                f"model training {'yes' if speaker.model_training else 'no'}"
             )
         console.print("\nSign in at /login (password, then the 6-digit code):")
         for login in logins:

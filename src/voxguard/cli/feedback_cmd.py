@@ -189,8 +189,10 @@ def adapt_asr(
     engines: str = typer.Option("whisper,pocketsphinx", help="Engines measured before and after."),
     limit: int | None = typer.Option(None, min=1, help="Measure on at most this many clips."),
 ) -> None:
-    """A pocketsphinx language model and a Whisper vocabulary from curated transcripts."""
+    """A pocketsphinx language model from curated transcripts, and a Whisper vocabulary if one
+    helps on the dev accounts."""
     from voxguard.feedback.adapt import adapt_asr as build
+    from voxguard.feedback.report import pct
 
     with runtime(create=False) as rt, progress_bar("adapting") as progress:
         adapted = build(
@@ -198,6 +200,15 @@ def adapt_asr(
             engines=[e for e in engines.split(",") if e], limit=limit, progress=progress,
         )  # fmt: skip
     _print_adapted(adapted, "wer")
+    tuning = adapted.metrics["whisper_tuning"]
+    if "dev_wer" in tuning:
+        tried = ", ".join(f"{name} {pct(wer)}" for name, wer in tuning["dev_wer"].items())
+        console.print(
+            f"whisper: {tuning['chosen']} chosen on {tuning['dev_clips']} clips of dev accounts "
+            f"(WER {tried})"
+        )
+    else:
+        console.print(f"whisper: left as it is ({tuning['why']})")
     console.print(f"use it for the review draft: VOXGUARD_ASR_ADAPTED_MODEL={adapted.id}")
 
 
