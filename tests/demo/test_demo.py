@@ -134,7 +134,7 @@ def test_demo_sets_up_a_reviewable_system(tmp_path: Path) -> None:
         timeout=120,
     )
     assert status.returncode == 0, status.stderr
-    assert re.search(r"sampling_rate: 0\.5$", status.stdout, re.M), status.stdout
+    assert re.search(r"sampling_rate: 1\.0$", status.stdout, re.M), status.stdout  # not 0.002
     assert re.search(r"utterances: 24$", status.stdout, re.M), status.stdout
     assert f"web: http://127.0.0.1:{port}" in status.stdout
 
