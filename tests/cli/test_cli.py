@@ -126,7 +126,7 @@ def test_device_consent_import_and_verify(env: Path) -> None:
     bad = run("audit", "verify")
     assert bad.exit_code == 1
     assert re.match(
-        r"FAIL audit chain broken at event 2: .+ \(1 events before it verified\)$",
+        r"FAIL audit chain broken at event 2: .+ \(1 event before it verified\)$",
         bad.output.strip(),
     )
 

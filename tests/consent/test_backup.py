@@ -97,13 +97,13 @@ def test_cli_backup_and_a_database_put_back_by_hand_is_erased_again_on_start(
             # ...and the worker erases the person again before it runs anything.
             started = run("worker", "--drain")
             assert started.exit_code == 0
-            assert "re-applied 1 erasure(s) from the erasure ledger" in started.output.splitlines()
+            assert "re-applied 1 erasure from the erasure ledger" in started.output.splitlines()
             with rt.db.read() as session:
                 assert find_account(session, GONE) is None
         restored = run("backup", "restore", str(backup), "--yes")
         assert restored.exit_code == 0, restored.output
         assert restored.output.splitlines()[-1].endswith(
-            " objects; re-applied 1 erasure(s) from the erasure ledger"
+            " objects; re-applied 1 erasure from the erasure ledger"
         )
         with rt.db.read() as session:
             assert find_account(session, GONE) is None

@@ -118,6 +118,26 @@ def test_demo_sets_up_a_reviewable_system(tmp_path: Path) -> None:
     assert exported_refs and exported_refs <= {"ACCT-1001", "ACCT-1003"}
     assert accepted > clips  # ACCT-1002's accepted clips stay out
 
+    # The CLI finds the demo from the one line it printed, from any folder, with the demo's
+    # settings (its sampling rate, not the default 0.002).
+    line = re.search(r"^\s*export (VOXGUARD_CONFIG)=(\S+)$", out, re.M)
+    assert line is not None, out
+    config = Path(line.group(2))
+    assert config == data / "voxguard.toml"
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("VOXGUARD_")}
+    status = subprocess.run(
+        [sys.executable, "-m", "voxguard.cli.main", "status"],
+        env={**bare, "VOXGUARD_CONFIG": str(config), "COLUMNS": "200"},
+        cwd=tmp_path.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert status.returncode == 0, status.stderr
+    assert re.search(r"sampling_rate: 1\.0$", status.stdout, re.M), status.stdout  # not 0.002
+    assert re.search(r"utterances: 24$", status.stdout, re.M), status.stdout
+    assert f"web: http://127.0.0.1:{port}" in status.stdout
+
     # The printed credentials work against the same database served again.
     name, _role, _region, password, secret = next(row for row in logins if row[0] == "reviewer-eu")
     serve = subprocess.Popen(

@@ -100,12 +100,21 @@ def test_pages_raise_no_csp_violation_in_chromium(sqlite_rt: Runtime) -> None:
                         problems.append(msg.text) if "Content Security Policy" in msg.text else None
                     ),
                 )
+                # Offline-safe: every request the pages make stays on this server.
+                elsewhere: list[str] = []
+                page.on(
+                    "request",
+                    lambda r: (
+                        None if r.url.startswith(server.base_url) else elsewhere.append(r.url)
+                    ),
+                )
                 for path in ("/", "/login"):
                     page.goto(f"{server.base_url}{path}")
                     page.wait_for_load_state("load")
                 page.goto(f"{server.base_url}/docs")
                 page.wait_for_selector(".swagger-ui .opblock")  # the spec rendered
                 assert "/api/v1/utterances" in page.content()
+                assert elsewhere == []
             finally:
                 browser.close()
     finally:

@@ -188,6 +188,7 @@ def test_pages_by_role(rt: Runtime, sign_in: SignIn) -> None:
         assert refused.status_code == 403, (path, refused.status_code)
         assert "text/html" in refused.headers["content-type"]
         assert "Not allowed" in refused.text
+        assert "Sign out" in refused.text and 'href="/"' in refused.text  # a way on
 
     with app_client(rt) as anonymous:
         for path in ("/lead", "/privacy-officer"):
@@ -686,6 +687,13 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 assert not problems, problems
                 # The staff palette (static/common/palette.css) reaches the lead page.
                 assert page.evaluate(STAFF_ACCENT_OF, ".lead-page") == "#176b66"
+                # Every clip id in the queue is whole: wrapped if need be, never cut off.
+                cut = page.evaluate(
+                    """() => [...document.querySelectorAll('#queue .qid')].filter(
+                        (el) => el.scrollWidth > el.clientWidth
+                            || el.textContent !== el.closest('button').dataset.clip).length"""
+                )
+                assert cut == 0
 
                 first = page.get_attribute("#queue .queue-item.current", "data-clip")
                 page.keyboard.press("j")
@@ -720,6 +728,18 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
                 page.wait_for_selector("#gold:not([hidden]) #gold-table")
                 page.screenshot(path=str(ARTIFACTS / "lead-gold.png"), full_page=True)
                 html = page.content()
+                # The home page's cards hold their text (a long database path included).
+                page.goto(f"{server.base_url}/")
+                overflowing = page.evaluate(
+                    """() => [...document.querySelectorAll('.cards .card')].filter(
+                        (el) => el.scrollWidth > el.clientWidth).map((el) => el.textContent)"""
+                )
+                assert page.is_visible(".card .path") and overflowing == []
+                # A page the lead may not open: the 403 keeps the nav, sign-out and ways on.
+                page.goto(f"{server.base_url}/privacy-officer")
+                assert page.text_content("h1") == "Not allowed"
+                assert page.is_visible("header nav.account button:text-is('Sign out')")
+                assert page.is_visible("main a[href='/lead']")
                 context.close()
 
                 # --- the privacy officer signs in through the API; the cookie goes across ---

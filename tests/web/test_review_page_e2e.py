@@ -222,3 +222,40 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
     assert annotation.intent == "alarm_set"
     assert annotation.transcript != draft
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_the_empty_workbench_says_why_nothing_is_handed_out(
+    sqlite_rt: Runtime, server: BackgroundServer
+) -> None:
+    """Clips wait in another region: the reviewer is told so, not that the queue is empty."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from tests.support.review import make_clips
+
+    make_clips(sqlite_rt, 2, account_ref="ACCT-US", serial="SN-US", region="us")
+    user, password, secret = make_user(sqlite_rt, role="reviewer", region="eu")
+    problems: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context().new_page()
+            page.set_default_timeout(WAIT_MS)
+            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+            page.on("console", console_watch(problems))
+            page.goto(f"{server.base_url}/login?next=/review")
+            page.fill("input[name=username]", user.username)
+            page.fill("input[name=password]", password)
+            page.fill("input[name=totp]", totp_code(secret))
+            page.press("input[name=totp]", "Enter")
+            page.wait_for_url(lambda url: url.endswith("/review"))
+            page.wait_for_function(
+                "() => document.getElementById('empty-why').textContent.includes('none you')"
+            )
+            assert page.text_content("#empty-title") == "No clips you may hear"
+            assert page.text_content("#empty-why") == (
+                "4 tasks waiting, none you may hear: other region (4)."
+            )
+        finally:
+            browser.close()
+    assert not problems, problems

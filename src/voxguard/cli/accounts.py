@@ -6,12 +6,13 @@ from enum import StrEnum
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, refusals, runtime
 from voxguard.consent.erasure import erase_account, erase_recording
 from voxguard.consent.errors import InvalidConsent
 from voxguard.consent.service import change_consent, get_account
 
-app = typer.Typer(help="Accounts and consent.", no_args_is_help=True)
+app = App(help="Accounts and consent.", no_args_is_help=True)
 
 
 class Review(StrEnum):
@@ -46,7 +47,7 @@ def consent(
     """Record a consent change (a new version; opting out cancels open work at once)."""
     if review is None and store is None and training is None and retention is None:
         raise fail("give --review, --store, --training and/or --retention")
-    with runtime() as rt, refusals(InvalidConsent), rt.db.session() as session:
+    with runtime(create=False) as rt, refusals(InvalidConsent), rt.db.session() as session:
         record = change_consent(
             session,
             get_account(session, ref),
@@ -89,7 +90,7 @@ def erase(
     """Carry out an erasure request received outside the privacy API (a letter, a call)."""
     if not yes:
         raise fail("erasure cannot be undone: add --yes to confirm")
-    with runtime() as rt, refusals():
+    with runtime(create=False) as rt, refusals():
         with rt.db.session() as session:
             account = get_account(session, ref)
             if recording:

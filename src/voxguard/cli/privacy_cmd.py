@@ -7,8 +7,10 @@ from pathlib import Path
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, load_settings, refusals
 from voxguard.cli.progress import progress_bar
+from voxguard.web.words import counted
 
 # The transforms' libraries (Whisper, spaCy, Presidio) load inside each command, so that
 # `voxguard --help` and unrelated commands start fast.
@@ -17,9 +19,7 @@ METHODS = ("mcadams", "mcadams-fixed", "pitchwarp-mcadams")
 DEFAULT_METHOD = "pitchwarp-mcadams"
 AUDIO_FOLDER = "Folder of audio files (.wav, .flac, .ogg, .opus, .mp3)."
 
-app = typer.Typer(
-    help="Privacy transforms on folders of audio or JSONL text.", no_args_is_help=True
-)
+app = App(help="Privacy transforms on folders of audio or JSONL text.", no_args_is_help=True)
 
 
 @app.command()
@@ -62,7 +62,7 @@ def transcribe(
     threads = load_settings().asr_cpu_threads
     with refusals(AsrError, ValueError, OSError), progress_bar("transcribing") as progress:
         count = transcribe_directory(in_dir, out_path, engine, progress, cpu_threads=threads)
-    console.print(f"transcribed {count} clips into {out_path}")
+    console.print(f"transcribed {counted(count, 'clip')} into {out_path}")
 
 
 @app.command()
@@ -92,4 +92,4 @@ def calibration(
                 cal.render(clip.clip_id, "original", chosen)
                 cal.render(clip.clip_id, "anonymized", chosen)
     rendered = f"; rendered with {chosen} into {cal.cache_dir}" if render else ""
-    console.print(f"{len(clips)} clips in {cal.folder}{rendered}")
+    console.print(f"{counted(len(clips), 'clip')} in {cal.folder}{rendered}")

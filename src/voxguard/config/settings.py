@@ -6,6 +6,7 @@ Defaults run everything embedded: SQLite and an encrypted blob directory under `
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from functools import lru_cache
@@ -217,6 +218,40 @@ class Settings(BaseSettings):
         return self.erasure_ledger_file or self.resolved_master_key_file.with_name(
             "erasure-ledger.jsonl"
         )
+
+
+def _toml_value(value: Any) -> str:
+    # JSON's strings, numbers and arrays of them are also TOML; tables become inline tables.
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+        )
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Path):
+        return json.dumps(str(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def config_file_text(settings: Settings, **overrides: Any) -> str:
+    """A TOML file for ``VOXGUARD_CONFIG`` holding the settings that were set explicitly (by the
+    environment or a file) and ``overrides``, with the data directory and every other path made
+    absolute, so the file means the same system from any working directory."""
+    values = {name: getattr(settings, name) for name in sorted(settings.model_fields_set)}
+    values.update(overrides)
+    values["data_dir"] = settings.data_dir
+    values = {k: v.resolve() if isinstance(v, Path) else v for k, v in values.items()}
+    lines = ["# Written by voxguard; point the CLI at it with VOXGUARD_CONFIG.", "[voxguard]"]
+    lines += [f"{name} = {_toml_value(v)}" for name, v in values.items() if v is not None]
+    return "\n".join(lines) + "\n"
+
+
+def settings_source() -> str:
+    """Where the settings in force come from: the config file, else environment and defaults."""
+    path = os.environ.get("VOXGUARD_CONFIG")
+    return f"{path} (and VOXGUARD_* variables)" if path else "VOXGUARD_* variables and defaults"
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -38,6 +39,8 @@ from voxguard.web.logs import install_log_redaction
 from voxguard.web.multipart import FORM_OVERHEAD_BYTES, upload_body_limit
 from voxguard.web.throttle import Throttle
 from voxguard.web.vendor import mount_vendor
+
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -101,6 +104,11 @@ def create_app(rt: Runtime) -> FastAPI:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     mount_vendor(app)  # wavesurfer.js from node_modules, installed by `make install`
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        # Browsers ask for /favicon.ico whatever the page links; the same icon, from the package.
+        return FileResponse(FAVICON, media_type="image/svg+xml")
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -148,10 +148,13 @@ async def _domain_response(request: Request, exc: Exception) -> Response:
     status = status_for(exc)
     if isinstance(exc, Forbidden) and _is_page(request):
         from voxguard.web.pages import templates  # late: pages is a sibling router module
+        from voxguard.web.security import page_context
 
-        return templates.TemplateResponse(
-            request, "forbidden.html", {"message": str(exc)}, status_code=status
+        # The signed-in person's nav (handle, sign out) and the places they may go instead.
+        context = page_context(
+            request, message=str(exc), links=getattr(request.app.state, "home_links", [])
         )
+        return templates.TemplateResponse(request, "forbidden.html", context, status_code=status)
     response = error_response(status, code_for(exc), str(exc))
     if isinstance(exc, AccountLocked):
         response.headers["Retry-After"] = str(exc.retry_after)

@@ -34,9 +34,11 @@ from voxguard.review import adjudication, gold
 from voxguard.review.diff import tokens
 from voxguard.review.intents import intent_list
 from voxguard.review.stats import ReviewerRow, dead_lettered_tasks, per_hour, reviewer_table
+from voxguard.review.waiting import REASON_LABELS, waiting_for_anyone
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime
 from voxguard.web.security import page_context, require_policy
+from voxguard.web.words import counted
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -83,7 +85,7 @@ def throughput_chart(rows: Sequence[ReviewerRow]) -> Markup:
         Bar(
             r.handle,
             r.clips_per_hour,
-            f"{per_hour(r.clips_per_hour)}/h · {r.clips} clips"
+            f"{per_hour(r.clips_per_hour)}/h · {counted(r.clips, 'clip')}"
             if r.clips_per_hour is not None
             else "no timed clips",
         )
@@ -122,6 +124,7 @@ def lead_page(request: Request, rt: Rt, user: PageLead) -> HTMLResponse:
         # The table also tells which candidate to prefill, so it is read for the queue too.
         rows = reviewer_table(session, threshold)
         dead_tasks = dead_lettered_tasks(session)
+        waiting = waiting_for_anyone(session, rt.settings)
     gold_wer = {r.handle: r.gold_wer for r in rows}
     # Charts show who has worked; people without a clip yet stay in the table only.
     charted = [r for r in rows if r.clips]
@@ -130,6 +133,9 @@ def lead_page(request: Request, rt: Rt, user: PageLead) -> HTMLResponse:
         request,
         clips=clips,
         dead_tasks=dead_tasks,
+        waiting=waiting,
+        reason_labels=REASON_LABELS,
+        account_cap=rt.settings.reviewer_account_cap_30d,
         gold_clips=gold_clips,
         rows=rows if can_quality else [],
         can_gold=can_gold,
