@@ -228,9 +228,7 @@ def test_the_empty_workbench_says_why_nothing_is_handed_out(
     sqlite_rt: Runtime, server: BackgroundServer
 ) -> None:
     """Clips wait in another region: the reviewer is told so, not that the queue is empty."""
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = needs.chromium()
     from tests.support.review import make_clips
 
     make_clips(sqlite_rt, 2, account_ref="ACCT-US", serial="SN-US", region="us")
