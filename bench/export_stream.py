@@ -6,7 +6,8 @@ own so its peak resident memory is its own. Named baseline, in the same run: rea
 set alone (the same pages, nothing written), the floor any export pays. The memory check: peak
 RSS at 10,000 clips within 10 % of the peak at 1,000 (and 100,000 reported beside them).
 
-Run: ``.venv/bin/python bench/export_stream.py [--quick] [--backends sqlite,postgresql]``.
+Run: ``.venv/bin/python bench/export_stream.py [--quick] [--backends sqlite,postgresql]
+[--formats jsonl,parquet,csv] [--sizes 1000,10000,100000]``.
 Writes bench/results/export_stream-<timestamp>.json.
 """
 
@@ -67,6 +68,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 clips only")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--formats", default="jsonl,parquet,csv")
+    parser.add_argument("--sizes", help="clip counts, e.g. 1000,10000 (must include 1000, 10000)")
     args = parser.parse_args()
 
     from tests.support.feedback import bulk_curated
@@ -76,6 +78,8 @@ def main() -> int:
     from voxguard.runtime import build_runtime
 
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+    if args.sizes:
+        sizes = sorted({1_000, 10_000} | {int(n) for n in args.sizes.split(",")})
     formats = ["read", *args.formats.split(",")]
     rows = []
     for backend in args.backends.split(","):

@@ -16,10 +16,16 @@ accounts only (never looked at while building): pocketsphinx WER on the test aud
 accuracy of the classifier reading the device's transcript. Baselines: stock pocketsphinx (the
 un-adapted engine), the device's own WER, and the most frequent intent (no reviewed clip).
 
+Whisper's adaptation is chosen the way ``voxguard adapt asr`` chooses it: the domain vocabulary
+of all pool clips as ``hotwords``, as an ``initial_prompt``, or neither, whichever has the lowest
+WER on clips of the dev accounts (the tuning split); the choice is then measured on the test
+accounts beside stock Whisper.
+
 Headline: clips heard to reach 80 % of the gain that all training clips give, random vs active;
 fewer clips heard is a privacy win.
 
-Run: ``.venv/bin/python bench/feedback_eval.py [--quick] [--workers 2]``. Writes
+Run: ``.venv/bin/python bench/feedback_eval.py [--quick] [--workers 2]`` (the default size,
+600 pool clips and 100 held-out ones, takes about 15-20 minutes on a loaded 2-core machine). Writes
 bench/results/feedback_eval-<timestamp>.json and .png. Needs ../shared/data/slurp.
 """
 
@@ -122,13 +128,17 @@ def device_pass(job: tuple[Utterance, bool]) -> tuple[str, str, float, np.ndarra
     return u.id, text, float(confidence), audio if keep_audio else None
 
 
-def engine_pass(job: tuple[str, str | None, str, np.ndarray]) -> tuple[str, str]:
-    """The product's engine (stock, or with the adapted model in ``model_dir``) on one clip."""
+def engine_pass(job: tuple[str, str | dict[str, str] | None, str, np.ndarray]) -> tuple[str, str]:
+    """The product's engine on one clip: stock, with the adapted model in a directory, or with
+    Whisper options (``{"hotwords": ..., "initial_prompt": ...}``)."""
     from voxguard.asr import get_engine
-    from voxguard.asr.adaptation import load_adaptation
+    from voxguard.asr.adaptation import AsrAdaptation, load_adaptation
 
-    name, model_dir, clip_id, audio = job
-    adaptation = load_adaptation(Path(model_dir)) if model_dir else None
+    name, model, clip_id, audio = job
+    if isinstance(model, dict):
+        adaptation = AsrAdaptation(id="candidate", directory=Path("."), **model)
+    else:
+        adaptation = load_adaptation(Path(model)) if model else None
     threads = _WORKER.get("threads") if name == "whisper" else None
     engine = get_engine(name, cpu_threads=threads, adaptation=adaptation)
     return clip_id, engine.transcribe(audio, 16_000).text
@@ -138,12 +148,7 @@ def engine_pass(job: tuple[str, str | None, str, np.ndarray]) -> tuple[str, str]
 
 
 def build_asr_model(texts: list[str], directory: Path, name: str) -> str:
-    from voxguard.feedback.adapt import (
-        build_language_model,
-        domain_hotwords,
-        lm_words,
-        missing_pronunciations,
-    )
+    from voxguard.feedback.adapt import build_language_model, lm_words, missing_pronunciations
 
     folder = directory / name
     folder.mkdir(parents=True)
@@ -154,7 +159,7 @@ def build_asr_model(texts: list[str], directory: Path, name: str) -> str:
         "id": name,
         "kind": "asr",
         "pocketsphinx": {"lm": "lm.arpa", "words": missing_pronunciations(words)},
-        "whisper": {"hotwords": domain_hotwords(Counter(w for s in sentences for w in s))},
+        "whisper": {"hotwords": "", "initial_prompt": ""},  # Whisper is measured on its own
     }
     (folder / "manifest.json").write_text(json.dumps(manifest))
     return str(folder)
@@ -190,7 +195,10 @@ def intent_accuracy(
 def clips_to_reach(
     curve: list[tuple[int, float]], baseline: float, full: float, lower_is_better: bool
 ) -> int | None:
-    """The fewest clips on the grid whose figure reaches TARGET_SHARE of the all-clips gain."""
+    """The fewest clips on the grid whose figure reaches TARGET_SHARE of the all-clips gain
+    (None when all the clips give no gain over the baseline)."""
+    if (full >= baseline) if lower_is_better else (full <= baseline):
+        return None
     target = baseline + TARGET_SHARE * (full - baseline)
     for n, value in curve:
         if (value <= target) if lower_is_better else (value >= target):
@@ -202,17 +210,28 @@ def clips_to_reach(
 
 
 def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--chart":  # redraw a run's chart from its JSON
+        result_json = Path(sys.argv[2])
+        _chart(json.loads(result_json.read_text()), result_json.with_suffix(".png"))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a small run (a few minutes)")
     parser.add_argument("--workers", type=int, default=2, help="decoding processes")
     parser.add_argument("--accounts", type=int, default=200, help="simulated accounts")
     parser.add_argument("--pool", type=int, help="training clips reviewers may hear")
     parser.add_argument("--test", type=int, help="held-out clips measured")
+    parser.add_argument("--tuning", type=int, help="dev-account clips Whisper's choice is made on")
+    parser.add_argument(
+        "--grid", help="clips heard at each point, e.g. 20,40,80 (the pool is added)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    pool_size = args.pool or (160 if args.quick else 480)
-    test_size = args.test or (30 if args.quick else 80)
-    grid = [20, 40, 80, 160] if args.quick else [25, 50, 100, 200, 480]
+    pool_size = args.pool or (160 if args.quick else 600)
+    test_size = args.test or (30 if args.quick else 100)
+    tuning_size = args.tuning or (20 if args.quick else 40)
+    grid = [20, 40, 80, 160] if args.quick else [25, 50, 100, 200, 400, 600]
+    if args.grid:
+        grid = [int(n) for n in args.grid.split(",")]
     grid = sorted({n for n in grid if n < pool_size} | {pool_size})
     started = time.time()
 
@@ -220,8 +239,10 @@ def main() -> int:
     rng = random.Random(args.seed)
     train_all = [u for u in every if u.split == "train"]
     test_all = [u for u in every if u.split == "test"]
+    dev_all = [u for u in every if u.split == "dev"]
     pool = rng.sample(train_all, min(pool_size, len(train_all)))
     test = rng.sample(test_all, min(test_size, len(test_all)))
+    tuning = rng.sample(dev_all, min(tuning_size, len(dev_all)))
     pool_accounts = {u.account for u in pool}
     test_accounts = {u.account for u in test}
     assert not pool_accounts & test_accounts, "a speaker in two splits"
@@ -236,14 +257,14 @@ def main() -> int:
     with ProcessPoolExecutor(args.workers, initializer=_init_worker, initargs=(threads,)) as ex:
         device: dict[str, tuple[str, float]] = {}
         audio: dict[str, np.ndarray] = {}
-        jobs = [(u, False) for u in pool] + [(u, True) for u in test]
+        jobs = [(u, False) for u in pool] + [(u, True) for u in test + tuning]
         for done, (clip_id, text, conf, samples) in enumerate(ex.map(device_pass, jobs), 1):
             device[clip_id] = (text, conf)
             if samples is not None:
                 audio[clip_id] = samples
             if done % 50 == 0:
                 print(
-                    f"  device ASR {done}/{len(pool) + len(test)} ({time.time() - started:.0f} s)",
+                    f"  device ASR {done}/{len(jobs)} ({time.time() - started:.0f} s)",
                     flush=True,
                 )
         refs = {u.id: u.text for u in test}
@@ -268,7 +289,6 @@ def main() -> int:
         majority = Counter(u.intent for u in pool).most_common(1)[0][0]
         majority_acc = intent_accuracy(truth, [majority] * len(truth), clusters)
         curves: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        last_model = ""
         with tempfile.TemporaryDirectory() as scratch:
             for strategy, order in orders.items():
                 curves[strategy] = {"wer": [], "intent": []}
@@ -291,23 +311,52 @@ def main() -> int:
                     )
                     curves[strategy]["wer"].append({"clips": n, **wer})
                     curves[strategy]["intent"].append({"clips": n, **accuracy})
-                    last_model = folder
                     print(
                         f"  {strategy:<30} n={n:>4}: pocketsphinx WER {wer['value']:.1%} [{wer['low']:.1%}–{wer['high']:.1%}], intent accuracy {accuracy['value']:.1%} ({time.time() - started:.0f} s)",
                         flush=True,
                     )
-            # Whisper's adaptation (a domain vocabulary as hotwords) from all the pool's clips,
-            # before and after on the same held-out clips, with the product's engine.
+            # Whisper: the product's choice (hotwords, initial prompt or neither) on the tuning
+            # (dev) accounts, then stock and the choice on the held-out test accounts.
+            from voxguard.feedback.adapt import domain_hotwords, domain_prompt, lm_words
+
+            counts = Counter(w for u in pool for w in lm_words(u.text))
+            candidates = {
+                "none": None,
+                "hotwords": {"hotwords": domain_hotwords(counts), "initial_prompt": ""},
+                "initial_prompt": {"hotwords": "", "initial_prompt": domain_prompt(counts)},
+            }
+            tune_refs = {u.id: u.text for u in tuning}
+            tune_accounts = {u.id: u.account for u in tuning}
+
+            def whisper_wer(
+                model: dict[str, str] | None, ids: dict[str, str], owners: dict[str, str]
+            ) -> dict[str, float]:
+                jobs = [("whisper", model, i, audio[i]) for i in ids]
+                return corpus_wer(ids, dict(ex.map(engine_pass, jobs)), owners)
+
+            tuning_wer = {
+                name: whisper_wer(model, tune_refs, tune_accounts)
+                for name, model in candidates.items()
+            }
+            chosen = min(tuning_wer, key=lambda n: (tuning_wer[n]["value"], n != "none"))
             whisper = {
-                label: corpus_wer(
-                    refs,
-                    dict(ex.map(engine_pass, [("whisper", model, i, audio[i]) for i in refs])),
-                    accounts,
-                )
-                for label, model in (("stock", None), ("hotwords", last_model))
+                "tuning": tuning_wer,
+                "chosen": chosen,
+                "test": {
+                    "stock": whisper_wer(None, refs, accounts),
+                    **(
+                        {chosen: whisper_wer(candidates[chosen], refs, accounts)}
+                        if chosen != "none"
+                        else {}
+                    ),
+                },
             }
             print(
-                f"  whisper WER stock {whisper['stock']['value']:.1%}, with the domain hotwords of all {pool_size} clips {whisper['hotwords']['value']:.1%} ({time.time() - started:.0f} s)",
+                "  whisper WER on the tuning (dev) accounts: "
+                + ", ".join(f"{n} {w['value']:.1%}" for n, w in tuning_wer.items())
+                + f"; chosen: {chosen}; held out: "
+                + ", ".join(f"{n} {w['value']:.1%}" for n, w in whisper["test"].items())
+                + f" ({time.time() - started:.0f} s)",
                 flush=True,
             )
 
@@ -346,7 +395,7 @@ def main() -> int:
     print(f"Headline: clips heard to reach {TARGET_SHARE:.0%} of the all-{pool_size}-clips gain")
     for strategy, reach in headline.items():
         print(
-            f"  {strategy:<30} ASR: {reach['asr'] or 'not within the grid'}   intents: {reach['intent'] or 'not within the grid'}"
+            f"  {strategy:<30} ASR: {reach['asr'] or 'never (no gain over the baseline)'}   intents: {reach['intent'] or 'never (no gain over the baseline)'}"
         )
     print(f"({seconds:.0f} s, {args.workers} workers)")
 
@@ -354,9 +403,10 @@ def main() -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     result = {
         "measured_on": f"{len(test)} held-out clips of {len(test_accounts)} test accounts",
+        "tuning": f"{len(tuning)} clips of {len({u.account for u in tuning})} dev accounts",
         "pool": len(pool), "grid": grid, "quick": args.quick, "seconds": round(seconds, 1),
         "baselines": {"stock_pocketsphinx_wer": stock_wer, "device_whisper_wer": device_wer, "most_frequent_intent": majority_acc},
-        "curves": curves, "headline": headline, "whisper_hotwords": whisper, "target_share": TARGET_SHARE,
+        "curves": curves, "headline": headline, "whisper": whisper, "target_share": TARGET_SHARE,
     }  # fmt: skip
     (RESULTS_DIR / f"feedback_eval-{stamp}.json").write_text(json.dumps(result, indent=2))
     _chart(result, RESULTS_DIR / f"feedback_eval-{stamp}.png")
@@ -393,6 +443,7 @@ def _chart(result: dict[str, Any], path: Path) -> None:
     )
     for ax in (wer_ax, intent_ax):
         ax.set_xscale("log")
+        ax.minorticks_off()  # the log axis' own minor labels collide with the grid's
         ax.set_xticks(result["grid"], [str(n) for n in result["grid"]])
     path.write_bytes(png_of(fig))
 

@@ -1252,7 +1252,11 @@ def main(argv: list[str] | None = None) -> int:
     stock = None if args.no_presidio else evaluate(StockPresidio(), examples)
     print(
         f"split={args.split} spacy={det.uses_spacy} tagger={det.tagger is not None}"
-        f"{f' (threshold {det.tagger.threshold})' if det.tagger else ''}"
+        + (
+            f" (threshold {det.tagger.threshold}, names grow from {det.tagger.extend_threshold})"
+            if det.tagger
+            else ""
+        )
     )
     print(
         "word-R: share of gold words hidden (any type); hidden: share of gold spans with "

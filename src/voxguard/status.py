@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from voxguard.config import settings_source
 from voxguard.db.migrate import current_revision
 from voxguard.db.models import AuditHead, Utterance, WorkItem
 from voxguard.runtime import Runtime
@@ -14,6 +15,7 @@ from voxguard.work.queues import GOLD_QUEUE, JOBS_QUEUE, REVIEW_QUEUE
 
 
 def system_status(rt: Runtime) -> dict[str, Any]:
+    """The figures, and the settings this process runs with (read from its config)."""
     url = make_url(rt.db.url)
     database = (
         f"SQLite {url.database}"
@@ -53,6 +55,11 @@ def system_status(rt: Runtime) -> dict[str, Any]:
                 WorkItem.queue == JOBS_QUEUE, WorkItem.state == "dead", model=WorkItem
             ),
             "audit_events": head.seq if head else 0,
+            "config": settings_source(),
+            "data_dir": str(rt.settings.data_dir.resolve()),
             "consent_default": rt.settings.review_consent_default,
             "sampling_rate": rt.settings.sampling_rate,
+            "reviewers_per_clip": rt.settings.reviewers_per_clip,
+            "reviewer_account_cap_30d": rt.settings.reviewer_account_cap_30d,
+            "web": f"http://{rt.settings.host}:{rt.settings.port}",
         }

@@ -2,13 +2,13 @@
 demo synthesiser is available) and on audio the tests generate themselves."""
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.support import needs
 from voxguard.asr import (
     AlignmentError,
     AsrEngine,
@@ -36,17 +36,23 @@ from voxguard.asr.sphinx import letters_to_phones
 from voxguard.asr.whisper import MODEL_SHA256, default_model_dir
 from voxguard.audio import read_audio_file
 
-
-def _shared_data() -> Path:
-    env = os.environ.get("VOXGUARD_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-DATA = _shared_data()
+DATA = needs.shared_data()
 LJ = DATA / "ljspeech-coqui"
 FSDD = DATA / "fsdd" / "recordings"
-needs_lj = pytest.mark.skipif(not (LJ / "metadata.csv").exists(), reason="LJ Speech not present")
-needs_fsdd = pytest.mark.skipif(not FSDD.is_dir(), reason="FSDD not present")
+
+
+@pytest.fixture
+def lj_speech() -> Path:
+    return needs.shared("ljspeech-coqui/metadata.csv").parent
+
+
+@pytest.fixture
+def fsdd() -> Path:
+    return needs.shared("fsdd/recordings")
+
+
+needs_lj = pytest.mark.usefixtures("lj_speech")
+needs_fsdd = pytest.mark.usefixtures("fsdd")
 
 
 def _lj_reference(clip_id: str) -> str:
@@ -62,11 +68,11 @@ def _lj(clip_id: str) -> tuple[np.ndarray, int]:
 
 
 def _synthesize(text: str) -> tuple[np.ndarray, int]:
-    speech = pytest.importorskip("voxguard.demo.speech", reason="demo synthesiser not available")
+    speech = needs.module("voxguard.demo.speech", "the demo synthesiser is not available")
     try:
         return speech.synthesize(text)
     except (OSError, RuntimeError) as exc:  # e.g. its espeak-ng library cannot be loaded here
-        pytest.skip(f"demo synthesiser failed: {exc}")
+        needs.missing(f"the demo synthesiser failed: {exc}")
 
 
 def _assert_timings(words: list[Word], duration: float) -> None:
@@ -102,6 +108,19 @@ def test_engines_are_cached_and_follow_the_interface(whisper: AsrEngine, sphinx:
     assert get_engine("pocketsphinx") is sphinx
     assert (whisper.name, sphinx.name) == ("whisper", "pocketsphinx")
     assert isinstance(whisper, AsrEngine) and isinstance(sphinx, AsrEngine)
+
+
+def test_whisper_adaptations_built_in_memory_are_cached_apart() -> None:
+    from voxguard.asr.adaptation import AsrAdaptation
+
+    hot = AsrAdaptation("hot", Path("."), hotwords="alarm")
+    prompt = AsrAdaptation("prompt", Path("."), initial_prompt="alarm.")
+    first, second = get_engine(adaptation=hot), get_engine(adaptation=prompt)
+    assert first is not second and get_engine(adaptation=hot) is first
+    assert (first.hotwords, second.initial_prompt) == ("alarm", "alarm.")  # type: ignore[attr-defined]
+    assert (first.name, second.name) == ("whisper+hot", "whisper+prompt")
+    # An adaptation that sets nothing for Whisper leaves it as it is, name and all.
+    assert get_engine(adaptation=AsrAdaptation("none", Path("."))).name == "whisper"
 
 
 def test_installed_model_matches_pinned_hashes() -> None:

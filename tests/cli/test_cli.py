@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -48,14 +49,27 @@ def test_out_of_date_schema_is_refused_with_advice(
     reset_settings_cache()
 
 
-def test_loose_master_key_permissions_are_a_clear_error(env: Path) -> None:
+@pytest.mark.parametrize(
+    ("size", "mode", "says"),
+    [
+        (32, 0o644, "has permissions 0644: group or others can access it."),
+        (31, 0o600, "holds 31 bytes, expected exactly 32: it is corrupt"),
+    ],
+    ids=["loose", "corrupt"],
+)
+def test_a_bad_master_key_stops_a_command_with_what_to_do(
+    env: Path, size: int, mode: int, says: str
+) -> None:
     key = env / "var" / "master.key"
     key.parent.mkdir(parents=True, exist_ok=True)
-    key.write_bytes(os.urandom(32))
-    key.chmod(0o644)
-    result = run("status")
-    assert result.exit_code == 2
-    assert "chmod 600" in result.output and "Traceback" not in result.output
+    key.write_bytes(os.urandom(size))
+    key.chmod(mode)
+    result = run("worker", "--drain")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    message = " ".join(result.output.split())  # Rich wraps long lines
+    assert message.startswith(f"error: master key file {key} {says}")
+    assert "chmod 600" in message if mode != 0o600 else "Restore it from your backup" in message
+    assert len(key.read_bytes()) == size  # never replaced by a new key
 
 
 def test_device_consent_import_and_verify(env: Path) -> None:
@@ -77,10 +91,16 @@ def test_device_consent_import_and_verify(env: Path) -> None:
     (folder / "notes.txt").write_text("ignored: not audio by name")
     result = run("ingest", str(folder), "--device-token", token)
     assert result.exit_code == 1  # one file rejected, and it says which
-    assert "broken.wav" in result.output and "stored 2 (2 sampled)" in result.output
+    summary, rejected = result.output.splitlines()[-2:]
+    assert summary == (
+        "stored 2 (2 sampled), already present 0, discarded without storage consent 0, rejected 1"
+    )
+    assert rejected.startswith("  rejected broken.wav: audio_corrupt: ")
 
     again = run("ingest", str(folder), "--device-token", token)
-    assert "already present 2" in again.output
+    assert again.output.splitlines()[-2] == (
+        "stored 0 (0 sampled), already present 2, discarded without storage consent 0, rejected 1"
+    )
 
     manifest = env / "m.jsonl"
     manifest.write_text(
@@ -88,7 +108,9 @@ def test_device_consent_import_and_verify(env: Path) -> None:
     )
     result = run("ingest", str(manifest), "--device-token", token)
     assert result.exit_code == 0, result.output
-    assert "stored 1" in result.output
+    assert result.output.splitlines()[-1] == (
+        "stored 1 (1 sampled), already present 0, discarded without storage consent 0, rejected 0"
+    )
 
     assert run("ingest", str(folder), "--device-token", "vgd_wrong").exit_code == 1
     assert run("worker", "--drain").exit_code == 0
@@ -102,7 +124,11 @@ def test_device_consent_import_and_verify(env: Path) -> None:
         )
     engine.dispose()
     bad = run("audit", "verify")
-    assert bad.exit_code == 1 and "event 2" in bad.output
+    assert bad.exit_code == 1
+    assert re.match(
+        r"FAIL audit chain broken at event 2: .+ \(1 event before it verified\)$",
+        bad.output.strip(),
+    )
 
 
 def test_revoke_command(env: Path) -> None:

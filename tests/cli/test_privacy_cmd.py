@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 import soundfile as sf
 from scipy.signal import resample_poly
 from typer.testing import CliRunner
 
 from tests.support.audio import tone_wav
 from voxguard.cli.main import app
+from voxguard.config import reset_settings_cache
 from voxguard.demo.speech import synthesize
 
 runner = CliRunner()
@@ -66,9 +68,14 @@ def test_redact_text_round_trip_and_bad_line(tmp_path: Path) -> None:
     for span in first["spans"]:
         assert first["text"][span["start"] : span["end"]].strip()
     assert second["spans"] == [] and second["redacted"] == second["text"]
+    written = out.read_text()
     source.write_text('{"id": "1", "text": "ok"}\n{not json\n')
     bad = runner.invoke(app, ["privacy", "redact-text", str(source), str(out)])
-    assert bad.exit_code == 1 and "2" in bad.output
+    assert bad.exit_code == 1
+    assert bad.output.splitlines()[-1] == (
+        f"error: {source}, line 2: invalid JSON: Expecting property name enclosed in double quotes"
+    )
+    assert out.read_text() == written  # nothing half-written over the last good output
 
 
 def test_transcribe_folder_with_word_times(tmp_path: Path) -> None:
@@ -93,3 +100,36 @@ def test_command_choices_match_the_libraries() -> None:
 
     assert privacy_cmd.ENGINE_NAMES == ENGINE_NAMES
     assert tuple(METHODS) == privacy_cmd.METHODS and privacy_cmd.DEFAULT_METHOD == DEFAULT_METHOD
+
+
+def test_calibration_lists_the_set_and_renders_it_on_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOXGUARD_DATA_DIR", str(tmp_path / "var"))
+    reset_settings_cache()
+    try:
+        listed = runner.invoke(app, ["privacy", "calibration"])
+        assert listed.exit_code == 0, listed.output
+        assert (
+            "demo-1-en-us-f3  “set an alarm for seven thirty tomorrow morning”  espeak-ng"
+            in listed.output
+        )
+        assert "6 clips in" in listed.output
+        cache = tmp_path / "var" / "calibration-cache"
+        assert not cache.exists()  # listing renders nothing
+
+        rendered = runner.invoke(app, ["privacy", "calibration", "--render", "--method", "mcadams"])
+        assert rendered.exit_code == 0, rendered.output
+        assert len(list(cache.glob("*/original/*.wav"))) == 6
+        assert len(list(cache.glob("*/mcadams/*.wav"))) == 6
+
+        wrong = runner.invoke(app, ["privacy", "calibration", "--render", "--method", "nope"])
+        assert wrong.exit_code == 1 and "unknown anonymization method 'nope'" in wrong.output
+
+        monkeypatch.setenv("VOXGUARD_CALIBRATION_DIR", str(tmp_path / "volunteers"))
+        reset_settings_cache()
+        missing = runner.invoke(app, ["privacy", "calibration"])
+        assert missing.exit_code == 1 and "does not exist" in missing.output
+        assert not (tmp_path / "volunteers").exists()
+    finally:
+        reset_settings_cache()

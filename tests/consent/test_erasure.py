@@ -30,8 +30,10 @@ from tests.support.rights import (
 from tests.support.server import served
 from tests.support.world import make_device
 from voxguard.audit import verify_chain
-from voxguard.consent.erasure import ledger_of
+from voxguard.consent.erasure import erase_account, ledger_of
+from voxguard.consent.errors import InvalidErasureRequest
 from voxguard.db.models import (
+    Account,
     Annotation,
     AuditEvent,
     Blob,
@@ -267,3 +269,14 @@ def test_a_ledger_that_cannot_be_written_stops_the_erasure(rt: Runtime, kind: st
             refused.status_code == 503 and refused.json()["error"] == "erasure_ledger_unavailable"
         )
     assert _count(rt, Utterance) == 1 and len(stored_objects(rt)) == 2
+
+
+def test_an_unknown_channel_is_refused_before_anything_goes(rt: Runtime) -> None:
+    with rt.db.session() as session:
+        account = Account(ref="ACCT-CH", data_region="eu")
+        session.add(account)
+    with rt.db.session() as session, pytest.raises(InvalidErasureRequest, match="channel"):
+        erase_account(session, rt.settings, rt.vault, account.id, actor="t", channel="pigeon")
+    with rt.db.read() as session:
+        assert session.get(Account, account.id) is not None
+    assert rt.settings.resolved_erasure_ledger_file.exists() is False  # no ledger entry either

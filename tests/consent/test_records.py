@@ -76,6 +76,7 @@ def test_counts_and_figures(make_settings, tmp_path: Path) -> None:  # type: ign
 
 def test_report_command_writes_one_self_contained_file(env: Path) -> None:  # noqa: F811
     out = env / "records.html"
+    assert run("db", "upgrade").exit_code == 0  # a system to read (a report creates none)
     result = run("report", "processing", "--out", str(out))
     assert result.exit_code == 0, result.output
     html = out.read_text()

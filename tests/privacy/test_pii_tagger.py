@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -20,15 +22,15 @@ from voxguard.privacy.pii.tagger.model import MODEL_DIR, MODEL_NAME
 
 SLICE = Path(__file__).parent / "data" / "pii_slice.jsonl"
 # Word recall floors per type on the slice (share of the value's words that are hidden), a
-# little under what the shipped model scores on it (bench/pii_data.py reports the full held-out
-# split), so that any real loss fails. The goal is 0.95 everywhere; PERSON on unseen locales and
-# templates is not there yet (0.877 on this slice).
+# little under what the shipped model scores on it (PERSON 0.971, STREET_ADDRESS 0.982,
+# EMAIL_ADDRESS 0.993, PHONE_NUMBER 0.994, CREDIT_CARD 1.0; bench/pii_data.py reports the full
+# held-out split), so that any real loss fails. The goal is 0.95 everywhere.
 RECALL_FLOORS = {
-    "PERSON": 0.86,
+    "PERSON": 0.95,
     "STREET_ADDRESS": 0.97,
-    "EMAIL_ADDRESS": 0.97,
-    "PHONE_NUMBER": 0.97,
-    "CREDIT_CARD": 0.97,
+    "EMAIL_ADDRESS": 0.98,
+    "PHONE_NUMBER": 0.98,
+    "CREDIT_CARD": 0.98,
 }
 MIN_WORD_PRECISION = 0.85
 # Requests without PII, said the way people say them: nothing may be bleeped.
@@ -155,6 +157,17 @@ def test_the_model_ships_in_the_package_and_is_checked(tmp_path: Path) -> None:
     model.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
     with pytest.raises(TaggerModelError, match="SHA-256"):
         PiiTagger(det.lexicon, copy)
+    model.write_bytes(data)
+    names = copy / f"{MODEL_NAME}-names.json.gz"
+    # the name gazetteer is checked too: the tagger's features depend on it
+    names_data = names.read_bytes()
+    assert len(names_data) < 200_000
+    names.write_bytes(names_data + b"\0")
+    with pytest.raises(TaggerModelError, match="SHA-256"):
+        PiiTagger(det.lexicon, copy)
+    names.unlink()
+    with pytest.raises(TaggerModelError, match="missing"):
+        PiiTagger(det.lexicon, copy)
     meta_path = copy / f"{MODEL_NAME}.json"
     meta = json.loads(meta_path.read_text())
     meta["feature_version"] += 1
@@ -175,3 +188,58 @@ def test_features_of_a_repeater_without_a_number(det: PiiDetector) -> None:
     assert len(feats) == 4
     assert not any(f.startswith("runlen=") for f in feats[2])
     assert det.detect("call double trouble") is not None
+
+
+def test_a_name_grows_over_likely_neighbours_only(det: PiiDetector) -> None:
+    """The span extension of ``combine``: a word next to a name joins it from the lower
+    threshold; number words and function words never do, nor words under that threshold."""
+    from voxguard.privacy.pii.engine import combine
+    from voxguard.privacy.pii.numbers import normalise
+
+    norm = normalise("call anna q kowalska a five now")
+    probs = [0.01, 0.9, 0.12, 0.8, 0.3, 0.4, 0.05]
+    tagged = [("PERSON", p) if p >= 0.25 else (None, p) for p in probs]
+    tagged[4] = (None, 0.3)  # "a": the tagger's guard would not let it be a name either
+    tagged[5] = (None, 0.2)  # "five"
+    spans = combine(norm, [], tagged, det.lexicon, extend_threshold=0.1)
+    assert [(s.type, s.word_start, s.word_end) for s in spans] == [("PERSON", 1, 4)]
+    without = combine(norm, [], tagged, det.lexicon, extend_threshold=None)
+    assert [(s.word_start, s.word_end) for s in without] == [(1, 2), (3, 4)]
+
+
+def _shared_data() -> Path:
+    env = os.environ.get("VOXGUARD_SHARED_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+
+
+# Real requests the tagger never trained on (SLURP devel, odd ids): word recall of their gold
+# person names, a little under what the shipped model scores (84 of 90 words, 0.933; one word
+# is 1.1 points).
+SLURP_PERSON_RECALL_FLOOR = 0.9
+
+
+@pytest.mark.skipif(
+    not (_shared_data() / "slurp" / "devel.jsonl").exists() and not os.environ.get("CI"),
+    reason="shared data not present",
+)
+def test_real_requests_meet_the_person_recall_floor(det: PiiDetector) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import pii_data
+
+    rows = pii_data.read_slurp(_shared_data())
+    examples = pii_data.slurp_examples(rows, lambda i: i % 2 == 1)
+    gold_words = found = 0
+    for ex in examples:
+        persons = [g for g in ex.gold if g.type == "PERSON"]
+        if not persons:
+            continue
+        hidden = [(s.start, s.end) for s in det.detect(ex.text)]
+        for g in persons:
+            for m in re.finditer(r"\S+", ex.text[g.start : g.end]):
+                a, b = g.start + m.start(), g.start + m.end()
+                gold_words += 1
+                found += any(s < b and a < e for s, e in hidden)
+    assert gold_words > 50
+    assert found / gold_words >= SLURP_PERSON_RECALL_FLOOR, (found, gold_words)

@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import speechocean
-from tests.privacy.test_anonymize import shared_data
+from tests.support import needs
 
 
 def test_split_is_balanced_by_gender_and_fixed_by_the_ids() -> None:
@@ -23,9 +23,7 @@ def test_split_is_balanced_by_gender_and_fixed_by_the_ids() -> None:
 
 
 def test_real_set_halves_are_disjoint_25_plus_25() -> None:
-    root = shared_data() / speechocean.FOLDER
-    if not (root / "speakers.tsv").is_file():
-        pytest.skip("shared speechocean762-adults data not present")
+    root = needs.shared(speechocean.FOLDER)
     genders = speechocean.read_speakers(root)
     tune = speechocean.half_speakers(root, "tune", 25)
     held = speechocean.half_speakers(root, "heldout", 25)
@@ -41,7 +39,8 @@ def test_real_set_halves_are_disjoint_25_plus_25() -> None:
 
 
 def test_world_vtln_comparison_keeps_length_and_is_seeded() -> None:
-    """The WORLD-vocoder comparison row (bench only; pyworld comes with the eval extra)."""
+    """The WORLD-vocoder comparison row (bench only; pyworld comes with the eval extra, which
+    the test suite does not install: a plain skip without it)."""
     pytest.importorskip("pyworld")
     import numpy as np
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from voxguard.review.consensus import majority_intent
 from voxguard.review.rover import rover_merge
 from voxguard.review.text import normalise, pair_wer, wer
 
@@ -32,3 +33,11 @@ def test_wer_basics() -> None:
 )
 def test_rover_majority(hyps: list[str], expected: str) -> None:
     assert rover_merge(hyps) == expected
+
+
+def test_majority_intent_needs_more_votes_than_any_other() -> None:
+    assert majority_intent(["music", "news", "music"]) == "music"
+    assert majority_intent(["music"]) == "music"
+    assert majority_intent(["music", "news"]) is None
+    assert majority_intent(["", "news"]) is None  # a false wake's empty intent is a vote
+    assert majority_intent([]) is None

@@ -5,10 +5,18 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.support.review import add_reviewer, make_clips
+from tests.support.review import (
+    AUDIO_SECRET,
+    add_reviewer,
+    lease,
+    listen,
+    make_clips,
+    review_next,
+    submit,
+)
 from voxguard.db.base import utcnow
-from voxguard.db.models import AuditEvent, Blob, ClipOutcome, Exposure, Utterance, WorkItem
-from voxguard.review import assignment, audio_access, submission
+from voxguard.db.models import AuditEvent, Blob, ClipOutcome, Utterance, WorkItem
+from voxguard.review import audio_access
 from voxguard.review.adjudication import adjudication_queue, resolve_restricted, restricted_queue
 from voxguard.review.consensus import adjudicate
 from voxguard.review.errors import AudioDenied, LeaseGone, NotPlayed
@@ -16,57 +24,13 @@ from voxguard.review.gold import add_gold
 from voxguard.runtime import Runtime
 from voxguard.vault.errors import KeyDestroyedError
 
-SECRET = b"s" * 32
-
-
-def _lease(rt: Runtime, user):  # type: ignore[no-untyped-def]
-    with rt.db.session() as session:
-        return assignment.lease_next(session, rt.settings, user)
-
-
-def _listen(rt: Runtime, user, task, *, backdate: float = 60.0) -> bytes:  # type: ignore[no-untyped-def]
-    url = audio_access.signed_audio_url(SECRET, task.task_id, user.id, 60)
-    exp, sig = url.split("exp=")[1].split("&sig=")
-    with rt.db.session() as session:
-        audio = audio_access.review_copy_for(
-            session,
-            rt.vault,
-            SECRET,
-            user=user,
-            task_id=task.task_id,
-            expires=int(exp),
-            signature=sig,
-        )
-        # Pretend the reviewer listened for a while (the clip must be heard to the end).
-        session.execute(
-            sa.update(Exposure)
-            .where(Exposure.work_item_id == task.task_id)
-            .values(audio_fetched_at=utcnow() - __import__("datetime").timedelta(seconds=backdate))
-        )
-    return audio
-
-
-def _submit(rt: Runtime, user, task, text: str, intent: str = "alarm_set", flags=(), played=True):  # type: ignore[no-untyped-def]
-    body = submission.Submission(
-        transcript=text, intent=intent, flags=list(flags), played_to_end=played, seconds_spent=4.0
-    )
-    with rt.db.session() as session:
-        return submission.submit(session, rt.settings, rt.vault, user, task.task_id, body)
-
-
-def _review(rt: Runtime, user, text: str, intent: str = "alarm_set", flags=()):  # type: ignore[no-untyped-def]
-    task = _lease(rt, user)
-    assert task is not None
-    _listen(rt, user, task)
-    return task, _submit(rt, user, task, text, intent, flags)
-
 
 def _outcome(rt: Runtime, utterance_id: str) -> ClipOutcome:
     with rt.db.read() as session:
         return session.get(ClipOutcome, utterance_id)
 
 
-def _fetch(rt: Runtime, user, task_id: str, url: str, *, secret: bytes = SECRET) -> bytes:  # type: ignore[no-untyped-def]
+def _fetch(rt: Runtime, user, task_id: str, url: str, *, secret: bytes = AUDIO_SECRET) -> bytes:  # type: ignore[no-untyped-def]
     exp, sig = url.split("exp=")[1].split("&sig=")
     with rt.db.session() as session:
         return audio_access.review_copy_for(
@@ -77,9 +41,9 @@ def _fetch(rt: Runtime, user, task_id: str, url: str, *, secret: bytes = SECRET)
 def test_audio_only_for_the_leaseholder_and_only_briefly(rt: Runtime) -> None:
     make_clips(rt, 1)
     alice, bob = add_reviewer(rt), add_reviewer(rt)
-    task = _lease(rt, alice)
-    assert _listen(rt, alice, task)[:4] == b"RIFF"
-    url = audio_access.signed_audio_url(SECRET, task.task_id, alice.id, 60)
+    task = lease(rt, alice)
+    assert listen(rt, alice, task)[:4] == b"RIFF"
+    url = audio_access.signed_audio_url(AUDIO_SECRET, task.task_id, alice.id, 60)
     refusals = {
         "another reviewer": lambda: _fetch(rt, bob, task.task_id, url),
         "another task": lambda: _fetch(rt, alice, task.task_id[::-1], url),
@@ -98,7 +62,7 @@ def test_audio_only_for_the_leaseholder_and_only_briefly(rt: Runtime) -> None:
         with pytest.raises(AudioDenied, match="not valid"):
             fetch()
             pytest.fail(f"{name} was accepted")
-    stale = audio_access.signed_audio_url(SECRET, task.task_id, alice.id, -1)
+    stale = audio_access.signed_audio_url(AUDIO_SECRET, task.task_id, alice.id, -1)
     with pytest.raises(AudioDenied, match="expired"):
         _fetch(rt, alice, task.task_id, stale)
     with rt.db.read() as session:
@@ -113,31 +77,31 @@ def test_audio_only_for_the_leaseholder_and_only_briefly(rt: Runtime) -> None:
 def test_submit_requires_the_clip_heard_to_the_end(rt: Runtime) -> None:
     make_clips(rt, 1, seconds=3.0)
     user = add_reviewer(rt)
-    task = _lease(rt, user)
+    task = lease(rt, user)
     with pytest.raises(NotPlayed, match="never fetched"):
-        _submit(rt, user, task, "x")
-    _listen(rt, user, task, backdate=0)
+        submit(rt, user, task, "x")
+    listen(rt, user, task, backdate=0)
     with pytest.raises(NotPlayed, match="cannot have been heard"):
-        _submit(rt, user, task, "x")
+        submit(rt, user, task, "x")
     with pytest.raises(NotPlayed, match="play the clip"):
-        _submit(rt, user, task, "x", played=False)
+        submit(rt, user, task, "x", played=False)
 
 
 def test_submit_is_idempotent_and_needs_the_lease(rt: Runtime) -> None:
     make_clips(rt, 1)
     alice, bob = add_reviewer(rt), add_reviewer(rt)
-    task, first = _review(rt, alice, "set an alarm")
-    again = _submit(rt, alice, task, "set an alarm")
+    task, first = review_next(rt, "set an alarm", user=alice)
+    again = submit(rt, alice, task, "set an alarm")
     assert first.status == again.status == "submitted"
     with pytest.raises(LeaseGone):
-        _submit(rt, bob, task, "set an alarm")
+        submit(rt, bob, task, "set an alarm")
 
 
 def test_equal_transcripts_are_accepted(rt: Runtime) -> None:
     [clip] = make_clips(rt, 1)
-    _review(rt, add_reviewer(rt), "Set an alarm.")
+    review_next(rt, "Set an alarm.")
     assert _outcome(rt, clip) is None or _outcome(rt, clip).state == "in_review"
-    _review(rt, add_reviewer(rt), "set an alarm")
+    review_next(rt, "set an alarm")
     outcome = _outcome(rt, clip)
     assert (outcome.state, outcome.method, outcome.transcript) == (
         "accepted",
@@ -148,10 +112,10 @@ def test_equal_transcripts_are_accepted(rt: Runtime) -> None:
 
 def test_close_transcripts_get_a_third_pass_and_a_merge(rt: Runtime) -> None:
     [clip] = make_clips(rt, 1)
-    _review(rt, add_reviewer(rt), "turn on the kitchen lights")
-    _review(rt, add_reviewer(rt), "turn on the kitchen light")
+    review_next(rt, "turn on the kitchen lights")
+    review_next(rt, "turn on the kitchen light")
     assert _outcome(rt, clip).state == "extra_pass"
-    _review(rt, add_reviewer(rt), "turn on the kitchen lights")
+    review_next(rt, "turn on the kitchen lights")
     outcome = _outcome(rt, clip)
     assert (outcome.state, outcome.method, outcome.transcript) == (
         "accepted",
@@ -162,8 +126,8 @@ def test_close_transcripts_get_a_third_pass_and_a_merge(rt: Runtime) -> None:
 
 def test_far_apart_transcripts_go_to_a_lead(rt: Runtime) -> None:
     [clip] = make_clips(rt, 1)
-    _review(rt, add_reviewer(rt), "turn on the kitchen lights")
-    _review(rt, add_reviewer(rt), "what is the weather in paris")
+    review_next(rt, "turn on the kitchen lights")
+    review_next(rt, "what is the weather in paris")
     assert _outcome(rt, clip).state == "adjudication"
     lead = add_reviewer(rt, role="lead")
     with rt.db.read() as session:
@@ -186,9 +150,9 @@ def test_far_apart_transcripts_go_to_a_lead(rt: Runtime) -> None:
 def test_sensitive_flag_moves_the_clip_to_the_restricted_queue(rt: Runtime) -> None:
     [clip] = make_clips(rt, 1)
     alice, bob = add_reviewer(rt), add_reviewer(rt)
-    _, result = _review(rt, alice, "something private", flags=["sensitive"])
+    _, result = review_next(rt, "something private", flags=["sensitive"], user=alice)
     assert result.effects == ["restricted"]
-    assert _lease(rt, bob) is None  # out of the general pool, the open pass cancelled
+    assert lease(rt, bob) is None  # out of the general pool, the open pass cancelled
     with rt.db.read() as session:
         [item] = restricted_queue(session)
         assert item["id"] == clip and item["flags"][0]["kind"] == "sensitive"
@@ -204,9 +168,13 @@ def test_sensitive_flag_moves_the_clip_to_the_restricted_queue(rt: Runtime) -> N
 
 def test_false_wake_confirmed_by_two_reviewers_is_deleted_keeping_the_label(rt: Runtime) -> None:
     [clip] = make_clips(rt, 1)
-    _, first = _review(rt, add_reviewer(rt), "", intent="not_for_assistant", flags=["false_wake"])
+    _, first = review_next(
+        rt, "", intent="not_for_assistant", flags=["false_wake"], user=add_reviewer(rt)
+    )
     assert first.effects == []
-    _, second = _review(rt, add_reviewer(rt), "", intent="not_for_assistant", flags=["false_wake"])
+    _, second = review_next(
+        rt, "", intent="not_for_assistant", flags=["false_wake"], user=add_reviewer(rt)
+    )
     assert second.effects == ["deleted_false_wake"]
     with rt.db.read() as session:
         utterance = session.get(Utterance, clip)
@@ -224,9 +192,9 @@ def test_false_wake_confirmed_by_two_reviewers_is_deleted_keeping_the_label(rt: 
 def test_false_wake_from_a_lead_deletes_at_once(rt: Runtime) -> None:
     [_clip] = make_clips(rt, 1)
     lead = add_reviewer(rt, role="lead")
-    _, result = _review(rt, lead, "", intent="not_for_assistant", flags=["false_wake"])
+    _, result = review_next(rt, "", intent="not_for_assistant", flags=["false_wake"], user=lead)
     assert result.effects == ["deleted_false_wake"]
-    assert _lease(rt, add_reviewer(rt)) is None
+    assert lease(rt, add_reviewer(rt)) is None
 
 
 def test_gold_clips_measure_reviewers(make_settings) -> None:  # type: ignore[no-untyped-def]
@@ -240,7 +208,7 @@ def test_gold_clips_measure_reviewers(make_settings) -> None:  # type: ignore[no
         with rt.db.session() as session:
             add_gold(session, rt.settings, lead, clips[0], "set an alarm for seven", "alarm_set")
         user = add_reviewer(rt)
-        task, _ = _review(rt, user, "set an alarm for eleven")
+        task, _ = review_next(rt, "set an alarm for eleven", user=user)
         with rt.db.read() as session:
             item = session.get(WorkItem, task.task_id)
             assert item.queue == "gold" and item.subject_id == clips[0]
@@ -249,7 +217,7 @@ def test_gold_clips_measure_reviewers(make_settings) -> None:  # type: ignore[no
         assert stats.done_this_shift == 1 and stats.gold_accuracy == pytest.approx(0.8)
         assert row.gold_wer == pytest.approx(0.2) and row.over_threshold is False
         # The gold clip is not shown to the same reviewer again, and regular work follows.
-        nxt = _lease(rt, user)
+        nxt = lease(rt, user)
         assert nxt is not None and nxt.utterance_id != clips[0]
     finally:
         rt.close()
@@ -257,13 +225,13 @@ def test_gold_clips_measure_reviewers(make_settings) -> None:  # type: ignore[no
 
 def test_dismissed_restriction_returns_the_clip_to_review(rt: Runtime) -> None:
     [clip] = make_clips(rt, 1)
-    _review(rt, add_reviewer(rt), "nothing private here", flags=["sensitive"])
+    review_next(rt, "nothing private here", flags=["sensitive"])
     officer = add_reviewer(rt, role="privacy_officer")
     with rt.db.session() as session:
         resolve_restricted(session, rt.settings, rt.vault, officer, clip, "dismiss")
     with rt.db.read() as session:
         assert restricted_queue(session) == []
-    _review(rt, add_reviewer(rt), "nothing private here")
+    review_next(rt, "nothing private here")
     assert _outcome(rt, clip).state == "extra_pass" or _outcome(rt, clip).state == "accepted"
 
 
@@ -282,7 +250,7 @@ def test_adjudication_only_for_clips_waiting_for_it(rt: Runtime) -> None:
             lead_id=lead.id,
             lead_handle=lead.handle,
         )
-    _review(rt, add_reviewer(rt), "one thing")
+    review_next(rt, "one thing")
     with rt.db.session() as session, pytest.raises((Conflict, NotFound)):
         adjudicate(
             session,
@@ -301,17 +269,17 @@ def test_sibling_passes_submitted_at_once_decide_the_clip_once(rt: Runtime) -> N
     for round_ in range(3):
         [clip] = make_clips(rt, 1, account_ref=f"ACCT-R{round_}", serial=f"SN-R{round_}")
         alice, bob = add_reviewer(rt), add_reviewer(rt)
-        tasks = [(user, _lease(rt, user)) for user in (alice, bob)]
+        tasks = [(user, lease(rt, user)) for user in (alice, bob)]
         assert {task.utterance_id for _, task in tasks} == {clip}  # the two blind passes
         for user, task in tasks:
-            _listen(rt, user, task)
+            listen(rt, user, task)
         errors: list[BaseException] = []
         barrier = threading.Barrier(2)
 
         def send(user, task, barrier=barrier, errors=errors) -> None:  # type: ignore[no-untyped-def]
             try:
                 barrier.wait()
-                _submit(rt, user, task, "the same words")
+                submit(rt, user, task, "the same words")
             except BaseException as exc:
                 errors.append(exc)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,3 +38,38 @@ def console_watch(problems: list[str]) -> Callable[[Any], None]:
             problems.append(f"CSP violation: {message.text}")
 
     return on_console
+
+
+def require_browser() -> ModuleType:
+    """``playwright.sync_api`` once Chromium and Playwright are known to be here.
+
+    Missing either skips the test on a developer's machine and fails it under CI, where both
+    are installed and a browser test that quietly skips would prove nothing.
+    """
+    from tests.support import needs  # needs reads CHROMIUM from here, so not at import time
+
+    return needs.chromium()
+
+
+def watched_page(browser: Any, problems: list[str], width: int = 1400, height: int = 1000) -> Any:
+    """A new page in its own context: long waits, and page errors, CSP violations and failed
+    requests collected in ``problems`` (console messages are printed for a failing test)."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", console_watch(problems))
+    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
+    return page
+
+
+def sign_in_on_page(
+    page: Any, base_url: str, path: str, username: str, password: str, code: str
+) -> None:
+    """Open ``path`` signed out, sign in on /login with password and TOTP code, land on it."""
+    page.goto(f"{base_url}{path}")
+    page.wait_for_url(lambda url: "/login?next=" in url)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.fill("input[name=totp]", code)
+    page.press("input[name=totp]", "Enter")
+    page.wait_for_url(lambda url: url.endswith(path))

@@ -1,8 +1,8 @@
 """Building curated clips for feedback tests.
 
-``review_clip`` drives the real review services (lease, listen, submit), so clips become
-accepted exactly as in production. ``bulk_curated`` writes many accepted clips straight into
-the real database (accounts, consent, devices, utterances, outcomes) for scale tests, where
+``accept`` drives the real review services (``tests.support.review.review_next``), so clips
+become accepted exactly as in production. ``bulk_curated`` writes many accepted clips straight
+into the real database (accounts, consent, devices, utterances, outcomes) for scale tests, where
 running the privacy pipeline on each would take hours; it adds no audio.
 """
 
@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from tests.support.review import add_reviewer
+from tests.support.review import review_next
 from voxguard.db.base import utcnow
 from voxguard.db.models import (
     Account,
@@ -22,58 +22,15 @@ from voxguard.db.models import (
     ClipOutcome,
     ConsentRecord,
     Device,
-    Exposure,
-    User,
     Utterance,
 )
-from voxguard.review import assignment, audio_access, submission
 from voxguard.runtime import Runtime
-
-SECRET = b"f" * 32
-
-
-def review_clip(
-    rt: Runtime,
-    text: str,
-    intent: str = "alarm_set",
-    flags: tuple[str, ...] = (),
-    user: User | None = None,
-) -> tuple[str, submission.SubmitResult]:
-    """One reviewer leases the next task, hears it to the end and submits: (clip id, result)."""
-    user = user or add_reviewer(rt)
-    with rt.db.session() as session:
-        task = assignment.lease_next(session, rt.settings, user)
-    assert task is not None, "no task to review"
-    url = audio_access.signed_audio_url(SECRET, task.task_id, user.id, 60)
-    exp, sig = url.split("exp=")[1].split("&sig=")
-    with rt.db.session() as session:
-        audio_access.review_copy_for(
-            session,
-            rt.vault,
-            SECRET,
-            user=user,
-            task_id=task.task_id,
-            expires=int(exp),
-            signature=sig,
-        )
-        session.execute(
-            sa.update(Exposure)
-            .where(Exposure.work_item_id == task.task_id)
-            .values(audio_fetched_at=utcnow() - timedelta(seconds=60))
-        )
-    body = submission.Submission(
-        transcript=text, intent=intent, flags=list(flags), played_to_end=True, seconds_spent=4.0
-    )
-    with rt.db.session() as session:
-        result = submission.submit(session, rt.settings, rt.vault, user, task.task_id, body)
-    return task.utterance_id, result
 
 
 def accept(rt: Runtime, text: str, intent: str = "alarm_set") -> str:
     """Two blind passes that agree: the next clip in the queue is accepted."""
-    clip, _ = review_clip(rt, text, intent)
-    again, _ = review_clip(rt, text, intent)
-    assert again == clip
+    clip = review_next(rt, text, intent)[0].utterance_id
+    assert review_next(rt, text, intent)[0].utterance_id == clip
     with rt.db.read() as session:
         outcome = session.get(ClipOutcome, clip)
         assert outcome is not None and outcome.state == "accepted", outcome

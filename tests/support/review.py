@@ -1,17 +1,30 @@
-"""Building reviewable clips and reviewers for service-level review tests."""
+"""Building reviewable clips and reviewers for service-level review tests, and reviewing them.
+
+``review_next`` drives the real review services (lease, listen, submit) the way the review page
+does, so clips reach their outcomes exactly as in production; ``lease``, ``listen`` and
+``submit`` are its steps, for tests of one step.
+"""
 
 from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
+
+import sqlalchemy as sa
 
 from tests.support.audio import tone_wav
 from tests.support.client import app_client, post_utterance
 from tests.support.world import make_device
-from voxguard.db.models import User
+from voxguard.db.base import utcnow
+from voxguard.db.models import Exposure, User
 from voxguard.processing.worker import work
+from voxguard.review import assignment, audio_access, submission
 from voxguard.runtime import Runtime
+
+AUDIO_SECRET = b"s" * 32  # signs the audio URLs these helpers fetch
 
 
 def add_reviewer(rt: Runtime, region: str = "eu", role: str = "reviewer") -> User:
@@ -58,3 +71,66 @@ def make_clips(
             ids.append(response.json()["id"])
     work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
     return ids
+
+
+def lease(rt: Runtime, user: User) -> assignment.LeasedTask | None:
+    with rt.db.session() as session:
+        return assignment.lease_next(session, rt.settings, user)
+
+
+def listen(
+    rt: Runtime, user: User, task: assignment.LeasedTask, *, backdate: float = 60.0
+) -> bytes:
+    """Fetch the task's audio as its leaseholder, as if ``backdate`` seconds ago (the clip must
+    have had time to be heard to the end before a submit)."""
+    url = audio_access.signed_audio_url(AUDIO_SECRET, task.task_id, user.id, 60)
+    exp, sig = url.split("exp=")[1].split("&sig=")
+    with rt.db.session() as session:
+        audio = audio_access.review_copy_for(
+            session,
+            rt.vault,
+            AUDIO_SECRET,
+            user=user,
+            task_id=task.task_id,
+            expires=int(exp),
+            signature=sig,
+        )
+        session.execute(
+            sa.update(Exposure)
+            .where(Exposure.work_item_id == task.task_id)
+            .values(audio_fetched_at=utcnow() - timedelta(seconds=backdate))
+        )
+    return audio
+
+
+def submit(
+    rt: Runtime,
+    user: User,
+    task: assignment.LeasedTask,
+    text: str,
+    intent: str = "alarm_set",
+    flags: Sequence[str] = (),
+    *,
+    played: bool = True,
+) -> submission.SubmitResult:
+    body = submission.Submission(
+        transcript=text, intent=intent, flags=list(flags), played_to_end=played, seconds_spent=4.0
+    )
+    with rt.db.session() as session:
+        return submission.submit(session, rt.settings, rt.vault, user, task.task_id, body)
+
+
+def review_next(
+    rt: Runtime,
+    text: str,
+    intent: str = "alarm_set",
+    flags: Sequence[str] = (),
+    *,
+    user: User | None = None,
+) -> tuple[assignment.LeasedTask, submission.SubmitResult]:
+    """A reviewer (a new one unless given) leases the next task, hears it to the end, submits."""
+    user = user or add_reviewer(rt)
+    task = lease(rt, user)
+    assert task is not None, "no task to review"
+    listen(rt, user, task)
+    return task, submit(rt, user, task, text, intent, flags)

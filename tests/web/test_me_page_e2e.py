@@ -16,6 +16,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from tests.support import needs
 from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS
 from tests.support.review import make_clips
 from tests.support.rights import bearer, review_one, service_token, signed_in_reviewer
@@ -31,9 +32,7 @@ REF = "ACCT-ME-E2E-4242"
 
 
 def test_a_person_uses_their_privacy_page(sqlite_rt: Runtime, server: BackgroundServer) -> None:  # noqa: F811
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = needs.chromium()
     rt = sqlite_rt
     clips = make_clips(rt, 3, account_ref=REF, serial="SN-ME-E2E")
     reviewer, user = signed_in_reviewer(rt, region="eu")

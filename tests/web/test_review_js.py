@@ -1,15 +1,15 @@
-"""The workbench's pure ES-module logic (key map, intent type-ahead), run in Node.
+"""The workbench's pure ES-module logic (key map, intent type-ahead, the empty state's words), run
+in Node.
 
 No browser needed: these modules touch the DOM only inside functions that are not called here.
 """
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from tests.support import needs
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "voxguard" / "web" / "static" / "review"
 
@@ -17,6 +17,7 @@ SCRIPT = """
 import assert from 'node:assert/strict';
 const { BINDINGS, lookup } = await import(process.argv[1] + '/keys.js');
 const { filterIntents } = await import(process.argv[1] + '/intent-picker.js');
+const { waitingText } = await import(process.argv[1] + '/waiting.js');
 
 const key = (code, mods = {}) => ({
   code, ctrlKey: !!mods.ctrl, altKey: !!mods.alt, shiftKey: !!mods.shift, metaKey: !!mods.meta,
@@ -73,14 +74,23 @@ assert.deepEqual(filterIntents(intents, 'weather'), ['weather_query']);
 assert.deepEqual(filterIntents(intents, 'set').slice(0, 2), ['alarm_set', 'calendar_set']);
 assert.deepEqual(filterIntents(intents, 'nothing like it'), []);
 assert.deepEqual(filterIntents(intents, '  '), intents);
+
+// The empty workbench says why (the shape of GET /api/v1/review/waiting).
+assert.deepEqual(waitingText({ waiting: 0, available: 0, hidden: [] }),
+  { title: 'No clips waiting', why: 'The queue is empty right now.' });
+assert.equal(waitingText({ waiting: 31, available: 0, hidden: [
+  { reason: 'account_limit', label: 'per-account limit reached', tasks: 20 },
+  { reason: 'other_region', label: 'other region', tasks: 11 },
+] }).why, '31 tasks waiting, none you may hear: per-account limit reached (20), other region (11).');
+assert.equal(waitingText({ waiting: 1, available: 0, hidden: [
+  { reason: 'other_region', label: 'other region', tasks: 1 },
+] }).why, '1 task waiting, none you may hear: other region (1).');
 console.log('ok');
 """
 
 
 def test_key_map_and_intent_filter() -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("Node.js is not installed (apt-get install nodejs)")
+    node = needs.node()
     result = subprocess.run(
         [node, "--input-type=module", "-e", SCRIPT, STATIC.as_uri()],
         capture_output=True,

@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.support import needs
 from tests.support.client import app_client
 from tests.support.people import login, make_user
 from tests.support.world import make_device
@@ -94,8 +95,7 @@ def _vendor_app(root: Path) -> FastAPI:
 
 def test_vendor_mount_serves_wavesurfer_modules() -> None:
     root = project_root()
-    if not (root / "node_modules" / "wavesurfer.js" / "dist" / "wavesurfer.esm.js").is_file():
-        pytest.skip("wavesurfer.js is not installed: run `make install` (npm install)")
+    needs.wavesurfer()
     with TestClient(_vendor_app(root)) as c:
         for path in ("wavesurfer.esm.js", "plugins/regions.esm.js"):
             response = c.get(f"{WAVESURFER_URL}/{path}")

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from tests.support import needs
 from tests.support.audio import encode, tone
 from tests.support.browser import (
     ARTIFACTS,
@@ -38,7 +39,7 @@ from voxguard.db.models import Annotation
 from voxguard.processing.worker import work
 from voxguard.runtime import Runtime, build_runtime
 from voxguard.web.server import BackgroundServer
-from voxguard.web.vendor import WAVESURFER_URL, wavesurfer_available
+from voxguard.web.vendor import WAVESURFER_URL
 
 pytestmark = pytest.mark.browser
 
@@ -114,11 +115,8 @@ def _state(page: Any) -> dict[str, Any]:
 def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
     sqlite_rt: Runtime, server: BackgroundServer
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    if not wavesurfer_available():
-        pytest.skip("wavesurfer.js is not installed: run `make install` (npm install)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = needs.chromium()
+    needs.wavesurfer()
 
     rt = sqlite_rt
     vendor = httpx.get(f"{server.base_url}{WAVESURFER_URL}/wavesurfer.esm.js")
@@ -224,3 +222,38 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
     assert annotation.intent == "alarm_set"
     assert annotation.transcript != draft
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_the_empty_workbench_says_why_nothing_is_handed_out(
+    sqlite_rt: Runtime, server: BackgroundServer
+) -> None:
+    """Clips wait in another region: the reviewer is told so, not that the queue is empty."""
+    sync_api = needs.chromium()
+    from tests.support.review import make_clips
+
+    make_clips(sqlite_rt, 2, account_ref="ACCT-US", serial="SN-US", region="us")
+    user, password, secret = make_user(sqlite_rt, role="reviewer", region="eu")
+    problems: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context().new_page()
+            page.set_default_timeout(WAIT_MS)
+            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+            page.on("console", console_watch(problems))
+            page.goto(f"{server.base_url}/login?next=/review")
+            page.fill("input[name=username]", user.username)
+            page.fill("input[name=password]", password)
+            page.fill("input[name=totp]", totp_code(secret))
+            page.press("input[name=totp]", "Enter")
+            page.wait_for_url(lambda url: url.endswith("/review"))
+            page.wait_for_function(
+                "() => document.getElementById('empty-why').textContent.includes('none you')"
+            )
+            assert page.text_content("#empty-title") == "No clips you may hear"
+            assert page.text_content("#empty-why") == (
+                "4 tasks waiting, none you may hear: other region (4)."
+            )
+        finally:
+            browser.close()
+    assert not problems, problems

@@ -3,7 +3,10 @@
 An adapted model is a directory (built by ``voxguard adapt asr``) with a ``manifest.json``:
 
     {"id": ..., "kind": "asr", "pocketsphinx": {"lm": "lm.arpa", "words": {"word": "PHONES"}},
-     "whisper": {"hotwords": "...", "initial_prompt": ""}}
+     "whisper": {"hotwords": "", "initial_prompt": ""}}
+
+The Whisper entries are empty unless one of them lowered Whisper's WER on the tuning accounts
+(``feedback.adapt.choose_whisper_vocabulary``).
 
 Adapted models live under ``<data_dir>/models/<id>``; the setting ``asr_adapted_model`` names
 the one the pipeline's draft uses (empty: the stock engines).

@@ -34,6 +34,15 @@ def _build(name: str, cpu_threads: int | None, adaptation: AsrAdaptation | None)
     return PocketSphinxEngine(adaptation=adaptation)
 
 
+def _adaptation_key(adaptation: AsrAdaptation | None) -> tuple[str, ...] | None:
+    """Adaptations differ by directory and by what they set: candidates built in memory (``adapt
+    asr`` trying Whisper vocabularies) share a directory."""
+    if adaptation is None:
+        return None
+    a = adaptation
+    return (str(a.directory), a.id, a.hotwords, a.initial_prompt)
+
+
 def get_engine(
     name: str = DEFAULT_ENGINE,
     *,
@@ -53,7 +62,7 @@ def get_engine(
     key = (
         name,
         cpu_threads if name == "whisper" else None,
-        str(adaptation.directory) if adaptation else None,
+        _adaptation_key(adaptation),
     )
     with _lock:  # also stops two threads from loading the same model at once
         engine = _engines.get(key)

@@ -119,8 +119,8 @@ class WhisperEngine:
         # A domain vocabulary and prompt (``voxguard adapt asr``) steer decoding to its words.
         self.hotwords = adaptation.hotwords if adaptation else ""
         self.initial_prompt = adaptation.initial_prompt if adaptation else ""
-        if adaptation is not None:
-            self.name = f"{ENGINE_NAME}+{adaptation.id}"
+        if self.hotwords or self.initial_prompt:  # else the adapted model left Whisper as is
+            self.name = f"{ENGINE_NAME}+{adaptation.id}"  # type: ignore[union-attr]
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
         if verify:
             verify_model(self.model_dir)

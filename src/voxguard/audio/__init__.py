@@ -22,12 +22,13 @@ from voxguard.audio.files import (
     read_audio_file,
 )
 from voxguard.audio.resample import TARGET_RATE, to_target_rate
-from voxguard.audio.wav import encode_wav_pcm16, to_pcm16
+from voxguard.audio.wav import REVIEW_PEAK, encode_wav_pcm16, normalise_peak, to_pcm16
 
 __all__ = [
     "ACCEPTED_FORMATS",
     "AUDIO_SUFFIXES",
     "REJECT_CODES",
+    "REVIEW_PEAK",
     "TARGET_RATE",
     "AudioLayout",
     "AudioRejected",
@@ -41,6 +42,7 @@ __all__ = [
     "decode_source",
     "encode_wav_pcm16",
     "list_audio_files",
+    "normalise_peak",
     "read_audio_file",
     "to_pcm16",
     "to_target_rate",

@@ -7,6 +7,9 @@ import io
 import numpy as np
 import soundfile as sf
 
+# Review copies play with their peak at -3 dBFS, so every clip is comfortably and similarly loud.
+REVIEW_PEAK = 0.708
+
 
 def to_pcm16(samples: np.ndarray) -> np.ndarray:
     """Float samples clipped to [-1, 1] as little-endian int16, rounded to nearest.
@@ -31,3 +34,12 @@ def encode_wav_pcm16(samples: np.ndarray, sample_rate: int) -> bytes:
     buffer = io.BytesIO()
     sf.write(buffer, to_pcm16(x), int(sample_rate), format="WAV", subtype="PCM_16")
     return buffer.getvalue()
+
+
+def normalise_peak(samples: np.ndarray, peak: float = REVIEW_PEAK) -> np.ndarray:
+    """Scale so the largest sample is `peak` (float32); near-silence is returned unchanged."""
+    x = np.asarray(samples, dtype=np.float32)
+    largest = float(np.max(np.abs(x))) if x.size else 0.0
+    if largest < 1e-6:
+        return x
+    return (x * (peak / largest)).astype(np.float32)

@@ -1,4 +1,4 @@
-"""voxguard accounts consent"""
+"""voxguard accounts consent | erase"""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from enum import StrEnum
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, refusals, runtime
+from voxguard.consent.erasure import erase_account, erase_recording
 from voxguard.consent.errors import InvalidConsent
 from voxguard.consent.service import change_consent, get_account
 
-app = typer.Typer(help="Accounts and consent.", no_args_is_help=True)
+app = App(help="Accounts and consent.", no_args_is_help=True)
 
 
 class Review(StrEnum):
@@ -45,7 +47,7 @@ def consent(
     """Record a consent change (a new version; opting out cancels open work at once)."""
     if review is None and store is None and training is None and retention is None:
         raise fail("give --review, --store, --training and/or --retention")
-    with runtime() as rt, refusals(InvalidConsent), rt.db.session() as session:
+    with runtime(create=False) as rt, refusals(InvalidConsent), rt.db.session() as session:
         record = change_consent(
             session,
             get_account(session, ref),
@@ -64,3 +66,56 @@ def consent(
             f"retention {record.retention}"
         )
     console.print(f"{ref}: {summary}")
+
+
+class Channel(StrEnum):
+    email = "email"
+    letter = "letter"
+    phone = "phone"
+    in_person = "in_person"
+    other = "other"
+
+
+@app.command()
+def erase(
+    ref: str = typer.Argument(..., help="The operator's account reference."),
+    recording: str = typer.Option(
+        None, "--recording", help="Erase only this recording (its id), not the whole account."
+    ),
+    channel: Channel = typer.Option(
+        ..., "--channel", help="How the person asked (kept on the receipt; no free text)."
+    ),
+    yes: bool = typer.Option(False, "--yes", help="Confirm: this cannot be undone."),
+) -> None:
+    """Carry out an erasure request received outside the privacy API (a letter, a call)."""
+    if not yes:
+        raise fail("erasure cannot be undone: add --yes to confirm")
+    with runtime(create=False) as rt, refusals():
+        with rt.db.session() as session:
+            account = get_account(session, ref)
+            if recording:
+                receipt = erase_recording(
+                    session,
+                    rt.settings,
+                    rt.vault,
+                    account.id,
+                    recording,
+                    actor="cli:operator",
+                    channel=channel.value,
+                )
+            else:
+                receipt = erase_account(
+                    session,
+                    rt.settings,
+                    rt.vault,
+                    account.id,
+                    actor="cli:operator",
+                    channel=channel.value,
+                )
+            holding = receipt.details.get("exports_holding", [])
+            held = ", ".join(sorted({str(e["export_id"]) for e in holding}))
+            summary = f"erasure {receipt.id} ({receipt.kind}) completed {receipt.completed_at}"
+        rt.db.purge_deleted_pages()  # no old copy of a deleted row left in SQLite's log
+    console.print(summary)
+    if held:
+        console.print(f"recall these exports, which held the data: {held}")

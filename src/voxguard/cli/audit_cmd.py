@@ -6,10 +6,13 @@ from pathlib import Path
 
 import typer
 
-from voxguard.audit import CheckpointLogInvalid, latest_checkpoint, verify_chain, write_checkpoint
+from voxguard.audit import CheckpointLogInvalid, write_checkpoint
+from voxguard.audit.log import check_chain
+from voxguard.cli.app import App
 from voxguard.cli.context import console, err_console, fail, runtime
+from voxguard.web.words import counted
 
-app = typer.Typer(help="The audit log.", no_args_is_help=True)
+app = App(help="The audit log.", no_args_is_help=True)
 
 _LOG_OPTION = typer.Option(
     None, "--log", help="Checkpoint log file (default: settings' audit_checkpoint_file)."
@@ -19,35 +22,36 @@ _LOG_OPTION = typer.Option(
 @app.command()
 def verify(log: Path | None = _LOG_OPTION) -> None:
     """Check the whole hash chain against the latest signed checkpoint; exit 1 on a break."""
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         path = log or rt.settings.resolved_audit_checkpoint_file
-        try:
-            checkpoint = latest_checkpoint(path, rt.checkpoint_signer.public_key)
-        except CheckpointLogInvalid as exc:
-            err_console.print(f"[bold red]FAIL[/] {exc} ({path})")
-            raise typer.Exit(1) from exc
         with rt.db.read() as session:
-            count, problem = verify_chain(session, checkpoint)
-    if problem is not None:
-        err_console.print(f"[bold red]FAIL[/] {problem} ({count} events before it verified)")
+            report = check_chain(session, path, rt.checkpoint_signer.public_key)
+    count, checkpoint = report.events, report.checkpoint
+    if report.problem is not None:
+        suffix = (
+            ""
+            if report.checkpoint_log_invalid
+            else f" ({counted(count, 'event')} before it verified)"
+        )
+        err_console.print(f"[bold red]FAIL[/] {report.problem}{suffix}")
         raise typer.Exit(1)
     if checkpoint is None:
         console.print(
-            f"[bold green]OK[/] audit chain intact: {count} events "
+            f"[bold green]OK[/] audit chain intact: {counted(count, 'event')} "
             f"[yellow](no signed checkpoint in {path}: a re-hashed or truncated history "
             "cannot be told apart; run `voxguard audit checkpoint`)[/]"
         )
         return
     console.print(
-        f"[bold green]OK[/] audit chain intact: {count} events, agreeing with the signed "
-        f"checkpoint of {checkpoint.at.isoformat()} at event {checkpoint.seq}"
+        f"[bold green]OK[/] audit chain intact: {counted(count, 'event')}, agreeing with the "
+        f"signed checkpoint of {checkpoint.at.isoformat()} at event {checkpoint.seq}"
     )
 
 
 @app.command()
 def checkpoint(log: Path | None = _LOG_OPTION) -> None:
     """Sign the chain's head (seq + hash) and append it to the checkpoint log."""
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         path = log or rt.settings.resolved_audit_checkpoint_file
         try:
             with rt.db.lookup() as session:

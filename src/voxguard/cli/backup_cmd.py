@@ -6,20 +6,24 @@ from pathlib import Path
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, refusals, runtime
 from voxguard.cli.progress import progress_bar
 from voxguard.consent.backups import create_backup, restore_backup
 from voxguard.vault.errors import VaultError
+from voxguard.web.words import counted
 
-app = typer.Typer(
-    help="Backups that a restore cannot use to bring the erased back.", no_args_is_help=True
-)
+app = App(help="Backups that a restore cannot use to bring the erased back.", no_args_is_help=True)
 
 
 @app.command()
 def create(folder: Path = typer.Argument(..., help="A new (or empty) folder.")) -> None:
     """Back up the database and the blob store (ciphertext). Not the master key, not the ledger."""
-    with runtime() as rt, refusals(VaultError), progress_bar("copying objects") as progress:
+    with (
+        runtime(create=False) as rt,
+        refusals(VaultError),
+        progress_bar("copying objects") as progress,
+    ):
         summary = create_backup(rt.db, rt.vault, folder, progress=progress)
     console.print(
         f"backed up the {summary.database} database and {summary.objects} objects to {folder}"
@@ -45,5 +49,5 @@ def restore(
         summary = restore_backup(rt.db, rt.settings, rt.vault, folder, progress=progress)
     console.print(
         f"restored the {summary.database} database and {summary.objects} objects; "
-        f"re-applied {summary.erasures_reapplied} erasure(s) from the erasure ledger"
+        f"re-applied {counted(summary.erasures_reapplied, 'erasure')} from the erasure ledger"
     )

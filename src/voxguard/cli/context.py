@@ -32,7 +32,7 @@ from voxguard.ingest.devices import DeviceAuthError, UnknownDevice
 from voxguard.ingest.importer import ManifestError
 from voxguard.ingest.service import UploadRejected
 from voxguard.people.errors import AuthError, UserAdminError
-from voxguard.runtime import Runtime, build_runtime
+from voxguard.runtime import NothingToRead, Runtime, build_runtime
 from voxguard.vault.errors import VaultError
 
 EXIT_REFUSED = 1
@@ -90,11 +90,16 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def runtime(*, require_schema: bool = True) -> Iterator[Runtime]:
+def runtime(*, require_schema: bool = True, create: bool = True) -> Iterator[Runtime]:
+    """``create=False``: a command that reads or changes an existing system (status, lists,
+    verify, reports, exports, backups, ingest, sampling, consent, erasure, revocations) creates
+    nothing where there is none (no master key, database or blob folder); it says what is
+    missing and exits 2. Only commands that can start a system create one: db upgrade, demo,
+    the adds, serve, worker."""
     settings = load_settings()
     try:
-        rt = build_runtime(settings)
-    except VaultError as exc:
+        rt = build_runtime(settings, create=create)
+    except (VaultError, NothingToRead) as exc:
         raise fail(str(exc)) from exc
     try:
         if require_schema:

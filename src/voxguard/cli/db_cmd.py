@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-import typer
-
-from voxguard.cli.context import console, load_settings
+from voxguard.cli.app import App
+from voxguard.cli.context import console, fail, load_settings, runtime
 from voxguard.db import migrate
 from voxguard.db.session import make_engine
+from voxguard.runtime import absent_database_file
 
-app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app = App(help="Database schema.", no_args_is_help=True)
 
 
 @app.command()
 def upgrade() -> None:
-    """Bring the database schema to this version's head revision."""
+    """Bring the database schema to this version's head revision (a new system: also create its
+    master key and blob folder)."""
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.resolved_database_url)
+    with runtime(require_schema=False):
+        pass  # creates the master key and a local blob folder where there are none
     console.print(f"schema at revision [bold]{migrate.head_revision()}[/]")
 
 
 @app.command()
 def current() -> None:
     """Print the schema revision of the configured database."""
-    engine = make_engine(load_settings().resolved_database_url)
+    settings = load_settings()
+    absent = absent_database_file(settings)
+    if absent is not None:  # opening it would create it
+        raise fail(f"no database at {absent}; `voxguard db upgrade` creates it")
+    engine = make_engine(settings.resolved_database_url)
     try:
         console.print(
             f"current: {migrate.current_revision(engine)}  head: {migrate.head_revision()}"

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
+from pathlib import Path
 
 import typer
 
 from voxguard.cli.context import console, load_settings, runtime
 from voxguard.cli.progress import progress_bar
+from voxguard.config import Settings, config_file_text
 from voxguard.db import migrate
+from voxguard.demo.calibration import ensure_calibration_set
 from voxguard.demo.people import create_demo_people
+from voxguard.demo.reviewers import create_simulated_reviewers, simulate_reviews
 from voxguard.demo.runner import create_demo_devices, upload_demo_utterances
 from voxguard.demo.scenario import SPEAKERS
 from voxguard.processing.worker import start_background_worker, work
 from voxguard.web.server import BackgroundServer
+from voxguard.web.words import counted
 
 
 def demo(
@@ -28,10 +34,12 @@ def demo(
     if fresh and settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    config = write_demo_config(settings, host or settings.host, port or settings.port)
     migrate.upgrade(settings.resolved_database_url)
     with runtime() as rt:
         tokens = create_demo_devices(rt)
         logins = create_demo_people(rt)
+        ensure_calibration_set(rt.settings)  # the voices leads hear on /lead/anonymization
         server = BackgroundServer(rt, host or settings.host, port or settings.port)
         server.start()
         stop = threading.Event()
@@ -39,14 +47,29 @@ def demo(
         with progress_bar("uploading demo speech") as progress:
             summary = upload_demo_utterances(server.base_url, tokens, progress=progress)
         console.print(
-            f"uploaded {summary.uploaded} utterances over HTTP: {summary.sampled} sampled for "
-            f"review, {summary.discarded} discarded (no storage consent)"
+            f"uploaded {counted(summary.uploaded, 'utterance')} over HTTP: {summary.sampled} "
+            f"sampled for review, {summary.discarded} discarded (no storage consent)"
         )
+        # Simulated reviewers need the clips processed: let the worker finish, then review.
+        stop.set()
+        worker.join()
+        work(rt.db, rt.vault, rt.settings, stop=threading.Event(), drain=True)
+        reviewers = create_simulated_reviewers(rt, {s.region for s in SPEAKERS})
+        reviews = simulate_reviews(rt, reviewers, rt.vault.derived_secret("review-audio-url"))
+        console.print(
+            f"simulated reviewers submitted {reviews.submitted} reviews: clip outcomes "
+            + ", ".join(f"{n} {state}" for state, n in sorted(reviews.outcomes.items()))
+            + "; accounts consenting to model training: "
+            + ", ".join(s.account_ref for s in SPEAKERS if s.model_training)
+        )
+        stop = threading.Event()
+        worker = start_background_worker(rt.db, rt.vault, rt.settings, stop)
         console.print(f"[bold]voxguard is serving at {server.base_url}[/]  (API docs: /docs)")
         for speaker in SPEAKERS:
             console.print(
                 f"  device {speaker.serial} of {speaker.account_ref}: review {speaker.review}, "
-                f"store {'yes' if speaker.store else 'no'}"
+                f"store {'yes' if speaker.store else 'no'}, "
+                f"model training {'yes' if speaker.model_training else 'no'}"
             )
         console.print("\nSign in at /login (password, then the 6-digit code):")
         for login in logins:
@@ -55,6 +78,11 @@ def demo(
                 f"[bold]{login.password}[/]; code: .venv/bin/python -m voxguard.demo.totp "
                 f"{login.totp_secret}"
             )
+        console.print(
+            f"\nThe demo's data lives in {_shown(settings.data_dir)}. Point the CLI at it "
+            "(in another shell, from this folder):"
+        )
+        console.print(f"  [bold]export VOXGUARD_CONFIG={_shown(config)}[/]")
         try:
             if exit_after_setup:
                 stop.set()
@@ -68,3 +96,19 @@ def demo(
         finally:
             stop.set()
             server.stop()
+
+
+def write_demo_config(settings: Settings, host: str, port: int) -> Path:
+    """The demo's settings as a file, so `voxguard status` and the other commands read the
+    system the demo serves rather than the defaults (./var, sampling rate 0.002)."""
+    path = settings.data_dir / "voxguard.toml"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # may name a database URL
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(config_file_text(settings, host=host, port=port))
+    return path
+
+
+def _shown(path: Path) -> Path:
+    """A path as a person types it here: relative to this folder when it lies beneath it."""
+    resolved = path.resolve()
+    return resolved.relative_to(Path.cwd()) if resolved.is_relative_to(Path.cwd()) else resolved

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, runtime
 from voxguard.ingest.devices import add_device, revoke_device
 
-app = typer.Typer(help="Device tokens.", no_args_is_help=True)
+app = App(help="Device tokens.", no_args_is_help=True)
 
 
 @app.command()
@@ -37,6 +38,6 @@ def revoke(
     account: str = typer.Option(..., "--account"), serial: str = typer.Option(..., "--serial")
 ) -> None:
     """Revoke a device's token: its uploads are refused from now on."""
-    with runtime() as rt, rt.db.session() as session:
+    with runtime(create=False) as rt, rt.db.session() as session:
         revoke_device(session, account_ref=account, serial=serial, actor="cli:operator")
     console.print(f"revoked device {serial}")

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, refusals, runtime
 from voxguard.cli.progress import progress_bar
 from voxguard.feedback.formats import AUDIO_CHOICES, FORMATS
 from voxguard.runtime import Runtime
+from voxguard.web.words import counted
 
 
 def actor() -> str:
@@ -35,21 +37,19 @@ def export(
     request = ExportRequest(format=fmt, audio=audio, out=out, actor=actor())
     with refusals():
         check_request(request)  # before opening the database: a typo costs nothing
-        with runtime() as rt, progress_bar("exporting") as progress:
+        with runtime(create=False) as rt, progress_bar("exporting") as progress:
             result = run_export(rt.db, rt.vault, request, progress=progress)
     splits = ", ".join(
-        f"{split} {c['clips']} clips / {c['accounts']} accounts"
+        f"{split} {counted(c['clips'], 'clip')} / {counted(c['accounts'], 'account')}"
         for split, c in result.counts.items()
     )
     console.print(
-        f"export {result.id}: {result.clips} clips as {result.format} "
+        f"export {result.id}: {counted(result.clips, 'clip')} as {result.format} "
         f"(audio: {result.audio}) in {result.out}\n  {splits}"
     )
 
 
-eval_app = typer.Typer(
-    help="Measure the assistant against what reviewers settled.", no_args_is_help=True
-)
+eval_app = App(help="Measure the assistant against what reviewers settled.", no_args_is_help=True)
 SPLIT_HELP = "all (every curated clip) or test (held-out accounts only)."
 
 
@@ -113,7 +113,7 @@ def eval_asr(
     adapted: str = typer.Option("", help="Also an adapted ASR model (its id): measures on test."),
     split: str = typer.Option("all", help=SPLIT_HELP),
     limit: int | None = typer.Option(None, min=1, help="At most this many clips."),
-    out: Path = typer.Option(Path("asr-report.html"), help="The self-contained HTML report."),
+    out: Path = typer.Option(Path("asr-report.html"), help="One HTML file."),
 ) -> None:
     """WER and CER of the device and each engine against reviewers' transcripts."""
     from voxguard.asr import AsrError
@@ -122,7 +122,7 @@ def eval_asr(
     from voxguard.feedback.evaluate import evaluate_asr
 
     splits = _splits("test" if adapted else split)
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         try:
             transcribers = asr_transcribers(
                 rt.settings, [e for e in engines.split(",") if e], adapted
@@ -149,7 +149,7 @@ def eval_nlu(
     ),
     split: str = typer.Option("all", help=SPLIT_HELP),
     limit: int | None = typer.Option(None, min=1, help="At most this many clips."),
-    out: Path = typer.Option(Path("nlu-report.html"), help="The self-contained HTML report."),
+    out: Path = typer.Option(Path("nlu-report.html"), help="One HTML file."),
 ) -> None:
     """Intent accuracy, macro-F1 and the confusion matrix of the device against reviewers."""
     from voxguard.db.base import utcnow
@@ -157,13 +157,13 @@ def eval_nlu(
     from voxguard.feedback.evaluate import evaluate_nlu
 
     splits = _splits("test" if adapted else split)
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         classifiers = nlu_classifiers(rt.settings, adapted)
         data = evaluate_nlu(rt.db, utcnow(), classifiers, splits=splits, limit=limit)
         _publish(rt, data, out, ("accuracy", "macro_f1"))
 
 
-adapt_app = typer.Typer(help="Adapt models to what reviewers settled.", no_args_is_help=True)
+adapt_app = App(help="Adapt models to what reviewers settled.", no_args_is_help=True)
 
 
 def _print_adapted(adapted: object, measure: str) -> None:
@@ -172,14 +172,14 @@ def _print_adapted(adapted: object, measure: str) -> None:
     metrics: dict[str, object] = adapted.metrics  # type: ignore[attr-defined]
     console.print(
         f"adapted model {adapted.id} from export {adapted.export_id} "  # type: ignore[attr-defined]
-        f"({adapted.training_clips} clips of train and dev accounts) in {adapted.path}"  # type: ignore[attr-defined]
+        f"({counted(adapted.training_clips, 'clip')} of train and dev accounts) in {adapted.path}"  # type: ignore[attr-defined]
     )
     console.print(f"measured on {metrics['measured_on']}")
     rows: dict[str, dict[str, float]] = metrics[measure]  # type: ignore[assignment]
     for system, est in rows.items():
         console.print(
             f"  {system:<36} {measure} {pct(est['value'])} "
-            f"[{pct(est['low'])}–{pct(est['high'])}] on {est['clips']} clips"
+            f"[{pct(est['low'])}–{pct(est['high'])}] on {counted(est['clips'], 'clip')}"
         )
     console.print(f"report {adapted.report_id} on /reports (95 % intervals over accounts)")  # type: ignore[attr-defined]
 
@@ -189,15 +189,26 @@ def adapt_asr(
     engines: str = typer.Option("whisper,pocketsphinx", help="Engines measured before and after."),
     limit: int | None = typer.Option(None, min=1, help="Measure on at most this many clips."),
 ) -> None:
-    """A pocketsphinx language model and a Whisper vocabulary from curated transcripts."""
+    """A pocketsphinx language model from curated transcripts, and a Whisper vocabulary if one
+    helps on the dev accounts."""
     from voxguard.feedback.adapt import adapt_asr as build
+    from voxguard.feedback.report import pct
 
-    with runtime() as rt, progress_bar("adapting") as progress:
+    with runtime(create=False) as rt, progress_bar("adapting") as progress:
         adapted = build(
             rt.db, rt.vault, rt.settings, actor=actor(),
             engines=[e for e in engines.split(",") if e], limit=limit, progress=progress,
         )  # fmt: skip
     _print_adapted(adapted, "wer")
+    tuning = adapted.metrics["whisper_tuning"]
+    if "dev_wer" in tuning:
+        tried = ", ".join(f"{name} {pct(wer)}" for name, wer in tuning["dev_wer"].items())
+        console.print(
+            f"whisper: {tuning['chosen']} chosen on {tuning['dev_clips']} clips of dev accounts "
+            f"(WER {tried})"
+        )
+    else:
+        console.print(f"whisper: left as it is ({tuning['why']})")
     console.print(f"use it for the review draft: VOXGUARD_ASR_ADAPTED_MODEL={adapted.id}")
 
 
@@ -206,7 +217,7 @@ def adapt_nlu() -> None:
     """An intent classifier (scikit-learn) from curated transcripts and labels."""
     from voxguard.feedback.adapt import adapt_nlu as build
 
-    with runtime() as rt, progress_bar("adapting") as progress:
+    with runtime(create=False) as rt, progress_bar("adapting") as progress:
         adapted = build(rt.db, rt.vault, rt.settings, actor=actor(), progress=progress)
     _print_adapted(adapted, "accuracy")
     console.print(f"measure it with: VOXGUARD_NLU_ADAPTED_MODEL={adapted.id} voxguard eval nlu")

@@ -11,6 +11,7 @@ from voxguard.cli.progress import progress_bar
 from voxguard.db.models import Account, Device
 from voxguard.ingest.devices import authenticate
 from voxguard.ingest.importer import plan_import, run_import
+from voxguard.web.words import counted
 
 
 def ingest(
@@ -20,7 +21,7 @@ def ingest(
     device_type: str = typer.Option("import", help="Device type for files without metadata."),
 ) -> None:
     """Import recordings through the same path as the upload API, with a progress bar."""
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         with rt.db.read() as session:
             device = authenticate(session, device_token)
             account = session.get(Account, device.account_id)
@@ -43,6 +44,12 @@ def ingest(
         f"stored {report.stored} ({report.sampled} sampled), already present {report.replayed}, "
         f"discarded without storage consent {report.discarded}, rejected {len(report.rejected)}"
     )
+    if report.replayed_unsampled:
+        # A clip's sampling is decided once, when it is first stored.
+        console.print(
+            f"{counted(report.replayed_unsampled, 'clip')} already present and never sampled "
+            "keep that decision; `voxguard sampling rerun --rate R` decides again"
+        )
     for label, reason in report.rejected:
         err_console.print(f"  rejected {label}: {reason}")
     if report.rejected:

@@ -18,16 +18,19 @@ from voxguard.cli import (
     privacy_cmd,
     report_cmd,
     retention_cmd,
+    sampling_cmd,
     serve_cmd,
     tokens_cmd,
     users_cmd,
 )
+from voxguard.cli.app import App
 
-app = typer.Typer(
+app = App(
     name="voxguard",
     help="Privacy-first human review of voice-assistant recordings.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(devices.app, name="devices")
@@ -40,6 +43,7 @@ app.add_typer(feedback_cmd.adapt_app, name="adapt")
 app.add_typer(tokens_cmd.app, name="tokens")
 app.add_typer(backup_cmd.app, name="backup")
 app.add_typer(retention_cmd.app, name="retention")
+app.add_typer(sampling_cmd.app, name="sampling")
 app.add_typer(report_cmd.app, name="report")
 app.command("ingest")(ingest_cmd.ingest)
 app.command("serve")(serve_cmd.serve)

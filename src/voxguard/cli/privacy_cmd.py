@@ -1,4 +1,5 @@
-"""voxguard privacy anonymize | redact-text | transcribe: the transforms on their own."""
+"""voxguard privacy anonymize | redact-text | transcribe: the transforms on their own;
+voxguard privacy calibration: the voices leads judge the anonymization by."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from pathlib import Path
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, load_settings, refusals
 from voxguard.cli.progress import progress_bar
+from voxguard.web.words import counted
 
 # The transforms' libraries (Whisper, spaCy, Presidio) load inside each command, so that
 # `voxguard --help` and unrelated commands start fast.
@@ -16,9 +19,7 @@ METHODS = ("mcadams", "mcadams-fixed", "pitchwarp-mcadams", "envwarp")
 DEFAULT_METHOD = "envwarp"  # = privacy.anonymize.DEFAULT_METHOD, kept light for --help
 AUDIO_FOLDER = "Folder of audio files (.wav, .flac, .ogg, .opus, .mp3)."
 
-app = typer.Typer(
-    help="Privacy transforms on folders of audio or JSONL text.", no_args_is_help=True
-)
+app = App(help="Privacy transforms on folders of audio or JSONL text.", no_args_is_help=True)
 
 
 @app.command()
@@ -61,4 +62,34 @@ def transcribe(
     threads = load_settings().asr_cpu_threads
     with refusals(AsrError, ValueError, OSError), progress_bar("transcribing") as progress:
         count = transcribe_directory(in_dir, out_path, engine, progress, cpu_threads=threads)
-    console.print(f"transcribed {count} clips into {out_path}")
+    console.print(f"transcribed {counted(count, 'clip')} into {out_path}")
+
+
+@app.command()
+def calibration(
+    render: bool = typer.Option(
+        False, help="Also render each clip now, as recorded and anonymized, into the cache."
+    ),
+    method: str = typer.Option(None, help="Method to render with; default: the one in use."),
+) -> None:
+    """List the calibration set leads hear on /lead/anonymization, checking it is usable."""
+    from voxguard.demo.calibration import ensure_calibration_set
+    from voxguard.privacy.anonymize import AnonymizationError
+    from voxguard.privacy.calibration import CalibrationError, CalibrationSet
+
+    settings = load_settings()
+    chosen = method or settings.anonymization_method
+    with refusals(CalibrationError, AnonymizationError, OSError):
+        ensure_calibration_set(settings)
+        cal = CalibrationSet.from_settings(settings)
+        clips = cal.clips()
+        for clip in clips:
+            said = f"“{clip.text}”" if clip.text else "(no text given)"
+            who = f"  {clip.speaker}" if clip.speaker else ""
+            # Plain text: a clip's words are not Rich markup, and one clip is one line.
+            console.print(f"{clip.clip_id}  {said}{who}", markup=False, soft_wrap=True)
+            if render:  # rendering is not listening: no audit event, nobody heard anything
+                cal.render(clip.clip_id, "original", chosen)
+                cal.render(clip.clip_id, "anonymized", chosen)
+    rendered = f"; rendered with {chosen} into {cal.cache_dir}" if render else ""
+    console.print(f"{counted(len(clips), 'clip')} in {cal.folder}{rendered}")

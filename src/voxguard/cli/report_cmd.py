@@ -6,11 +6,12 @@ from pathlib import Path
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, runtime
 from voxguard.consent.records import processing_record
 from voxguard.web.records_pages import render_standalone
 
-app = typer.Typer(help="Reports for people who answer for the processing.", no_args_is_help=True)
+app = App(help="Reports for people who answer for the processing.", no_args_is_help=True)
 
 
 @app.command()
@@ -21,7 +22,7 @@ def processing(
 ) -> None:
     """Records of processing: purposes, data, recipients by region, retention, counts, and the
     technical measures with their last benchmark figures."""
-    with runtime() as rt, rt.db.read() as session:
+    with runtime(create=False) as rt, rt.db.read() as session:
         record = processing_record(session, rt.settings)
     try:
         out.write_text(render_standalone(record), encoding="utf-8")

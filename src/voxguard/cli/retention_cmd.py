@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import typer
-
+from voxguard.cli.app import App
 from voxguard.cli.context import console, runtime
 from voxguard.consent.retention import sweep
+from voxguard.web.words import counted
 
-app = typer.Typer(
+app = App(
     help="Retention: delete what people's choices no longer allow keeping.", no_args_is_help=True
 )
 
@@ -15,10 +15,10 @@ app = typer.Typer(
 @app.command()
 def run() -> None:
     """One retention pass now (workers also run one every retention_sweep_minutes)."""
-    with runtime() as rt:
+    with runtime(create=False) as rt:
         summary = sweep(rt.db, rt.settings, rt.vault)
     console.print(
-        f"retention: {summary.recordings_expired} recording(s) expired, "
-        f"{summary.originals_deleted} original(s) and {summary.review_copies_deleted} review "
-        "copies deleted"
+        f"retention: {counted(summary.recordings_expired, 'recording')} expired, "
+        f"{counted(summary.originals_deleted, 'original')} and "
+        f"{counted(summary.review_copies_deleted, 'review copy', 'review copies')} deleted"
     )

@@ -16,6 +16,7 @@ from voxguard.runtime import Runtime
 from voxguard.status import system_status
 from voxguard.web.app import create_app
 from voxguard.web.server import server_config
+from voxguard.web.words import counted
 
 
 def apply_erasure_ledger(rt: Runtime) -> None:
@@ -26,7 +27,7 @@ def apply_erasure_ledger(rt: Runtime) -> None:
     except LedgerError as exc:
         raise fail(f"{exc.message}; refusing to start without it") from exc
     if reapplied:
-        console.print(f"re-applied {reapplied} erasure(s) from the erasure ledger")
+        console.print(f"re-applied {counted(reapplied, 'erasure')} from the erasure ledger")
 
 
 def serve(
@@ -68,11 +69,13 @@ def worker(
         except KeyboardInterrupt:
             stop.set()
             done = 0
-        console.print(f"worker stopped after {done} jobs")
+        console.print(f"worker stopped after {counted(done, 'job')}")
 
 
 def status() -> None:
     """Print what is running and how much is queued."""
-    with runtime() as rt:
-        for key, value in system_status(rt).items():
-            console.print(f"{key:>16}: {value}")
+    with runtime(create=False) as rt:
+        figures = system_status(rt)
+    width = max(map(len, figures))
+    for key, value in figures.items():
+        console.print(f"{key:>{width}}: {value}")

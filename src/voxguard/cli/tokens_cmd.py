@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, runtime
 from voxguard.consent.service_tokens import SCOPES, add_token, list_tokens, revoke_token
+from voxguard.web.words import counted
 
-app = typer.Typer(
-    help="Service tokens for operators' apps (the privacy API).", no_args_is_help=True
-)
+app = App(help="Service tokens for operators' apps (the privacy API).", no_args_is_help=True)
 
 
 @app.command()
@@ -29,7 +29,7 @@ def add(
 @app.command("list")
 def list_() -> None:
     """Every token: name, scopes, created, revoked (never the token itself)."""
-    with runtime() as rt, rt.db.read() as session:
+    with runtime(create=False) as rt, rt.db.read() as session:
         rows = list_tokens(session)
     if not rows:
         console.print("no service tokens")
@@ -43,8 +43,8 @@ def list_() -> None:
 @app.command()
 def revoke(name: str = typer.Argument(..., help="The token's name or id.")) -> None:
     """Revoke a token: its calls are refused from now on."""
-    with runtime() as rt, rt.db.session() as session:
+    with runtime(create=False) as rt, rt.db.session() as session:
         count = revoke_token(session, name_or_id=name, actor="cli:operator")
     if count == 0:
         raise fail(f"no live token named {name!r}", 1)
-    console.print(f"revoked {count} token(s) named {name}")
+    console.print(f"revoked {counted(count, 'token')} named {name}")

@@ -8,6 +8,7 @@ from enum import StrEnum
 import qrcode
 import typer
 
+from voxguard.cli.app import App
 from voxguard.cli.context import console, runtime
 from voxguard.db.models import User
 from voxguard.people.service import (
@@ -19,7 +20,7 @@ from voxguard.people.service import (
     user_status,
 )
 
-app = typer.Typer(
+app = App(
     help="People who sign in: reviewers, leads, privacy officers, admins.", no_args_is_help=True
 )
 
@@ -83,7 +84,7 @@ def add(
 @app.command("list")
 def list_cmd() -> None:
     """List users with role, region and state (active, locked, disabled, must change password)."""
-    with runtime() as rt, rt.db.read() as session:
+    with runtime(create=False) as rt, rt.db.read() as session:
         users = list_users(session)
     if not users:
         console.print("no users yet: voxguard users add --name … --role … --region …")
@@ -110,7 +111,7 @@ def list_cmd() -> None:
 @app.command()
 def unlock(name: str = typer.Argument(..., help="Username.")) -> None:
     """Clear failed sign-ins and the lock."""
-    with runtime() as rt, rt.db.session() as session:
+    with runtime(create=False) as rt, rt.db.session() as session:
         unlock_user(session, name, actor=ACTOR)
     console.print(f"unlocked {name}")
 
@@ -118,7 +119,7 @@ def unlock(name: str = typer.Argument(..., help="Username.")) -> None:
 @app.command()
 def disable(name: str = typer.Argument(..., help="Username.")) -> None:
     """Disable an account: no sign-in, and its open sessions end at once."""
-    with runtime() as rt, rt.db.session() as session:
+    with runtime(create=False) as rt, rt.db.session() as session:
         disable_user(session, name, actor=ACTOR)
     console.print(f"disabled {name}")
 
@@ -129,6 +130,6 @@ def reset(
     qr: bool = typer.Option(True, "--qr/--no-qr", help="Also draw the TOTP URI as a QR code."),
 ) -> None:
     """Issue a new one-time password and TOTP secret (e.g. a lost phone); ends all sessions."""
-    with runtime() as rt, rt.db.session() as session:
+    with runtime(create=False) as rt, rt.db.session() as session:
         user, one_time, uri = reset_credentials(session, rt.vault, name, actor=ACTOR)
     _show_credentials(user, one_time, uri, qr=qr)

@@ -6,6 +6,7 @@ Defaults run everything embedded: SQLite and an encrypted blob directory under `
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from functools import lru_cache
@@ -100,6 +101,11 @@ class Settings(BaseSettings):
     # An adapted intent model (`voxguard adapt nlu`) that `voxguard eval nlu` measures too.
     nlu_adapted_model: str = ""
     anonymization_method: str = "envwarp"
+    # The calibration set leads listen to on /lead/anonymization: a folder of audio files of
+    # voices whose owners agreed to this use (never recordings of the service's accounts), with
+    # an optional calibration.jsonl of what each says. Empty: the demo voices, rendered once
+    # into data_dir/calibration.
+    calibration_dir: Path | None = None
     redaction_mode: Literal["tone", "silence"] = "tone"
     redaction_margin_s: float = Field(default=0.08, ge=0.0, le=1.0)
 
@@ -195,6 +201,15 @@ class Settings(BaseSettings):
         return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
 
     @property
+    def resolved_calibration_dir(self) -> Path:
+        return self.calibration_dir or self.data_dir / "calibration"
+
+    @property
+    def calibration_cache_dir(self) -> Path:
+        """Where the calibration clips' rendered WAVs are kept (re-made when anything changes)."""
+        return self.data_dir / "calibration-cache"
+
+    @property
     def resolved_master_key_file(self) -> Path:
         return self.master_key_file or self.data_dir / "master.key"
 
@@ -203,6 +218,40 @@ class Settings(BaseSettings):
         return self.erasure_ledger_file or self.resolved_master_key_file.with_name(
             "erasure-ledger.jsonl"
         )
+
+
+def _toml_value(value: Any) -> str:
+    # JSON's strings, numbers and arrays of them are also TOML; tables become inline tables.
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+        )
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Path):
+        return json.dumps(str(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def config_file_text(settings: Settings, **overrides: Any) -> str:
+    """A TOML file for ``VOXGUARD_CONFIG`` holding the settings that were set explicitly (by the
+    environment or a file) and ``overrides``, with the data directory and every other path made
+    absolute, so the file means the same system from any working directory."""
+    values = {name: getattr(settings, name) for name in sorted(settings.model_fields_set)}
+    values.update(overrides)
+    values["data_dir"] = settings.data_dir
+    values = {k: v.resolve() if isinstance(v, Path) else v for k, v in values.items()}
+    lines = ["# Written by voxguard; point the CLI at it with VOXGUARD_CONFIG.", "[voxguard]"]
+    lines += [f"{name} = {_toml_value(v)}" for name, v in values.items() if v is not None]
+    return "\n".join(lines) + "\n"
+
+
+def settings_source() -> str:
+    """Where the settings in force come from: the config file, else environment and defaults."""
+    path = os.environ.get("VOXGUARD_CONFIG")
+    return f"{path} (and VOXGUARD_* variables)" if path else "VOXGUARD_* variables and defaults"
 
 
 @lru_cache(maxsize=1)

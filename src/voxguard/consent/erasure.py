@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from voxguard import audit, work
 from voxguard.config import Settings
-from voxguard.consent.errors import UnknownErasure, UnknownRecording
+from voxguard.consent.errors import InvalidErasureRequest, UnknownErasure, UnknownRecording
 from voxguard.consent.exports import exports_holding
 from voxguard.consent.ledger import ErasureLedger, LedgerEntry
 from voxguard.db.base import Base, new_id, utcnow
@@ -46,6 +46,36 @@ def _rows_referring_to(table: str) -> list[Column[Any]]:
         for fk in model_table.foreign_keys
         if fk.column.table.name == table
     ]
+
+
+# How the request reached us: the privacy API and the self-service page, a request a privacy
+# officer received another way and carried out, or the ledger re-applied after a restore.
+# A closed list, never free text: an erasure's record must not become a place where the
+# person's name or message is kept.
+REQUEST_CHANNELS = (
+    "api",
+    "self_service",
+    "email",
+    "letter",
+    "phone",
+    "in_person",
+    "other",
+    "ledger",
+)
+
+
+def _check_channel(channel: str) -> None:
+    if channel not in REQUEST_CHANNELS:
+        raise InvalidErasureRequest(
+            f"unknown request channel {channel!r}; known: {', '.join(REQUEST_CHANNELS)}"
+        )
+
+
+def recent_erasures(session: Session, *, limit: int = 50) -> list[Erasure]:
+    """The latest receipts, newest first: what was erased, when, on whose request, and which
+    exports held the data (for the operator to recall)."""
+    query = select(Erasure).order_by(Erasure.requested_at.desc(), Erasure.id).limit(limit)
+    return list(session.execute(query).scalars())
 
 
 def ledger_of(settings: Settings) -> ErasureLedger:
@@ -119,8 +149,10 @@ def erase_recording(
     erasure_id: str | None = None,
     requested_at: datetime | None = None,
     write_ledger: bool = True,
+    channel: str = "api",
 ) -> Erasure:
     """Erase one recording; erasing it again answers with the first receipt."""
+    _check_channel(channel)
     utterance = (
         session.execute(
             select(Utterance).where(Utterance.id == recording_id).with_for_update()
@@ -154,7 +186,7 @@ def erase_recording(
         action="recording.erased",
         target=f"utterance:{recording_id}",
         account_id=account_id,
-        details={"erasure": erasure_id, "blobs_shredded": shredded},
+        details={"erasure": erasure_id, "blobs_shredded": shredded, "channel": channel},
     )
     return _receipt(
         session,
@@ -164,7 +196,7 @@ def erase_recording(
         utterance_id=recording_id,
         actor=actor,
         requested_at=requested_at,
-        details={"blobs_shredded": shredded, "exports_holding": holding},
+        details={"blobs_shredded": shredded, "exports_holding": holding, "channel": channel},
     )
 
 
@@ -178,8 +210,10 @@ def erase_account(
     erasure_id: str | None = None,
     requested_at: datetime | None = None,
     write_ledger: bool = True,
+    channel: str = "api",
 ) -> Erasure:
     """Erase everything of an account: its key first, then its objects and every row."""
+    _check_channel(channel)
     erasure_id = erasure_id or new_id()
     requested_at = requested_at or utcnow()
     if write_ledger:
@@ -207,7 +241,12 @@ def erase_account(
         action="account.erased",
         target=f"account:{account_id}",
         account_id=account_id,
-        details={"erasure": erasure_id, "recordings": len(utterance_ids), "blobs": blobs},
+        details={
+            "erasure": erasure_id,
+            "recordings": len(utterance_ids),
+            "blobs": blobs,
+            "channel": channel,
+        },
     )
     return _receipt(
         session,
@@ -221,6 +260,7 @@ def erase_account(
             "recordings_erased": len(utterance_ids),
             "blobs_shredded": blobs,
             "exports_holding": holding,
+            "channel": channel,
         },
     )
 
@@ -257,6 +297,7 @@ def reapply_ledger(db: Database, settings: Settings, vault: Vault) -> int:
     for entry in pending:
         common = {
             "actor": "system:erasure-ledger",
+            "channel": "ledger",
             "erasure_id": entry.erasure_id,
             "requested_at": datetime.fromisoformat(entry.at),
             "write_ledger": False,

@@ -32,6 +32,10 @@ class InvalidConsent(RightsError, ValueError):
     code = "invalid_consent"
 
 
+class InvalidErasureRequest(RightsError, ValueError):
+    code = "invalid_erasure_request"
+
+
 class TokenMissing(RightsError):
     """No usable credentials: answered 401."""
 

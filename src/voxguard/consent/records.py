@@ -44,6 +44,11 @@ PURPOSES = (
         "Training the models",
         "Reviewed transcripts and voice-disguised audio of people who agreed to it.",
     ),
+    (
+        "Checking the voice disguise",
+        "Leads listen to a calibration set, as recorded and as reviewers hear it: synthetic "
+        "voices, or volunteers who agreed to it; never a recording of an account.",
+    ),
     ("Accountability", "Every access is logged so the person and the auditor can see it."),
 )
 CATEGORIES = (

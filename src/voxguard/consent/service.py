@@ -59,7 +59,7 @@ def find_account(session: Session, ref: str) -> Account | None:
 def get_account(session: Session, ref: str) -> Account:
     """The live account for ``ref``; unknown, erased and malformed references look the same."""
     account = find_account(session, ref) if ACCOUNT_REF.match(ref or "") else None
-    if account is None or account.erased_at is not None:
+    if account is None:  # an erased account's row is gone: it looks like one never seen
         raise UnknownAccount("no such account")
     return account
 

@@ -45,6 +45,7 @@ def create_demo_devices(rt: Runtime) -> dict[str, str]:
                 get_account(session, speaker.account_ref),
                 review=speaker.review,  # type: ignore[arg-type]
                 store=speaker.store,
+                model_training=speaker.model_training,
                 source="demo",
                 actor="demo",
             )
@@ -87,9 +88,9 @@ def upload_demo_utterances(
                 "recorded_at": (start + timedelta(minutes=7 * c_index + done)).isoformat(),
                 "locale": "en-us",
                 "device_type": "smart_speaker",
-                "asr_text": command.text,
+                "asr_text": command.heard_by_device,
                 "asr_confidence": command.confidence,
-                "intent": command.intent,
+                "intent": command.device_intent or command.intent,
                 "wake_score": 0.9,
             }
             response = client.post(

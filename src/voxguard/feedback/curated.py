@@ -56,7 +56,6 @@ def curated(now: datetime) -> ColumnElement[bool]:
         Utterance.deleted_at.is_(None),
         Utterance.restricted.is_(False),
         Utterance.expires_at > now,
-        Account.erased_at.is_(None),
         consents_to_training(Utterance.account_id),
         ~exists().where(Flag.utterance_id == Utterance.id, Flag.kind.in_(EXCLUDING_FLAGS)),
         # A gold clip's settled transcript is the answer key reviewers are measured against.

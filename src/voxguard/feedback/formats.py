@@ -15,13 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from voxguard.audio import TARGET_RATE
 from voxguard.feedback.curated import SPLITS, CuratedClip
 from voxguard.feedback.errors import UnknownFormat
 
 FORMATS = ("nemo", "hf", "parquet", "csv", "jsonl")
 AUDIO_CHOICES = ("anonymized", "none")
 COLUMNS = ("id", "split", "text", "intent", "locale", "device_type", "duration_s", "method")
-SAMPLE_RATE = 16_000  # review copies are 16 kHz mono PCM16 WAV
+SAMPLE_RATE = TARGET_RATE  # review copies are 16 kHz mono PCM16 WAV
 _BATCH_ROWS = 500  # Parquet row group; bounds what a writer holds
 _SHARD_ROWS = 20_000  # rows per Parquet file (a few hundred MB with audio)
 

@@ -25,6 +25,8 @@ class ImportReport:
     stored: int = 0
     sampled: int = 0
     replayed: int = 0
+    # Already present and never sampled: ingesting again does not decide again.
+    replayed_unsampled: int = 0
     discarded: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
 
@@ -120,6 +122,7 @@ def run_import(
             report.discarded += 1
         elif not result.created:
             report.replayed += 1
+            report.replayed_unsampled += int(not result.sampled)
         else:
             report.stored += 1
             report.sampled += int(result.sampled)

@@ -105,9 +105,7 @@ def _authenticate(db: Database, token: str | None) -> Caller:
         except DeviceAuthError as exc:
             raise UploadRejected("unauthorized", str(exc)) from exc
         account = session.get(Account, device.account_id)
-        assert account is not None
-        if account.erased_at is not None:
-            raise UploadRejected("account_erased", "this account was erased")
+        assert account is not None  # erasing an account deletes its devices with it
         return Caller(device.id, account.id, account.ref, device.serial, account.data_region)
 
 

@@ -99,6 +99,16 @@ class FeedbackReportPolicy(Policy):
     rules = _rules(view=("lead",))
 
 
+class AnonymizationCalibrationPolicy(Policy):
+    """The calibration set of consenting voices, original beside anonymized (/lead/anonymization).
+
+    Leads judge what reviewers will hear; reviewers never hear an original voice, not even these.
+    """
+
+    resource = "anonymization calibration set"
+    rules = _rules(view=("lead",), listen=("lead",))
+
+
 class RestrictedQueuePolicy(Policy):
     """Clips flagged sensitive or distress: only privacy officers open them."""
 
@@ -109,8 +119,10 @@ class RestrictedQueuePolicy(Policy):
 
 
 class ErasurePolicy(Policy):
+    """Erasure requests that reached the operator outside the privacy API, and the receipts."""
+
     resource = "erasure"
-    rules = _rules(erase=("privacy_officer",))
+    rules = _rules(view=("privacy_officer",), erase=("privacy_officer",))
 
 
 class AuditLogPolicy(Policy):
@@ -139,6 +151,7 @@ ALL_POLICIES: tuple[type[Policy], ...] = (
     GoldPolicy,
     ReviewerQualityPolicy,
     FeedbackReportPolicy,
+    AnonymizationCalibrationPolicy,
     RestrictedQueuePolicy,
     ErasurePolicy,
     AuditLogPolicy,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxguard import work
-from voxguard.audio import TARGET_RATE, decode_audio, encode_wav_pcm16
+from voxguard.audio import TARGET_RATE, decode_audio, encode_wav_pcm16, normalise_peak
 from voxguard.config import Settings
 from voxguard.consent.service import current_consent
 from voxguard.db.models import Blob, Utterance
@@ -44,10 +44,7 @@ Step = Callable[[ReviewCopy], ReviewCopy]
 
 def normalise_level(copy: ReviewCopy) -> ReviewCopy:
     """Peak-normalise to -3 dBFS so every clip plays at a comfortable, similar loudness."""
-    peak = float(np.max(np.abs(copy.samples))) if copy.samples.size else 0.0
-    if peak < 1e-6:
-        return copy
-    return copy.with_(samples=(copy.samples * (0.708 / peak)).astype(np.float32))
+    return copy.with_(samples=normalise_peak(copy.samples))
 
 
 def utterance_seed(utterance_id: str) -> int:

@@ -1,7 +1,14 @@
-"""What leads and privacy officers work from: the adjudication and restricted queues."""
+"""What leads and privacy officers work from: the adjudication and restricted queues.
+
+A clip in adjudication becomes a ``Case``: its candidates word-diffed against each other, and
+the transcript and intent to prefill (``best_candidate``, then ``majority_intent``), so the
+lead starts from the likeliest answer. Pages render the case; they decide nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -10,9 +17,11 @@ from sqlalchemy.orm import Session
 from voxguard import audit
 from voxguard.config import Settings
 from voxguard.db.models import Annotation, ClipOutcome, Flag, User, Utterance
-from voxguard.review.consensus import reopen
+from voxguard.review.consensus import majority_intent, reopen
+from voxguard.review.diff import Marked, Word, mark_differences, tokens
 from voxguard.review.errors import Conflict, NotFound
 from voxguard.review.flags import shred_clip
+from voxguard.review.text import pair_wer
 from voxguard.vault.service import Vault
 
 
@@ -54,6 +63,112 @@ def adjudication_queue(session: Session, limit: int = 100) -> list[dict[str, Any
     ]
 
 
+# ----------------------------------------------------------------------------- one case
+
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# A reviewer without gold clips counts as middling: neither trusted nor distrusted.
+UNKNOWN_GOLD_WER = 0.5
+
+
+def best_candidate(
+    transcripts: Sequence[str], handles: Sequence[str], gold_wer: Mapping[str, float | None]
+) -> int:
+    """The candidate to prefill: closest to the others, then the better gold record, then first.
+
+    With two candidates the distance ties, so the reviewer with the lower gold WER wins.
+    """
+    if len(transcripts) <= 1:
+        return 0
+
+    def score(i: int) -> tuple[float, float, int]:
+        distance = sum(pair_wer(transcripts[i], t) for j, t in enumerate(transcripts) if j != i)
+        record = gold_wer.get(handles[i])
+        return (round(distance, 6), UNKNOWN_GOLD_WER if record is None else record, i)
+
+    return min(range(len(transcripts)), key=score)
+
+
+def prefill_intent(intents: Sequence[str], best: int) -> str:
+    """The majority among the intents given (a false wake gives none), else the best pass's."""
+    if not intents:
+        return ""
+    return majority_intent([i for i in intents if i]) or intents[best]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One blind pass as the lead compares it."""
+
+    letter: str
+    reviewer: str
+    transcript: str
+    intent: str
+    flags: list[str]
+    marked: Marked  # where it differs from the prefilled pass (that one: from every other)
+    best: bool  # the pass the decision is prefilled from
+    gold_wer: float | None
+
+
+@dataclass(frozen=True)
+class Case:
+    """A clip waiting for a lead: its passes compared, and the decision prefilled."""
+
+    id: str
+    locale: str
+    device_type: str
+    duration_s: float
+    draft: list[Word]
+    pair_wer: float | None
+    candidates: list[Candidate]
+    final_transcript: str
+    final_intent: str
+    intents_agree: bool
+    false_wake: bool
+
+
+def adjudication_case(clip: Mapping[str, Any], gold_wer: Mapping[str, float | None]) -> Case:
+    """One entry of ``adjudication_queue`` as a case; ``gold_wer`` maps handle -> gold WER."""
+    candidates = clip["candidates"]
+    texts = [c["transcript"] or "" for c in candidates]
+    handles = [c["reviewer"] for c in candidates]
+    intents = [c["intent"] or "" for c in candidates]
+    best = best_candidate(texts, handles, gold_wer)
+    views = []
+    for i, candidate in enumerate(candidates):
+        # Everyone is compared with the prefilled candidate; it is compared with everyone.
+        others = [t for j, t in enumerate(texts) if j != i] if i == best else [texts[best]]
+        views.append(
+            Candidate(
+                letter=LETTERS[i % len(LETTERS)],
+                reviewer=candidate["reviewer"],
+                transcript=texts[i],
+                intent=intents[i],
+                flags=list(candidate["flags"] or []),
+                marked=mark_differences(texts[i], others),
+                best=i == best,
+                gold_wer=gold_wer.get(candidate["reviewer"]),
+            )
+        )
+    flags = {f for c in candidates for f in (c["flags"] or [])}
+    return Case(
+        id=clip["id"],
+        locale=clip["locale"],
+        device_type=clip["device_type"],
+        duration_s=clip["duration_s"],
+        draft=tokens(clip["draft_text"] or ""),
+        pair_wer=clip["pair_wer"],
+        candidates=views,
+        final_transcript=texts[best] if texts else clip["draft_text"] or "",
+        final_intent=prefill_intent(intents, best),
+        intents_agree=len(set(intents)) <= 1,
+        false_wake="false_wake" in flags,
+    )
+
+
+# ----------------------------------------------------------------------------- restricted
+
+
 def restricted_queue(session: Session, limit: int = 100) -> list[dict[str, Any]]:
     rows = (
         session.execute(
@@ -72,6 +187,15 @@ def restricted_queue(session: Session, limit: int = 100) -> list[dict[str, Any]]
         ).all()
         result.append({**_clip_summary(u), "flags": [{"kind": k, "status": s} for k, s in flags]})
     return result
+
+
+def awaiting_decision(clip: Mapping[str, Any]) -> bool:
+    """A restricted clip with an open flag (or none left) needs an officer's decision.
+
+    Dismissing a flag returns the clip to review, so a restricted clip whose flags are all
+    resolved is rare (re-flagged after an earlier dismissal); pages show it apart.
+    """
+    return any(f["status"] == "open" for f in clip["flags"]) or not clip["flags"]
 
 
 def resolve_restricted(
@@ -113,4 +237,14 @@ def resolve_restricted(
     return action
 
 
-__all__ = ["adjudication_queue", "resolve_restricted", "restricted_queue"]
+__all__ = [
+    "Candidate",
+    "Case",
+    "adjudication_case",
+    "adjudication_queue",
+    "awaiting_decision",
+    "best_candidate",
+    "prefill_intent",
+    "resolve_restricted",
+    "restricted_queue",
+]

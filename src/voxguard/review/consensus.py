@@ -8,6 +8,7 @@ without a majority, go to a lead for adjudication.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from itertools import combinations
 
 from sqlalchemy import String, bindparam, func, select
@@ -53,9 +54,13 @@ def _open_tasks(session: Session, utterance_id: str) -> int:
     return count
 
 
-def _majority_intent(intents: list[str]) -> str | None:
+def majority_intent(intents: Sequence[str]) -> str | None:
+    """The intent chosen more often than any other; None on a tie or with no intents.
+
+    Consensus accepts a clip only with a majority intent; the adjudication page prefills it.
+    """
     counts = Counter(intents).most_common(2)
-    if len(counts) == 1 or counts[0][1] > counts[1][1]:
+    if counts and (len(counts) == 1 or counts[0][1] > counts[1][1]):
         return counts[0][0]
     return None
 
@@ -102,7 +107,7 @@ def evaluate(session: Session, settings: Settings, utterance_id: str, actor: str
     if len(annotations) < settings.reviewers_per_clip:
         return outcome
     transcripts = [a.transcript for a in annotations]
-    intent = _majority_intent([a.intent for a in annotations])
+    intent = majority_intent([a.intent for a in annotations])
     worst = max((pair_wer(a, b) for a, b in combinations(transcripts, 2)), default=0.0)
     outcome.pair_wer = worst
     normalised = {normalise(t) for t in transcripts}

@@ -53,6 +53,11 @@ class ReviewerRow:
     over_threshold: bool
 
 
+def per_hour(value: float) -> str:
+    """A rate per hour as leads read it: whole numbers from 10 up, one decimal below."""
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
 def reviewer_table(session: Session, gold_wer_alert: float) -> list[ReviewerRow]:
     reviewers = (
         session.execute(

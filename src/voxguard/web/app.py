@@ -8,6 +8,7 @@ from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -15,12 +16,14 @@ from voxguard import __version__
 from voxguard.review.intents import intent_list
 from voxguard.runtime import Runtime
 from voxguard.web import (
+    anonymization_pages,
     auth_api,
     auth_pages,
     ingest_api,
     lead_api,
     lead_pages,
     me_pages,
+    officer_pages,
     pages,
     privacy_api,
     records_pages,
@@ -36,6 +39,8 @@ from voxguard.web.logs import install_log_redaction
 from voxguard.web.multipart import FORM_OVERHEAD_BYTES, upload_body_limit
 from voxguard.web.throttle import Throttle
 from voxguard.web.vendor import mount_vendor
+
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -61,6 +66,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.home_links = [
         {"href": "/review", "label": "Review workbench (reviewers and leads)"},
         {"href": "/lead", "label": "Lead pages: adjudication, gold, reviewer quality"},
+        {"href": "/lead/anonymization", "label": "Hear the anonymization (leads)"},
         {"href": "/reports", "label": "Reports: speech recognition and intents (leads)"},
         {"href": "/privacy-officer", "label": "Privacy officer: restricted queue"},
         {"href": "/privacy-officer/processing", "label": "Privacy officer: records of processing"},
@@ -87,15 +93,22 @@ def create_app(rt: Runtime) -> FastAPI:
         *apis,
         me_pages,
         records_pages,
+        officer_pages,
         pages,
         auth_pages,
         review_pages,
         lead_pages,
+        anonymization_pages,
         report_pages,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     mount_vendor(app)  # wavesurfer.js from node_modules, installed by `make install`
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        # Browsers ask for /favicon.ico whatever the page links; the same icon, from the package.
+        return FileResponse(FAVICON, media_type="image/svg+xml")
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

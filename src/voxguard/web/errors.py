@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from voxguard.consent.errors import (
     InvalidConsent,
+    InvalidErasureRequest,
     InvalidTokenRequest,
     LinkUnusable,
     RightsError,
@@ -39,6 +40,12 @@ from voxguard.people.errors import (
     WrongPassword,
 )
 from voxguard.people.totp import TotpSecretUnreadable
+from voxguard.privacy.anonymize import AnonymizationError, UnknownMethodError
+from voxguard.privacy.calibration import (
+    CalibrationError,
+    CalibrationUnavailable,
+    UnknownCalibrationClip,
+)
 from voxguard.review.errors import AudioDenied, Conflict, LeaseGone, NotPlayed, ReviewError
 from voxguard.review.errors import NotFound as ReviewNotFound
 from voxguard.review.intents import UnknownIntent
@@ -78,11 +85,16 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     UnknownRecording: 404,
     UnknownErasure: 404,
     InvalidConsent: 422,
+    InvalidErasureRequest: 422,
     InvalidTokenRequest: 422,
     TokenMissing: 401,
     ScopeMissing: 403,
     LinkUnusable: 410,
     LedgerError: 503,
+    CalibrationError: 400,
+    UnknownCalibrationClip: 404,
+    CalibrationUnavailable: 503,  # the operator's folder, not the caller's request
+    AnonymizationError: 422,  # e.g. a method that is not registered
 }
 # Every upload refusal is one type; its code says which (the rest, bad metadata or audio: 422).
 UPLOAD_STATUS_BY_CODE = {
@@ -100,6 +112,8 @@ CODE_BY_ERROR: dict[type[Exception], str] = {
     BlobNotFoundError: "audio_missing",
     BlobStoreError: "blob_store_unavailable",
     TotpSecretUnreadable: "totp_secret_unreadable",
+    AnonymizationError: "anonymization_refused",
+    UnknownMethodError: "unknown_method",
 }
 
 
@@ -134,10 +148,13 @@ async def _domain_response(request: Request, exc: Exception) -> Response:
     status = status_for(exc)
     if isinstance(exc, Forbidden) and _is_page(request):
         from voxguard.web.pages import templates  # late: pages is a sibling router module
+        from voxguard.web.security import page_context
 
-        return templates.TemplateResponse(
-            request, "forbidden.html", {"message": str(exc)}, status_code=status
+        # The signed-in person's nav (handle, sign out) and the places they may go instead.
+        context = page_context(
+            request, message=str(exc), links=getattr(request.app.state, "home_links", [])
         )
+        return templates.TemplateResponse(request, "forbidden.html", context, status_code=status)
     response = error_response(status, code_for(exc), str(exc))
     if isinstance(exc, AccountLocked):
         response.headers["Retry-After"] = str(exc.retry_after)

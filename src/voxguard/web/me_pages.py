@@ -23,6 +23,7 @@ from voxguard.consent import service as consent
 from voxguard.consent.access_log import Access
 from voxguard.consent.errors import LinkUnusable, ScopeMissing, TokenMissing
 from voxguard.consent.self_service import Speaker
+from voxguard.db.base import utcnow
 from voxguard.db.models import Account
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime, runtime_of
@@ -128,8 +129,11 @@ SAMPLED = {
 }
 
 
-def when(at: datetime) -> str:
-    return f"{at.day} {at:%B} at {at:%H:%M}"
+def when(at: datetime, now: datetime | None = None) -> str:
+    """E.g. "3 March at 14:02 UTC" (the year too when it is not this one). The page does not
+    know the speaker's time zone, so it says which one it uses rather than leave it to guess."""
+    year = "" if at.year == (now or utcnow()).year else f" {at.year}"
+    return f"{at.day} {at:%B}{year} at {at:%H:%M} UTC"
 
 
 def sentence(entry: Access, recorded: dict[str, datetime]) -> str:
@@ -264,7 +268,13 @@ def me_delete_recording(recording_id: str, rt: Rt, me: Me) -> JSONResponse:
     with rt.db.session() as session:
         answer = receipt(
             erasure.erase_recording(
-                session, rt.settings, rt.vault, me.account_id, recording_id, actor=ACTOR
+                session,
+                rt.settings,
+                rt.vault,
+                me.account_id,
+                recording_id,
+                actor=ACTOR,
+                channel="self_service",
             )
         )
     return erased(rt, answer)
@@ -274,7 +284,9 @@ def me_delete_recording(recording_id: str, rt: Rt, me: Me) -> JSONResponse:
 def me_delete_account(request: Request, rt: Rt, me: Me) -> JSONResponse:
     with rt.db.session() as session:
         answer = receipt(
-            erasure.erase_account(session, rt.settings, rt.vault, me.account_id, actor=ACTOR)
+            erasure.erase_account(
+                session, rt.settings, rt.vault, me.account_id, actor=ACTOR, channel="self_service"
+            )
         )
     response = erased(rt, answer)
     response.delete_cookie(COOKIE, path="/me", httponly=True, samesite="strict")

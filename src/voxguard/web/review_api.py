@@ -14,6 +14,7 @@ from voxguard.review import assignment, audio_access, submission
 from voxguard.review.intents import intent_list
 from voxguard.review.stats import shift_stats
 from voxguard.review.views import task_view
+from voxguard.review.waiting import waiting_for
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime
 from voxguard.web.security import require_policy
@@ -137,6 +138,15 @@ def stats(request: Request, rt: Rt, user: Viewer) -> dict[str, object]:
         "gold_accuracy": figures.gold_accuracy,
         "shift_started_at": web_session.created_at.isoformat(),
     }
+
+
+@router.get("/waiting")
+def waiting(rt: Rt, user: Viewer) -> JSONResponse:
+    """The review tasks waiting, how many of them the caller may be handed, and how many each
+    assignment rule hides from the caller (what the empty workbench explains)."""
+    with rt.db.read() as session:
+        reasons = waiting_for(session, rt.settings, user)
+    return JSONResponse(reasons.as_dict())
 
 
 @router.get("/intents")

@@ -27,7 +27,6 @@ class Account(Base):
     ref: Mapped[str] = mapped_column(String(128), unique=True)
     data_region: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class AccountKey(Base):

@@ -147,8 +147,9 @@ class EnvelopeWarpAnonymizer:
                 f"ripple_components must be in [1, 16], got {self.ripple_components}"
             )
 
-    def params_for(self, seed: int) -> EnvWarpParams:
-        """The parameters used for an utterance anonymized with `seed`."""
+    def params_for(self, seed: int, sample_rate: int | None = None) -> EnvWarpParams:
+        """The parameters used for an utterance anonymized with `seed` (the draw does not
+        depend on the sample rate; it is accepted to match the other methods)."""
         rng = make_rng(seed)
         log_warp = _draw_excluding(rng, *np.log(self.warp_range), self.min_abs_log_warp)
         semitones = _draw_excluding(rng, *self.semitone_range, self.min_abs_semitones)

@@ -34,7 +34,7 @@ from .entities import (
     PRIORITY,
     STREET_ADDRESS,
 )
-from .lexicon import RELATIONS, TITLES, WAKE_WORDS, Lexicon, build_lexicon
+from .lexicon import DOMAIN_WORDS, RELATIONS, TITLES, WAKE_WORDS, Lexicon, build_lexicon
 from .numbers import NormalisedText, normalise
 from .recognizers import build_recognizers
 from .tagger import PiiTagger, TaggerModelError
@@ -205,7 +205,7 @@ class PiiDetector:
         if self.tagger is None:
             return rules
         tagged = self.tagger.tag([w.core for w in norm.words], word_types(rules, len(norm.words)))
-        return combine(norm, rules, tagged, self.lexicon)
+        return combine(norm, rules, tagged, self.lexicon, self.tagger.extend_threshold)
 
     def redact(self, text: str) -> tuple[str, list[PiiSpan]]:
         spans = self.detect(text)
@@ -298,6 +298,7 @@ _NUMBER_SAYING = frozenset(
     ]
 )
 _NUMBER_TYPES = frozenset({PHONE_NUMBER, CREDIT_CARD})
+_IDENTIFIER_WORDS = frozenset(["iban", "ssn", "pin", "bic", "swift", "postcode", "zip", "vat"])
 
 
 def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon) -> bool:
@@ -306,6 +307,10 @@ def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon) -> bool:
     title ("doctor burke")."""
     if typ in _NUMBER_TYPES:
         return word in _NUMBER_SAYING or any(c.isdigit() for c in word)
+    if typ == STREET_ADDRESS:  # "... apartment four please": the request's words stay
+        return word not in DOMAIN_WORDS
+    if word in _IDENTIFIER_WORDS:  # "my iban is ...": the name of a number is no person
+        return False
     if typ == PERSON:
         bare = word[:-2] if word.endswith("'s") else word
         return (
@@ -321,34 +326,47 @@ def combine(
     rules: list[PiiSpan],
     tagged: list[tuple[str | None, float]],
     lexicon: Lexicon,
+    extend_threshold: float | None = None,
 ) -> list[PiiSpan]:
     """Rule spans of ``RULE_TYPES_KEPT`` and the tagger's words, joined word by word.
 
-    Recall first: a word either source claims is hidden. Where both claim a word the rule's type
-    wins (a checksum or a phone pattern says more than the tagger's guess of the type), and an
-    e-mail ends where the rule found its public suffix. Neighbouring words of one type make one
-    span."""
+    Recall first: a word either source claims is hidden, and a word next to a name joins it
+    when the tagger gives it at least ``extend_threshold`` (lower than its own threshold: the
+    rest of a name is where a name was found, "barbara m probst"). Where both claim a word the
+    rule's type wins (a checksum or a phone pattern says more than the tagger's guess of the
+    type), and an e-mail ends where the rule found its public suffix. Neighbouring words of one
+    type make one span."""
     n = len(norm.words)
     claim: list[tuple[str, float] | None] = [
         (typ, prob) if typ is not None and _tagger_may_claim(typ, w.core, lexicon) else None
         for (typ, prob), w in zip(tagged, norm.words, strict=True)
     ]
+    from_rules: set[int] = set()
     for s in rules:
         if s.type not in RULE_TYPES_KEPT:
             continue
         for w in range(s.word_start, s.word_end):
             claim[w] = (s.type, s.score)
+            from_rules.add(w)
         e = s.word_end
         while s.type == EMAIL_ADDRESS and e < n and claim[e] is not None:
             if claim[e][0] != EMAIL_ADDRESS:  # type: ignore[index]
                 break
             claim[e] = None
             e += 1
+    if extend_threshold is not None:
+        _extend_names(norm, claim, tagged, lexicon, extend_threshold)
     # a title belongs to the name right after it ("doctor burke")
     for w in range(1, n):
         named = claim[w] is not None and claim[w][0] == PERSON  # type: ignore[index]
         if named and claim[w - 1] is None and norm.words[w - 1].core in TITLES:
             claim[w - 1] = claim[w]
+    # an utterance with an address word that is no number word ("street", a city): its number
+    # runs are house numbers and postcodes, whatever joins them
+    street_named = any(
+        c is not None and c[0] == STREET_ADDRESS and norm.words[k].core not in _NUMBER_SAYING
+        for k, c in enumerate(claim)
+    )
     out: list[PiiSpan] = []
     w = 0
     while w < n:
@@ -361,9 +379,49 @@ def combine(
             score = max(score, claim[e][1])  # type: ignore[index]
             e += 1
         words = norm.words
-        out.append(PiiSpan(words[w].core_start, words[e - 1].core_end, typ, score, w, e))
+        # an address the tagger alone found in number words only, with no street or place
+        # word anywhere, is a time or a count ("a table for four at eight forty five")
+        bare_numbers = (
+            typ == STREET_ADDRESS
+            and not street_named
+            and all(k not in from_rules and words[k].core in _NUMBER_SAYING for k in range(w, e))
+        )
+        if not bare_numbers:
+            out.append(PiiSpan(words[w].core_start, words[e - 1].core_end, typ, score, w, e))
         w = e
     return out
+
+
+def _extend_names(
+    norm: NormalisedText,
+    claim: list[tuple[str, float] | None],
+    tagged: list[tuple[str | None, float]],
+    lexicon: Lexicon,
+    threshold: float,
+) -> None:
+    """Grow every PERSON run outwards over words the tagger gives at least ``threshold``
+    (in place). Number words never join a name: they are a phone number's or a time's; nor
+    do function words."""
+    n = len(claim)
+
+    def person(k: int) -> bool:
+        return 0 <= k < n and claim[k] is not None and claim[k][0] == PERSON  # type: ignore[index]
+
+    grown = True
+    while grown:
+        grown = False
+        for w in range(n):
+            prob = tagged[w][1]
+            if claim[w] is not None or prob < threshold or not (person(w - 1) or person(w + 1)):
+                continue
+            core = norm.words[w].core
+            # "tell john a joke": a function word ("a", "i") is no middle initial here
+            if core in _NUMBER_SAYING or core in lexicon.stop_words:
+                continue
+            if not _tagger_may_claim(PERSON, core, lexicon):
+                continue
+            claim[w] = (PERSON, prob)
+            grown = True
 
 
 _DETECTOR: PiiDetector | None = None

@@ -17,6 +17,7 @@ __all__ = [
     "BlobStore",
     "LocalBlobStore",
     "S3BlobStore",
+    "local_blob_path",
     "open_blob_store",
     "validate_key",
     "validate_prefix",
@@ -111,16 +112,8 @@ def _open_s3(url: str) -> S3BlobStore:
     )
 
 
-def open_blob_store(url: str, base_dir: Path | None = None) -> BlobStore:
-    """Open the blob store named by ``url``.
-
-    - ``file:///abs/path`` or a plain path -> :class:`LocalBlobStore`; a relative path is taken
-      relative to ``base_dir`` (default: the current directory).
-    - ``s3://bucket/optional/prefix?endpoint=http://127.0.0.1:8333&region=us-east-1`` ->
-      :class:`S3BlobStore` (credentials from the environment, see its docstring).
-
-    Anything else raises :class:`ValueError` saying which forms are accepted.
-    """
+def local_blob_path(url: str, base_dir: Path | None = None) -> Path | None:
+    """The folder a local blob store URL names, or None for an S3 URL (see open_blob_store)."""
     if not isinstance(url, str) or not url.strip():
         raise ValueError(f"blob store URL is empty: {_FORMS}")
     url = url.strip()
@@ -131,7 +124,7 @@ def open_blob_store(url: str, base_dir: Path | None = None) -> BlobStore:
         path = Path(url).expanduser()
         if not path.is_absolute():
             path = (base_dir if base_dir is not None else Path.cwd()) / path
-        return LocalBlobStore(path)
+        return path
     if scheme == "file":
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
@@ -144,9 +137,25 @@ def open_blob_store(url: str, base_dir: Path | None = None) -> BlobStore:
         path = Path(unquote(parts.path))
         if not path.is_absolute():
             raise ValueError(f"blob store URL {url!r} must be absolute: file:///absolute/path")
-        return LocalBlobStore(path)
+        return path
     if scheme == "s3":
         if not url.lower().startswith("s3://"):
             raise ValueError(f"blob store URL {url!r} is malformed: {_FORMS}")
-        return _open_s3(url)
+        return None
     raise ValueError(f"unsupported blob store URL scheme {scheme!r} in {url!r}: {_FORMS}")
+
+
+def open_blob_store(url: str, base_dir: Path | None = None) -> BlobStore:
+    """Open the blob store named by ``url``.
+
+    - ``file:///abs/path`` or a plain path -> :class:`LocalBlobStore`; a relative path is taken
+      relative to ``base_dir`` (default: the current directory).
+    - ``s3://bucket/optional/prefix?endpoint=http://127.0.0.1:8333&region=us-east-1`` ->
+      :class:`S3BlobStore` (credentials from the environment, see its docstring).
+
+    Anything else raises :class:`ValueError` saying which forms are accepted.
+    """
+    path = local_blob_path(url, base_dir)
+    if path is not None:
+        return LocalBlobStore(path)
+    return _open_s3(url.strip())

@@ -2,7 +2,8 @@
 
 A word is described by what it is (its letters, suffixes, shape) and by what it belongs to (a
 given name, a surname, an English word, a number word, a street word, a country, a mail
-provider...), then by the same of its neighbours, by its place in a run of number words, by the
+provider...; the names also from the shipped gazetteer of Faker's many locales, ``names.py``),
+then by the same of its neighbours, by its place in a run of number words, by the
 e-mail shape around it ("... at ... dot ...") and by what the rule recognizers said about it.
 Word classes, not only word identities, are what lets the tagger read names and streets from
 languages it never saw.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from voxguard.asr.number_words import (
     CARDINAL_WORDS,
@@ -41,8 +43,11 @@ from .words import (
     UNIT_WORDS,
 )
 
+if TYPE_CHECKING:
+    from .names import Gazetteer
+
 # Bump when the features change: a model trained on other features must not load.
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 
 _FOLD = str.maketrans(
     {"ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "đ": "d", "ı": "i", "þ": "th", "ð": "d"}
@@ -77,6 +82,10 @@ _CONTEXT_CLASSES = frozenset(
         "country",
         "letter",
         "relation",
+        "gfirst",
+        "gsur",
+        "gname_noneng",
+        "poss",
     }
 )
 
@@ -85,6 +94,11 @@ _CONTEXT_CLASSES = frozenset(
 # values so that the tagger learns names and streets from their class and context.
 IDENTITY_PREFIXES = ("w=", "s2=", "s3=", "s4=", "p3=")
 CONTEXT_IDENTITY_PREFIXES = ("-1:w=", "1:w=")
+# A name list's verdict on the word itself: training drops it inside some PII values, so that a
+# name missing from every list (a language no list has) still reads as a name from its context.
+NAME_LIST_FEATURES = frozenset(
+    ["c=first", "c=sur", "c=namedom", "c=gfirst", "c=gsur", "c=gname_noneng"]
+)
 
 
 def fold(word: str) -> str:
@@ -99,9 +113,20 @@ def _is_number_word(w: str) -> bool:
     return w in CARDINAL_WORDS or w in DIGIT_WORDS or w.isdigit()
 
 
-def _classes(w: str, lexicon: Lexicon) -> list[str]:
+def _classes(w: str, lexicon: Lexicon, gazetteer: Gazetteer | None = None) -> list[str]:
     """Classes of one folded, possessive-free word."""
     out: list[str] = []
+    if gazetteer is not None:
+        named = False
+        if w in gazetteer.first:
+            out.append("gfirst")
+            named = True
+        if w in gazetteer.last:
+            out.append("gsur")
+            named = True
+        # a gazetteer name that is no English word ("ildiko", not "rose"): the strong evidence
+        if named and lexicon.has_vocab and not lexicon.is_english(w):
+            out.append("gname_noneng")
     if _is_number_word(w):
         out.append("num")
         if w in DIGIT_WORDS:
@@ -200,15 +225,22 @@ def _email_shape(bare: Sequence[str]) -> tuple[list[bool], list[bool]]:
 
 
 def sentence_features(
-    words: Sequence[str], lexicon: Lexicon, rule_types: Sequence[str | None] | None = None
+    words: Sequence[str],
+    lexicon: Lexicon,
+    rule_types: Sequence[str | None] | None = None,
+    gazetteer: Gazetteer | None = None,
 ) -> list[list[str]]:
     """Feature strings for each word of ``words`` (``text.split()`` of a spoken-form text).
 
-    ``rule_types``: per word, the type a rule recognizer gave it (or None)."""
+    ``rule_types``: per word, the type a rule recognizer gave it (or None); ``gazetteer``: the
+    name lists shipped with the model (``PiiTagger`` passes them)."""
     folded = [fold(w.strip('.,;:!?"()')) for w in words]
     possessive = [w.endswith("'s") for w in folded]
     bare = [w[:-2] if p and len(w) > 2 else w for w, p in zip(folded, possessive, strict=True)]
-    classes = [_classes(w, lexicon) for w in bare]
+    classes = [_classes(w, lexicon, gazetteer) for w in bare]
+    for k, p in enumerate(possessive):
+        if p:  # "george eliot's": the word before a possessive is often the rest of the name
+            classes[k].append("poss")
     runs = _number_runs(bare)
     mail_before, mail_after = _email_shape(bare)
     n = len(words)
@@ -221,8 +253,6 @@ def sentence_features(
             f.append("hyphen")
         if "'" in w:
             f.append("apos")
-        if possessive[i]:
-            f.append("poss")
         f += ["c=" + c for c in classes[i]]
         run_len, run_pos, run_digits = runs[i]
         if run_len:

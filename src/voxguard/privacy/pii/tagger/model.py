@@ -2,8 +2,9 @@
 
 ``model/pii-tagger-v<N>.crfsuite`` is rebuilt deterministically by ``bench/train_pii_tagger.py``;
 ``model/pii-tagger-v<N>.json`` records how (corpus, seed, parameters), the feature version it was
-trained on, its SHA-256 and the probability threshold chosen on the tuning split. Nothing is ever
-downloaded: a missing or altered model file is an error.
+trained on, its SHA-256 and that of the name gazetteer beside it
+(``pii-tagger-v<N>-names.json.gz``), and the probability thresholds (set from the cost of a miss,
+shown on the tuning split). Nothing is ever downloaded: a missing or altered file is an error.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from pathlib import Path
 from voxguard.privacy.pii.lexicon import Lexicon
 
 from .features import FEATURE_VERSION, sentence_features
+from .names import Gazetteer
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_NAME = f"pii-tagger-v{MODEL_VERSION}"
 OUTSIDE = "O"
@@ -37,6 +39,9 @@ class TaggerInfo:
     # A word is PII when the tagger gives it at least this probability of not being "O".
     threshold: float
     labels: tuple[str, ...]
+    names_sha256: str
+    # A word right next to a name the tagger found joins it from this lower probability on.
+    extend_threshold: float
 
 
 def read_info(model_dir: Path = MODEL_DIR, name: str = MODEL_NAME) -> TaggerInfo:
@@ -49,6 +54,8 @@ def read_info(model_dir: Path = MODEL_DIR, name: str = MODEL_NAME) -> TaggerInfo
             str(meta["sha256"]),
             float(meta["threshold"]),
             tuple(meta["labels"]),
+            str(meta["names_sha256"]),
+            float(meta["extend_threshold"]),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise TaggerModelError(f"PII tagger metadata {meta_path} unreadable: {exc}") from exc
@@ -69,14 +76,20 @@ class PiiTagger:
                 f"PII tagger {path} was trained on features v{self.info.feature_version}, "
                 f"this code makes v{FEATURE_VERSION}: rebuild it with bench/train_pii_tagger.py"
             )
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as exc:
-            raise TaggerModelError(f"PII tagger model {path} missing: {exc}") from exc
-        if digest != self.info.sha256:
-            raise TaggerModelError(
-                f"PII tagger model {path} has SHA-256 {digest}, expected {self.info.sha256}"
-            )
+        names_path = model_dir / f"{name}-names.json.gz"
+        names_bytes = b""
+        for file, want in ((path, self.info.sha256), (names_path, self.info.names_sha256)):
+            try:
+                data = file.read_bytes()
+            except OSError as exc:
+                raise TaggerModelError(f"PII tagger file {file} missing: {exc}") from exc
+            digest = hashlib.sha256(data).hexdigest()
+            if digest != want:
+                raise TaggerModelError(
+                    f"PII tagger file {file} has SHA-256 {digest}, expected {want}"
+                )
+            names_bytes = data
+        self.gazetteer = Gazetteer.from_bytes(names_bytes)
         self.lexicon = lexicon
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))
@@ -87,13 +100,17 @@ class PiiTagger:
     def threshold(self) -> float:
         return self.info.threshold
 
+    @property
+    def extend_threshold(self) -> float:
+        return self.info.extend_threshold
+
     def probabilities(
         self, words: Sequence[str], rule_types: Sequence[str | None] | None = None
     ) -> list[dict[str, float]]:
         """For each word, the probability of each PII type (B- and I- marginals added)."""
         if not words:
             return []
-        features = sentence_features(words, self.lexicon, rule_types)
+        features = sentence_features(words, self.lexicon, rule_types, self.gazetteer)
         with self._lock:
             self._tagger.set(features)
             labels = set(self._tagger.labels())

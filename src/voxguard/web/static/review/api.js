@@ -15,6 +15,7 @@ export function createApi(csrfToken) {
     submit: (id, body, { next = false } = {}) =>
       call('POST', task(id, 'submit') + (next ? '?next=true' : ''), body),
     stats: () => call('GET', '/api/v1/review/stats'),
+    waiting: () => call('GET', '/api/v1/review/waiting'),
     intents: () => call('GET', '/api/v1/review/intents'),
     logout: () => call('POST', '/api/v1/auth/logout'),
     /** The signed review copy as a Blob (fetched once; the URL is short-lived). */

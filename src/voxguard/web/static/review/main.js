@@ -5,6 +5,7 @@ import { IntentPicker } from './intent-picker.js';
 import { SPEEDS, installKeys, renderLegend } from './keys.js';
 import { ClipPlayer } from './player.js';
 import { TranscriptEditor } from './transcript.js';
+import { waitingText } from './waiting.js';
 
 const EMPTY_POLL_MS = 5000;
 const RETRY_MS = 5000;
@@ -283,10 +284,24 @@ async function nextTask(handed) {
   if (!task) {
     state.player?.empty();
     setMode('empty');
+    explainEmpty(generation);
     state.poll = setTimeout(() => (isAway() ? goAway() : nextTask()), EMPTY_POLL_MS);
     return;
   }
   await showTask(task, generation);
+}
+
+/** Say why nothing is handed out: the rules that hide the waiting tasks from this reviewer. */
+async function explainEmpty(generation) {
+  let text;
+  try {
+    text = waitingText(await api.waiting());
+  } catch {
+    return; // the empty state's plain words stay; the next check asks again
+  }
+  if (generation !== state.generation) return;
+  $('empty-title').textContent = text.title;
+  $('empty-why').textContent = text.why;
 }
 
 async function showTask(task, generation) {
