@@ -13,7 +13,10 @@ the VoicePrivacy-style baseline (McAdams with a fixed alpha = 0.8), all in one r
   against every test utterance.
   * ignorant attacker: enrols on original audio, tests on anonymized audio;
   * lazy-informed attacker: anonymizes the enrolment audio with the same method, but with their own
-    random per-utterance draws, and tests on anonymized audio.
+    random per-utterance draws, and tests on anonymized audio;
+  * lazy-informed, channel-normalised: the same, with each utterance's long-term spectrum
+    replaced by a generic one before the encoder (ChannelNormaliser): a random equaliser per
+    utterance, which resemblyzer alone mistakes for another voice, is undone here.
   EER from the ROC, with a bootstrap 95 % interval over models and test utterances.
 - ASR agreement: word error rate of Whisper tiny.en on anonymized audio against its own output on
   the original. The "dither floor" row (original + white noise at -60 dBFS) is the part of that
@@ -494,6 +497,37 @@ class Embedder:
         return emb / (np.linalg.norm(emb) or 1.0)
 
 
+# The lazy-informed attacker again, with ChannelNormaliser in front of its speaker encoder.
+LAZY_NORMALISED = "lazy-channel-normalised"
+
+
+class ChannelNormaliser:
+    """A third attacker's pre-processing: each utterance's long-term average spectrum is divided
+    out and a generic one (the mean over the set's original audio) put back, as cepstral mean
+    subtraction does. A method whose privacy comes from a fixed random equaliser per utterance
+    loses it here; one that really moves the voice does not."""
+
+    NPERSEG = 512
+
+    def __init__(self, originals: Iterable[np.ndarray]) -> None:
+        self.reference = np.mean([self._ltas(x)[0] for x in originals], axis=0)
+
+    def _ltas(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from scipy.signal import stft
+
+        _, _, spectrum = stft(audio, RATE, nperseg=self.NPERSEG)
+        return np.log(np.abs(spectrum) + 1e-8).mean(axis=1), spectrum
+
+    def __call__(self, audio: np.ndarray) -> np.ndarray:
+        from scipy.signal import istft
+
+        mean, spectrum = self._ltas(audio)
+        _, out = istft(
+            spectrum * np.exp(self.reference - mean)[:, None], RATE, nperseg=self.NPERSEG
+        )
+        return out[: audio.size].astype(np.float32)
+
+
 def det_curve(target: np.ndarray, nontarget: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """False-accept and false-reject rates at every threshold (accept when score > threshold)."""
     scores = np.concatenate([target, nontarget])
@@ -699,6 +733,10 @@ class Evaluator:
         self.engine = get_engine("whisper", cpu_threads=1)
         self.asr_watch = Stopwatch()
         self.orig_emb: dict[str, dict[str, np.ndarray]] = {}
+        self.normalisers = {
+            name: ChannelNormaliser(u.audio for u in sv.utterances)
+            for name, sv in self.sv_sets.items()
+        }
         for name, sv in self.sv_sets.items():
             self.orig_emb[name] = {
                 u.id: self.embed(u.audio)
@@ -744,9 +782,11 @@ class Evaluator:
             if sv_names is not None and name not in sv_names:
                 continue
             anon_emb: dict[str, np.ndarray] = {}
+            normalised_emb: dict[str, np.ndarray] = {}
             for u in track(sv.utterances, f"{spec.label}: {name} anonymize+embed", console=console):
                 y = anonymize(u, "attacker" if u.role == "enrol" else "service")
                 anon_emb[u.id] = self.embed(y)
+                normalised_emb[u.id] = self.embed(self.normalisers[name](y))
                 if u.id in self.asr_ids:
                     kept[u.id] = y
             orig = self.orig_emb[name]
@@ -754,6 +794,7 @@ class Evaluator:
             res.sv[name] = {
                 "ignorant": verify(sv, orig, anon_emb, n),
                 "lazy": verify(sv, anon_emb, anon_emb, n),
+                LAZY_NORMALISED: verify(sv, normalised_emb, normalised_emb, n),
             }
             for g in sorted(set(sv.genders.values())):
                 res.sv[name][f"ignorant/{g}"] = verify(sv, orig, anon_emb, n, g)
@@ -912,6 +953,7 @@ def frontier_table(results: list[MethodResult], name: str, sv: SvSet, n_asr: int
         "lazy EER",
         "lazy F",
         "lazy M",
+        "lazy, channel-norm.",
         "ignorant EER",
         "ign. F",
         "ign. M",
@@ -946,6 +988,7 @@ def frontier_table(results: list[MethodResult], name: str, sv: SvSet, n_asr: int
             eer("lazy"),
             eer("lazy/F"),
             eer("lazy/M"),
+            eer(LAZY_NORMALISED),
             eer("ignorant"),
             eer("ignorant/F"),
             eer("ignorant/M"),

@@ -19,7 +19,7 @@ def _results(folder: Path, name: str, eer: float, recall: float) -> None:
     report = {
         "started": "2026-11-30T10:00:00+00:00",
         "methods": {
-            "envwarp": {  # the default method, judged on its primary set
+            "pitchwarp-mcadams": {  # the default method, judged on its primary set
                 "primary_set": "so-heldout",
                 "speaker_verification": {
                     "so-heldout": {"lazy": {"eer": eer}, "ignorant": {"eer": 0.4}},

@@ -88,7 +88,7 @@ def test_registry_names_and_protocol(anonymizer: Anonymizer) -> None:
 
 def test_registry_builds_the_method_each_name_stands_for() -> None:
     assert METHODS == ("mcadams", "mcadams-fixed", "pitchwarp-mcadams", "envwarp")
-    assert DEFAULT_METHOD == "envwarp"
+    assert DEFAULT_METHOD == "pitchwarp-mcadams"
     built = {name: get_anonymizer(name) for name in METHODS}
     assert {name: a.name for name, a in built.items()} == {name: name for name in METHODS}
     mcadams, fixed, pitchwarp, envwarp = built.values()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.support import needs
 from voxguard.privacy.pii import PiiDetector
 from voxguard.privacy.pii.tagger import PiiTagger, TaggerModelError
 from voxguard.privacy.pii.tagger.model import MODEL_DIR, MODEL_NAME
@@ -207,28 +207,21 @@ def test_a_name_grows_over_likely_neighbours_only(det: PiiDetector) -> None:
     assert [(s.word_start, s.word_end) for s in without] == [(1, 2), (3, 4)]
 
 
-def _shared_data() -> Path:
-    env = os.environ.get("VOXGUARD_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
 # Real requests the tagger never trained on (SLURP devel, odd ids): word recall of their gold
 # person names, a little under what the shipped model scores (84 of 90 words, 0.933; one word
 # is 1.1 points).
 SLURP_PERSON_RECALL_FLOOR = 0.9
 
 
-@pytest.mark.skipif(
-    not (_shared_data() / "slurp" / "devel.jsonl").exists() and not os.environ.get("CI"),
-    reason="shared data not present",
-)
 def test_real_requests_meet_the_person_recall_floor(det: PiiDetector) -> None:
     import sys
+
+    needs.shared("slurp/devel.jsonl")
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
     import pii_data
 
-    rows = pii_data.read_slurp(_shared_data())
+    rows = pii_data.read_slurp(needs.shared_data())
     examples = pii_data.slurp_examples(rows, lambda i: i % 2 == 1)
     gold_words = found = 0
     for ex in examples:

@@ -117,7 +117,7 @@ def test_the_page_shows_each_clip_with_both_players_and_the_method(
     assert f'src="/api/v1/lead/calibration/{FIRST}/original"' in html
     assert f'src="/api/v1/lead/calibration/{FIRST}/anonymized?method={method}"' in html
     assert f'<option value="{method}" selected>{method} (in use)</option>' in html
-    assert re.search(r"<dt>ripple components</dt><dd>8</dd>", html)  # an envwarp setting
+    assert re.search(r"<dt>ripple components</dt><dd>4</dd>", html)  # a pitchwarp setting
     # The page's own script and style come from files (CSP: no inline script or style).
     assert '<script type="module" src="/static/lead/calibration.js"></script>' in html
     assert "/static/lead/calibration.css" in html

@@ -3,7 +3,7 @@
 keeps the fine structure and phase (envwarp).
 
     from voxguard.privacy.anonymize import get_anonymizer
-    anonymizer = get_anonymizer("envwarp")
+    anonymizer = get_anonymizer("pitchwarp-mcadams")
     out = anonymizer(audio, 16000, seed=1234)   # float32, same length, peak <= 0.99
 """
 
