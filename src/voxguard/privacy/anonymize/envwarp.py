@@ -40,7 +40,7 @@ from voxguard.privacy.anonymize.base import (
 from voxguard.privacy.anonymize.lpc import periodic_hann
 from voxguard.privacy.anonymize.mcadams import default_lpc_order
 from voxguard.privacy.anonymize.pitch import ratio_fraction
-from voxguard.privacy.anonymize.pitchwarp import warp_map
+from voxguard.privacy.anonymize.pitchwarp import check_range, warp_map
 
 _FLOOR = 1e-9
 
@@ -92,13 +92,6 @@ def _draw_excluding(rng: np.random.Generator, lo: float, hi: float, min_abs: flo
     return float(rng.uniform(*pieces[k]))
 
 
-def _check_range(values: tuple[float, float], name: str, low: float, high: float) -> None:
-    if len(values) != 2 or not low <= values[0] <= values[1] <= high:
-        raise AnonymizationError(
-            f"{name} must be (low, high) with {low} <= low <= high <= {high}, got {values}"
-        )
-
-
 @dataclass(frozen=True)
 class EnvelopeWarpAnonymizer:
     """Random envelope warp + contrast + equaliser in the STFT domain, phase kept."""
@@ -124,18 +117,18 @@ class EnvelopeWarpAnonymizer:
     ripple_components: int = 8
 
     def __post_init__(self) -> None:
-        _check_range(self.warp_range, "warp_range", 0.5, 2.0)
-        _check_range(self.semitone_range, "semitone_range", -12.0, 12.0)
+        check_range(self.warp_range, "warp_range", 0.5, 2.0)
+        check_range(self.semitone_range, "semitone_range", -12.0, 12.0)
         widest = max(-self.semitone_range[0], self.semitone_range[1], 0.0)
         if not 0.0 <= self.min_abs_semitones <= widest and self.min_abs_semitones != 0.0:
             raise AnonymizationError(
                 f"min_abs_semitones must be in [0, {widest}] for semitone_range "
                 f"{self.semitone_range}, got {self.min_abs_semitones}"
             )
-        _check_range(self.wobble_range, "wobble_range", -0.9, 0.9)
-        _check_range(self.contrast_range, "contrast_range", 0.25, 2.0)
-        _check_range(self.tilt_range, "tilt_range", -12.0, 12.0)
-        _check_range(self.ripple_db_range, "ripple_db_range", 0.0, 24.0)
+        check_range(self.wobble_range, "wobble_range", -0.9, 0.9)
+        check_range(self.contrast_range, "contrast_range", 0.25, 2.0)
+        check_range(self.tilt_range, "tilt_range", -12.0, 12.0)
+        check_range(self.ripple_db_range, "ripple_db_range", 0.0, 24.0)
         lo, hi = np.log(self.warp_range)
         if not 0.0 <= self.min_abs_log_warp <= max(-lo, hi):
             raise AnonymizationError(

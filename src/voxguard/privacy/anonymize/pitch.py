@@ -6,6 +6,7 @@ identity phase locking (Laroche & Dolson 1999) ties each bin to its nearest spec
 found for all frames at once with running maxima/minima of peak indices.
 """
 
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
@@ -100,14 +101,22 @@ def ratio_fraction(ratio: float) -> Fraction:
     return Fraction(ratio).limit_denominator(_MAX_DENOMINATOR)
 
 
-def pitch_shift(x: np.ndarray, sample_rate: int, ratio: float) -> np.ndarray:
-    """Multiplies every frequency by ~ratio (quantised to a small fraction), keeping the length."""
+def pitch_shift(
+    x: np.ndarray,
+    sample_rate: int,
+    ratio: float,
+    stretch: Callable[[np.ndarray, float, int], np.ndarray] | None = None,
+) -> np.ndarray:
+    """Multiplies every frequency by ~ratio (quantised to a small fraction), keeping the length.
+
+    ``stretch`` changes the duration without the pitch: the phase vocoder here by default, or
+    another (envwarp passes WSOLA's)."""
     if x.size == 0:
         return x.copy()
     frac = ratio_fraction(ratio)
     if frac == 1:
         return x.copy()
-    stretched = time_stretch(x, float(frac), sample_rate)
+    stretched = (stretch or time_stretch)(x, float(frac), sample_rate)
     # Playing the stretched signal back ratio times faster restores the duration and moves
     # every frequency by ratio; resample_poly low-passes first, so nothing aliases.
     y = ssig.resample_poly(stretched, frac.denominator, frac.numerator)

@@ -129,7 +129,7 @@ def _draw_excluding(rng: np.random.Generator, lo: float, hi: float, min_abs: flo
     return pieces[-1][1]
 
 
-def _check_range(values: tuple[float, float], name: str, low: float, high: float) -> None:
+def check_range(values: tuple[float, float], name: str, low: float, high: float) -> None:
     if len(values) != 2 or not low <= values[0] <= values[1] <= high:
         raise AnonymizationError(
             f"{name} must be (low, high) with {low} <= low <= high <= {high}, got {values}"
@@ -159,13 +159,13 @@ class PitchWarpMcAdamsAnonymizer:
     frame_ms: float = 20.0
 
     def __post_init__(self) -> None:
-        _check_range(self.semitone_range, "semitone_range", -12.0, 12.0)
-        _check_range(self.warp_range, "warp_range", 0.5, 2.0)
-        _check_range(self.alpha_range, "alpha_range", 0.05, 2.0)
-        _check_range(self.wobble_range, "wobble_range", -0.9, 0.9)
-        _check_range(self.bandwidth_range, "bandwidth_range", 0.25, 4.0)
-        _check_range(self.tilt_range, "tilt_range", -12.0, 12.0)
-        _check_range(self.ripple_db_range, "ripple_db_range", 0.0, 12.0)
+        check_range(self.semitone_range, "semitone_range", -12.0, 12.0)
+        check_range(self.warp_range, "warp_range", 0.5, 2.0)
+        check_range(self.alpha_range, "alpha_range", 0.05, 2.0)
+        check_range(self.wobble_range, "wobble_range", -0.9, 0.9)
+        check_range(self.bandwidth_range, "bandwidth_range", 0.25, 4.0)
+        check_range(self.tilt_range, "tilt_range", -12.0, 12.0)
+        check_range(self.ripple_db_range, "ripple_db_range", 0.0, 12.0)
         if not 1 <= self.ripple_components <= 8:
             raise AnonymizationError(
                 f"ripple_components must be in [1, 8], got {self.ripple_components}"

@@ -11,10 +11,9 @@ The search loop runs once per output frame (~12 ms); each step is one short corr
 """
 
 import numpy as np
-import scipy.signal as ssig
 
+from voxguard.privacy.anonymize import pitch
 from voxguard.privacy.anonymize.lpc import periodic_hann
-from voxguard.privacy.anonymize.pitch import ratio_fraction
 
 
 def time_stretch(x: np.ndarray, factor: float, sample_rate: int) -> np.ndarray:
@@ -48,12 +47,6 @@ def time_stretch(x: np.ndarray, factor: float, sample_rate: int) -> np.ndarray:
 
 
 def pitch_shift(x: np.ndarray, sample_rate: int, ratio: float) -> np.ndarray:
-    """Multiplies every frequency by ~ratio (quantised to a small fraction), keeping the length."""
-    if x.size == 0:
-        return x.copy()
-    frac = ratio_fraction(ratio)
-    if frac == 1:
-        return x.copy()
-    stretched = time_stretch(x, float(frac), sample_rate)
-    y = ssig.resample_poly(stretched, frac.denominator, frac.numerator)
-    return y[: x.size] if y.size >= x.size else np.pad(y, (0, x.size - y.size))
+    """Multiplies every frequency by ~ratio, keeping the length: pitch.pitch_shift with WSOLA's
+    stretch instead of the phase vocoder's."""
+    return pitch.pitch_shift(x, sample_rate, ratio, stretch=time_stretch)
