@@ -28,7 +28,7 @@ the VoicePrivacy-style baseline (McAdams with a fixed alpha = 0.8), all in one r
   CTranslate2 load, and each anonymizer is timed (CPU time) on all the audio it processes, in
   the same run as the McAdams baseline.
 
-Writes bench/results/privacy-<timestamp>.json, .png and .svg: EER (y) against ASR-agreement WER
+Writes bench/results/privacy-<timestamp>-<pid>.json, .png and .svg: EER (y) against ASR-agreement WER
 (x) for every method and sweep point, goal region shaded, tuning and held-out halves side by side.
 ``--sweep`` (on by default in full mode) also measures the sweep settings.
 
@@ -1307,7 +1307,8 @@ def run(args: argparse.Namespace) -> int:
             "[bold red]warning: the measured sources (privacy, asr, steps) changed during the "
             "run; methods may have been measured on different code. Run again.[/]"
         )
-    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    # The process id too: two runs started in the same second must not overwrite each other.
+    stamp = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}"
     wall = time.perf_counter() - wall0
     cpu_ratio = (time.process_time() - cpu0) / wall
 
