@@ -1085,8 +1085,10 @@ def findings(candidates: Sequence[MethodResult]) -> list[str]:
         names = ("lazy EER", "ignorant EER", "WER", "RTF")
         missed = [n for n, ok in zip(names, r.meets(), strict=True) if not ok]
         state = "meets all targets" if not missed else "misses " + ", ".join(missed)
+        normalised = r.sv[r.primary].get(LAZY_NORMALISED)
         lines.append(
-            f"{r.spec.label}: {r.primary} lazy-informed EER {pct(r.lazy_eer)}, ignorant "
+            f"{r.spec.label}: {r.primary} lazy-informed EER {pct(r.lazy_eer)} "
+            f"({pct(normalised.eer if normalised else math.nan)} channel-normalised), ignorant "
             f"{pct(r.ignorant_eer)}, ASR agreement WER {pct(r.primary_wer)}, RTF "
             f"{r.anon.rtf:.4f} -> {state}"
         )
