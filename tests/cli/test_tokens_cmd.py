@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from tests.cli.test_cli import env, run  # noqa: F401  (the fixture and the runner)
 from voxguard.config import get_settings
-from voxguard.consent.service_tokens import hash_token
 from voxguard.db.models import ServiceToken
 from voxguard.db.session import make_engine
+from voxguard.vault.tokens import token_digest
 
 
 def test_add_list_revoke(env: Path) -> None:  # noqa: F811
@@ -22,7 +22,7 @@ def test_add_list_revoke(env: Path) -> None:  # noqa: F811
     with engine.connect() as connection:
         stored = connection.execute(sa.select(ServiceToken.token_hash, ServiceToken.scopes)).one()
     engine.dispose()
-    assert stored == (hash_token(token), "privacy")  # only the hash is kept
+    assert stored == (token_digest(token), "privacy")  # only the hash is kept
 
     listed = run("tokens", "list")
     assert "phone app" in listed.output and "live" in listed.output and token not in listed.output

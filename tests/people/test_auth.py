@@ -43,6 +43,7 @@ from voxguard.people.policies import (
 )
 from voxguard.people.roles import ROLES
 from voxguard.runtime import Runtime
+from voxguard.vault.tokens import token_digest
 
 NOW = datetime(2026, 3, 2, 9, 0, 15, tzinfo=UTC)  # 15 s into a 30 s step
 IP = "203.0.113.7"
@@ -399,7 +400,7 @@ def test_session_idle_expiry_and_touch_once_a_minute(rt: Runtime) -> None:
     with rt.db.read() as session:
         stored = session.get(WebSession, issued.record.id_hash)
         assert stored is not None and stored.id_hash != issued.cookie_value  # only the hash
-    assert sessions.hash_session_id(issued.cookie_value) == issued.record.id_hash
+    assert token_digest(issued.cookie_value) == issued.record.id_hash
 
     found = _load(rt, issued.cookie_value, NOW + timedelta(seconds=30))
     assert found is not None and found[0].id == user.id

@@ -7,7 +7,6 @@ its SHA-256). No password: whoever holds the link is the person the app vouched 
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,13 +19,10 @@ from voxguard.config import Settings
 from voxguard.consent.errors import LinkUnusable
 from voxguard.db.base import UTCDateTime, utcnow
 from voxguard.db.models import SelfServiceLink, SpeakerSession
+from voxguard.vault.tokens import token_digest
 
 LINK_PREFIX = "vgl_"
 ACTOR = "self-service"
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -53,7 +49,7 @@ def create_link(session: Session, settings: Settings, account_id: str, *, actor:
     token = LINK_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     link = SelfServiceLink(
-        token_hash=_hash(token),
+        token_hash=token_digest(token),
         account_id=account_id,
         created_at=now,
         expires_at=now + timedelta(minutes=settings.self_service_link_minutes),
@@ -71,7 +67,9 @@ def create_link(session: Session, settings: Settings, account_id: str, *, actor:
 
 def check_link(session: Session, token: str) -> SelfServiceLink:
     """The link if it can still be used; LinkUnusable (unknown, expired or used) otherwise."""
-    link = session.get(SelfServiceLink, _hash(token)) if token.startswith(LINK_PREFIX) else None
+    link = (
+        session.get(SelfServiceLink, token_digest(token)) if token.startswith(LINK_PREFIX) else None
+    )
     if link is None:
         raise LinkUnusable("this link is not valid")
     if link.used_at is not None:
@@ -88,7 +86,7 @@ def open_link(session: Session, settings: Settings, token: str) -> OpenedSession
     # One statement decides which of two racing clicks wins the link.
     used = session.execute(
         update(SelfServiceLink)
-        .where(SelfServiceLink.token_hash == _hash(token), SelfServiceLink.used_at.is_(None))
+        .where(SelfServiceLink.token_hash == token_digest(token), SelfServiceLink.used_at.is_(None))
         .values(used_at=now)
         .returning(SelfServiceLink.account_id)
     ).first()
@@ -97,7 +95,7 @@ def open_link(session: Session, settings: Settings, token: str) -> OpenedSession
     account_id = used.account_id
     cookie = secrets.token_urlsafe(32)
     record = SpeakerSession(
-        id_hash=_hash(cookie),
+        id_hash=token_digest(cookie),
         account_id=account_id,
         csrf_token=secrets.token_urlsafe(32),
         created_at=now,
@@ -125,9 +123,9 @@ _LIVE_SESSION = select(SpeakerSession.account_id, SpeakerSession.csrf_token).whe
 def speaker_of(session: Session, cookie: str | None) -> Speaker | None:
     if not cookie:
         return None
-    row = session.execute(_LIVE_SESSION, {"id_hash": _hash(cookie), "now": utcnow()}).first()
+    row = session.execute(_LIVE_SESSION, {"id_hash": token_digest(cookie), "now": utcnow()}).first()
     return Speaker(row.account_id, row.csrf_token) if row else None
 
 
 def end_session(session: Session, cookie: str) -> None:
-    session.execute(delete(SpeakerSession).where(SpeakerSession.id_hash == _hash(cookie)))
+    session.execute(delete(SpeakerSession).where(SpeakerSession.id_hash == token_digest(cookie)))

@@ -7,7 +7,6 @@ a device's token, which is a valid credential for uploads only — is refused as
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,16 +18,12 @@ from voxguard import audit
 from voxguard.consent.errors import InvalidTokenRequest, ScopeMissing, TokenMissing
 from voxguard.db.base import utcnow
 from voxguard.db.models import Device, ServiceToken
+from voxguard.vault.tokens import token_digest
 
 TOKEN_PREFIX = "vgs_"
 # privacy: the privacy API on behalf of speakers; records: the records of processing.
 SCOPES: tuple[str, ...] = ("privacy", "records")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")
-
-
-def hash_token(token: str) -> str:
-    # A fast hash is enough: the token is 256 random bits, not a password.
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -59,7 +54,7 @@ def add_token(session: Session, *, name: str, scopes: list[str], actor: str) -> 
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ServiceToken(
-        name=name, scopes=" ".join(sorted(set(scopes))), token_hash=hash_token(token)
+        name=name, scopes=" ".join(sorted(set(scopes))), token_hash=token_digest(token)
     )
     session.add(row)
     session.flush()
@@ -112,7 +107,7 @@ def authenticate(session: Session, token: str | None, scope: str) -> Caller:
     """The app holding ``token`` if it may use ``scope``, else TokenMissing / ScopeMissing."""
     if not token:
         raise TokenMissing("send a service token: Authorization: Bearer vgs_…")
-    digest = hash_token(token)
+    digest = token_digest(token)
     row = session.execute(_BY_HASH, {"token_hash": digest}).first()
     if row is None:
         if session.execute(_DEVICE_BY_HASH, {"token_hash": digest}).first() is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from voxguard.consent.service import ConsentDefaults, get_or_create_account
 from voxguard.db.base import utcnow
 from voxguard.db.models import Account, Device
 from voxguard.vault.service import Vault
+from voxguard.vault.tokens import token_digest
 
 TOKEN_PREFIX = "vgd_"
 
@@ -24,10 +24,6 @@ class UnknownDevice(LookupError):
 
 class DeviceAuthError(Exception):
     """Missing, unknown or revoked device token."""
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,7 @@ def add_device(
         session.flush()
         _audit_revoked(session, existing, actor, "replaced")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    device = Device(account_id=account.id, serial=serial, token_hash=hash_token(token))
+    device = Device(account_id=account.id, serial=serial, token_hash=token_digest(token))
     session.add(device)
     session.flush()
     audit.record(
@@ -103,7 +99,7 @@ def authenticate(session: Session, token: str | None) -> Device:
     if not token:
         raise DeviceAuthError("missing bearer token")
     device = session.execute(
-        select(Device).where(Device.token_hash == hash_token(token))
+        select(Device).where(Device.token_hash == token_digest(token))
     ).scalar_one_or_none()
     if device is None:
         raise DeviceAuthError("unknown device token")

@@ -6,7 +6,6 @@ been used for ``IDLE_TIMEOUT``, or ``ABSOLUTE_LIFETIME`` after sign-in, whicheve
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from voxguard.db.base import utcnow
 from voxguard.db.models import User, WebSession
+from voxguard.vault.tokens import token_digest
 
 COOKIE_NAME = "vg_session"
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -23,10 +23,6 @@ ABSOLUTE_LIFETIME = timedelta(hours=12)
 # last_seen_at is written at most this often: a busy reviewer must not cost a write per request.
 TOUCH_INTERVAL = timedelta(minutes=1)
 _ID_BYTES = 32
-
-
-def hash_session_id(cookie_value: str) -> str:
-    return hashlib.sha256(cookie_value.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -40,7 +36,7 @@ def create_session(session: Session, user: User, *, now: datetime | None = None)
     now = now or utcnow()
     cookie_value = secrets.token_urlsafe(_ID_BYTES)
     record = WebSession(
-        id_hash=hash_session_id(cookie_value),
+        id_hash=token_digest(cookie_value),
         user_id=user.id,
         csrf_token=secrets.token_urlsafe(32),
         created_at=now,
@@ -79,9 +75,7 @@ def load_session(
     if not cookie_value or len(cookie_value) > 128:
         return None
     now = now or utcnow()
-    row = session.execute(
-        _SESSION_AND_USER, {"id_hash": hash_session_id(cookie_value)}
-    ).one_or_none()
+    row = session.execute(_SESSION_AND_USER, {"id_hash": token_digest(cookie_value)}).one_or_none()
     if row is None:
         return None
     record, user = row

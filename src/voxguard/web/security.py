@@ -38,13 +38,13 @@ from voxguard.people.sessions import (
     COOKIE_NAME,
     NewSession,
     create_session,
-    hash_session_id,
     load_session,
     revoke_session,
     touch_due,
     touch_session,
 )
 from voxguard.runtime import Runtime
+from voxguard.vault.tokens import token_digest
 from voxguard.web.deps import client_address, runtime_of, throttle_of
 from voxguard.web.throttle import Throttled
 
@@ -231,7 +231,7 @@ def sign_in(
                 session, rt.vault, check, client_ip=client_ip, refusals=rt.refusal_tally
             )
             if old_cookie:
-                revoke_session(session, hash_session_id(old_cookie))
+                revoke_session(session, token_digest(old_cookie))
             issued = create_session(session, user)
     except BadCredentials:
         throttle.sign_in_failed(client_ip, username)
