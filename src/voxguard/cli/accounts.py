@@ -8,7 +8,7 @@ import typer
 
 from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, refusals, runtime
-from voxguard.consent.erasure import erase_account, erase_recording
+from voxguard.consent import erasure
 from voxguard.consent.errors import InvalidConsent
 from voxguard.consent.service import change_consent, get_account
 
@@ -92,26 +92,15 @@ def erase(
         raise fail("erasure cannot be undone: add --yes to confirm")
     with runtime(create=False) as rt, refusals():
         with rt.db.session() as session:
-            account = get_account(session, ref)
-            if recording:
-                receipt = erase_recording(
-                    session,
-                    rt.settings,
-                    rt.vault,
-                    account.id,
-                    recording,
-                    actor="cli:operator",
-                    channel=channel.value,
-                )
-            else:
-                receipt = erase_account(
-                    session,
-                    rt.settings,
-                    rt.vault,
-                    account.id,
-                    actor="cli:operator",
-                    channel=channel.value,
-                )
+            receipt = erasure.erase(
+                session,
+                rt.settings,
+                rt.vault,
+                get_account(session, ref).id,
+                recording or None,
+                actor="cli:operator",
+                channel=channel.value,
+            )
             holding = receipt.details.get("exports_holding", [])
             held = ", ".join(sorted({str(e["export_id"]) for e in holding}))
             summary = f"erasure {receipt.id} ({receipt.kind}) completed {receipt.completed_at}"

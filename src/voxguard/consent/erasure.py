@@ -82,6 +82,26 @@ def ledger_of(settings: Settings) -> ErasureLedger:
     return ErasureLedger(settings.resolved_erasure_ledger_file)
 
 
+def _ledgered(
+    settings: Settings,
+    kind: str,
+    account_id: str,
+    recording_id: str | None,
+    erasure_id: str | None,
+    requested_at: datetime | None,
+    write_ledger: bool,
+) -> tuple[str, datetime]:
+    """The erasure's id and time, written to the ledger before anything is removed (unless it
+    is being re-applied from the ledger)."""
+    erasure_id = erasure_id or new_id()
+    requested_at = requested_at or utcnow()
+    if write_ledger:
+        ledger_of(settings).append(
+            LedgerEntry(erasure_id, kind, account_id, recording_id, requested_at.isoformat())
+        )
+    return erasure_id, requested_at
+
+
 def _receipt(
     session: Session,
     *,
@@ -171,12 +191,9 @@ def erase_recording(
         if earlier is None:
             raise UnknownRecording("no such recording")
         return earlier
-    erasure_id = erasure_id or new_id()
-    requested_at = requested_at or utcnow()
-    if write_ledger:
-        ledger_of(settings).append(
-            LedgerEntry(erasure_id, "recording", account_id, recording_id, requested_at.isoformat())
-        )
+    erasure_id, requested_at = _ledgered(
+        settings, "recording", account_id, recording_id, erasure_id, requested_at, write_ledger
+    )
     work.cancel_for_subject(session, recording_id, "recording erased")
     holding = _holding(session, account_id, [recording_id])
     shredded = _remove_recordings(session, vault, [recording_id], actor=actor, reason="erased")
@@ -214,12 +231,9 @@ def erase_account(
 ) -> Erasure:
     """Erase everything of an account: its key first, then its objects and every row."""
     _check_channel(channel)
-    erasure_id = erasure_id or new_id()
-    requested_at = requested_at or utcnow()
-    if write_ledger:
-        ledger_of(settings).append(
-            LedgerEntry(erasure_id, "account", account_id, None, requested_at.isoformat())
-        )
+    erasure_id, requested_at = _ledgered(
+        settings, "account", account_id, None, erasure_id, requested_at, write_ledger
+    )
     session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
     work.cancel_for_account(session, account_id, "account erased")
     utterance_ids = list(
@@ -265,6 +279,32 @@ def erase_account(
     )
 
 
+def erase(
+    session: Session,
+    settings: Settings,
+    vault: Vault,
+    account_id: str,
+    recording_id: str | None,
+    *,
+    actor: str,
+    channel: str,
+    erasure_id: str | None = None,
+    requested_at: datetime | None = None,
+    write_ledger: bool = True,
+) -> Erasure:
+    """One recording when ``recording_id`` is given, else the whole account."""
+    common: dict[str, Any] = {
+        "actor": actor,
+        "channel": channel,
+        "erasure_id": erasure_id,
+        "requested_at": requested_at,
+        "write_ledger": write_ledger,
+    }
+    if recording_id:
+        return erase_recording(session, settings, vault, account_id, recording_id, **common)
+    return erase_account(session, settings, vault, account_id, **common)
+
+
 def get_erasure(session: Session, erasure_id: str, account_id: str | None = None) -> Erasure:
     erasure = session.get(Erasure, erasure_id) if len(erasure_id) <= 32 else None
     if erasure is None or (account_id is not None and erasure.account_id != account_id):
@@ -295,19 +335,19 @@ def reapply_ledger(db: Database, settings: Settings, vault: Vault) -> int:
     with db.read() as session:
         pending = pending_from_ledger(session, settings)
     for entry in pending:
-        common = {
-            "actor": "system:erasure-ledger",
-            "channel": "ledger",
-            "erasure_id": entry.erasure_id,
-            "requested_at": datetime.fromisoformat(entry.at),
-            "write_ledger": False,
-        }
         with db.session() as session:
-            if entry.kind == "account":
-                erase_account(session, settings, vault, entry.account_id, **common)  # type: ignore[arg-type]
-            else:
-                recording = entry.utterance_id or ""
-                erase_recording(session, settings, vault, entry.account_id, recording, **common)  # type: ignore[arg-type]
+            erase(
+                session,
+                settings,
+                vault,
+                entry.account_id,
+                entry.utterance_id if entry.kind == "recording" else None,
+                actor="system:erasure-ledger",
+                channel="ledger",
+                erasure_id=entry.erasure_id,
+                requested_at=datetime.fromisoformat(entry.at),
+                write_ledger=False,
+            )
     if pending:
         db.purge_deleted_pages()
     return len(pending)

@@ -117,20 +117,15 @@ def erase_on_request(
     try:
         with rt.db.session() as session:
             account = get_account(session, account_ref.strip())
-            if recording_id.strip():
-                receipt = erasures.erase_recording(
-                    session,
-                    rt.settings,
-                    rt.vault,
-                    account.id,
-                    recording_id.strip(),
-                    actor=actor,
-                    channel=channel,
-                )
-            else:
-                receipt = erasures.erase_account(
-                    session, rt.settings, rt.vault, account.id, actor=actor, channel=channel
-                )
+            receipt = erasures.erase(
+                session,
+                rt.settings,
+                rt.vault,
+                account.id,
+                recording_id.strip() or None,
+                actor=actor,
+                channel=channel,
+            )
             erasure_id = receipt.id
     except RightsError as exc:
         # Unknown and already-erased accounts look the same (see consent.errors.UnknownAccount).
