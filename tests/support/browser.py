@@ -51,6 +51,11 @@ def require_browser() -> ModuleType:
     return needs.chromium()
 
 
+def launch(playwright: Any) -> Any:
+    """Debian's Chromium, headless, with the project's flags (close it when done)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
 def watched_page(browser: Any, problems: list[str], width: int = 1400, height: int = 1000) -> Any:
     """A new page in its own context: long waits, and page errors, CSP violations and failed
     requests collected in ``problems`` (console messages are printed for a failing test)."""

@@ -18,9 +18,8 @@ import sqlalchemy as sa
 from tests.support import browser as browser_support
 from tests.support.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     STAFF_ACCENT_OF,
+    launch,
     require_browser,
     sign_in_on_page,
     watched_page,
@@ -59,7 +58,7 @@ def test_a_lead_hears_each_voice_as_recorded_and_anonymized(
     problems: list[str] = []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             page = watched_page(browser, problems)
             sign_in_on_page(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import needs
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
+from tests.support.browser import WAIT_MS, launch
 from tests.support.client import app_client
 from tests.support.net import free_port
 from tests.support.people import login, make_user
@@ -89,7 +89,7 @@ def test_pages_raise_no_csp_violation_in_chromium(sqlite_rt: Runtime) -> None:
     problems: list[str] = []
     try:
         with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = launch(playwright)
             try:
                 page = browser.new_page()
                 page.set_default_timeout(WAIT_MS)

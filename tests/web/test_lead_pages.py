@@ -28,11 +28,10 @@ from tests.support import needs
 from tests.support.audio import encode, tone
 from tests.support.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     STAFF_ACCENT_OF,
     WAIT_MS,
     console_watch,
+    launch,
 )
 from tests.support.client import app_client, post_utterance
 from tests.support.net import free_port
@@ -668,7 +667,7 @@ def test_pages_in_chromium(sqlite_rt: Runtime) -> None:
     problems: list[str] = []
     try:
         with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = launch(playwright)
             try:
                 # --- the lead signs in through the page, with TOTP ---
                 context = browser.new_context(viewport={"width": 1440, "height": 1000})

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support import needs
-from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS
+from tests.support.browser import ARTIFACTS, WAIT_MS, launch
 from tests.support.review import make_clips
 from tests.support.rights import bearer, review_one, service_token, signed_in_reviewer
 from tests.web.test_review_page_e2e import server, sqlite_rt  # noqa: F401  (the fixtures)
@@ -48,7 +48,7 @@ def test_a_person_uses_their_privacy_page(sqlite_rt: Runtime, server: Background
     problems: list[str] = []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             context = browser.new_context(
                 viewport={"width": 1100, "height": 1400}, accept_downloads=True

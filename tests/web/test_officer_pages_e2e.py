@@ -10,8 +10,7 @@ import sqlalchemy as sa
 
 from tests.support.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    launch,
     require_browser,
     sign_in_on_page,
     watched_page,
@@ -37,7 +36,7 @@ def test_an_officer_carries_out_a_letter_and_checks_the_audit_chain(
     problems: list[str] = []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             page = watched_page(browser, problems)
             sign_in_on_page(

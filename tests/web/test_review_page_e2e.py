@@ -25,11 +25,10 @@ from tests.support import needs
 from tests.support.audio import encode, tone
 from tests.support.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     STAFF_ACCENT_OF,
     WAIT_MS,
     console_watch,
+    launch,
 )
 from tests.support.net import free_port
 from tests.support.people import make_user, totp_code
@@ -129,7 +128,7 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
     problems: list[str] = []
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             context = browser.new_context(viewport={"width": 1440, "height": 900})
             page = context.new_page()
@@ -235,7 +234,7 @@ def test_the_empty_workbench_says_why_nothing_is_handed_out(
     user, password, secret = make_user(sqlite_rt, role="reviewer", region="eu")
     problems: list[str] = []
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             page = browser.new_context().new_page()
             page.set_default_timeout(WAIT_MS)
