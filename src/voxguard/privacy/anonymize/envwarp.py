@@ -40,7 +40,7 @@ from voxguard.privacy.anonymize.base import (
 from voxguard.privacy.anonymize.lpc import periodic_hann
 from voxguard.privacy.anonymize.mcadams import default_lpc_order
 from voxguard.privacy.anonymize.pitch import ratio_fraction
-from voxguard.privacy.anonymize.pitchwarp import check_range, warp_map
+from voxguard.privacy.anonymize.pitchwarp import check_range, equaliser_db, warp_map
 
 _FLOOR = 1e-9
 
@@ -68,18 +68,9 @@ def _stft_params(sample_rate: int) -> tuple[int, int]:
 
 def _equaliser_db(params: EnvWarpParams, freqs: np.ndarray, sample_rate: int) -> np.ndarray:
     """Tilt around 1 kHz plus the random ripple on a log-frequency axis, flat below 100 Hz."""
-    f = np.maximum(freqs, 100.0)
-    curve = params.tilt_db_per_octave * np.log2(f / 1000.0)
-    if params.ripple and params.ripple_db:
-        u = np.log2(f / 100.0) / np.log2(max(sample_rate / 200.0, 2.0))
-        ripple = sum(
-            amp * np.cos(2.0 * np.pi * (k + 1) * u + phase)
-            for k, (amp, phase) in enumerate(params.ripple)
-        )
-        peak = float(np.max(np.abs(ripple)))
-        if peak > 0.0:
-            curve = curve + params.ripple_db * ripple / peak
-    return curve
+    return equaliser_db(
+        params.tilt_db_per_octave, params.ripple, params.ripple_db, freqs, sample_rate
+    )
 
 
 def _draw_excluding(rng: np.random.Generator, lo: float, hi: float, min_abs: float) -> float:

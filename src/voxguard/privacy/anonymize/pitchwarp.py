@@ -93,24 +93,38 @@ def warp_map(beta: float, alpha: float, wobble: float = 0.0, harmonic: int = 1) 
     return mapping
 
 
-def _equaliser(params: PitchWarpParams, n_fft: int, sample_rate: int) -> np.ndarray:
-    """Zero-phase gain on the rfft grid: spectral tilt around 1 kHz plus the random ripple.
+def equaliser_db(
+    tilt_db_per_octave: float,
+    ripple: tuple[tuple[float, float], ...],
+    ripple_db: float,
+    freqs: np.ndarray,
+    sample_rate: int,
+) -> np.ndarray:
+    """Gain in dB at ``freqs``: spectral tilt around 1 kHz plus the random ripple.
 
     Both act on log frequency and are flat below 100 Hz; timbre colouring of this kind moves a
-    speaker embedding while ASR front ends largely normalise it away.
+    speaker embedding while ASR front ends largely normalise it away (and so does an attacker
+    who normalises the channel: see bench/privacy_eval.py).
     """
-    freqs = np.maximum(np.fft.rfftfreq(n_fft, 1.0 / sample_rate), 100.0)
-    octaves = np.log2(freqs / 1000.0)
-    curve_db = params.tilt_db_per_octave * octaves
-    if params.ripple and params.ripple_db:
-        u = np.log2(freqs / 100.0) / np.log2(max(sample_rate / 200.0, 2.0))
-        ripple = sum(
-            amp * np.cos(2.0 * np.pi * (k + 1) * u + phase)
-            for k, (amp, phase) in enumerate(params.ripple)
+    f = np.maximum(freqs, 100.0)
+    curve = tilt_db_per_octave * np.log2(f / 1000.0)
+    if ripple and ripple_db:
+        u = np.log2(f / 100.0) / np.log2(max(sample_rate / 200.0, 2.0))
+        wave = sum(
+            amp * np.cos(2.0 * np.pi * (k + 1) * u + phase) for k, (amp, phase) in enumerate(ripple)
         )
-        peak = float(np.max(np.abs(ripple)))
+        peak = float(np.max(np.abs(wave)))
         if peak > 0.0:
-            curve_db = curve_db + params.ripple_db * ripple / peak
+            curve = curve + ripple_db * wave / peak
+    return curve
+
+
+def _equaliser(params: PitchWarpParams, n_fft: int, sample_rate: int) -> np.ndarray:
+    """Zero-phase gain on the rfft grid."""
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
+    curve_db = equaliser_db(
+        params.tilt_db_per_octave, params.ripple, params.ripple_db, freqs, sample_rate
+    )
     return 10.0 ** (curve_db / 20.0)
 
 
