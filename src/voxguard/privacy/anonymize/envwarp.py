@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft as sfft
-from numpy.lib.stride_tricks import sliding_window_view
 
 from voxguard.privacy.anonymize import lpc, wsola
 from voxguard.privacy.anonymize.base import (
@@ -37,9 +36,8 @@ from voxguard.privacy.anonymize.base import (
     make_rng,
     validate_input,
 )
-from voxguard.privacy.anonymize.lpc import periodic_hann
 from voxguard.privacy.anonymize.mcadams import default_lpc_order
-from voxguard.privacy.anonymize.pitch import ratio_fraction
+from voxguard.privacy.anonymize.pitch import analyse, overlap_add, ratio_fraction
 from voxguard.privacy.anonymize.pitchwarp import check_range, equaliser_db, warp_map
 
 _FLOOR = 1e-9
@@ -58,12 +56,6 @@ class EnvWarpParams:
     tilt_db_per_octave: float = 0.0
     ripple_db: float = 0.0
     ripple: tuple[tuple[float, float], ...] = ()
-
-
-def _stft_params(sample_rate: int) -> tuple[int, int]:
-    # ~32 ms window (resolves harmonics of low voices, so the lifter separates them), 75 % overlap.
-    n_fft = int(2 ** np.ceil(np.log2(0.032 * sample_rate)))
-    return n_fft, n_fft // 4
 
 
 def _equaliser_db(params: EnvWarpParams, freqs: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -176,13 +168,9 @@ def source_bins(params: EnvWarpParams, n_bins: int) -> np.ndarray:
 
 def warp_envelope(x: np.ndarray, sample_rate: int, params: EnvWarpParams) -> np.ndarray:
     """STFT, per-frame LPC envelope, warped envelope gain with the phase kept, overlap-add."""
-    n_fft, hop = _stft_params(sample_rate)
-    window = periodic_hann(n_fft)
-    pad = n_fft
-    n_frames = int(np.ceil((x.size + 2 * pad - n_fft) / hop)) + 1
-    xp = np.zeros((n_frames - 1) * hop + n_fft)
-    xp[pad : pad + x.size] = x
-    spec = sfft.rfft(sliding_window_view(xp, n_fft)[::hop] * window, axis=-1)
+    # The ~32 ms window resolves harmonics of low voices, so the envelope passes between them.
+    frames = analyse(x, sample_rate)
+    spec, n_fft = frames.spec, frames.n_fft
     n_bins = spec.shape[1]
 
     # The all-pole (LPC) envelope of every frame, from the frame's own power spectrum: unlike a
@@ -205,11 +193,5 @@ def warp_envelope(x: np.ndarray, sample_rate: int, params: EnvWarpParams) -> np.
     # Silent frames get A(z) = 1 (flat envelope): the gain there is the equaliser alone.
     gain = np.exp(np.clip(warped - envelope + eq, -12.0, 12.0))
 
-    blocks = sfft.irfft(spec * gain, n=n_fft, axis=-1) * window
-    n_parts = n_fft // hop
-    parts = blocks.reshape(n_frames, n_parts, hop)
-    out = np.zeros((n_frames + n_parts - 1, hop))
-    for j in range(n_parts):  # loops over the hop-sized quarters of a frame, not over frames
-        out[j : j + n_frames] += parts[:, j, :]
-    y = out.reshape(-1) / 1.5  # Hann squared at 75 % overlap sums to 1.5
-    return y[pad : pad + x.size]
+    blocks = sfft.irfft(spec * gain, n=n_fft, axis=-1) * frames.window
+    return overlap_add(blocks, frames.hop)[frames.pad : frames.pad + x.size]

@@ -7,6 +7,7 @@ found for all frames at once with running maxima/minima of peak indices.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -21,10 +22,44 @@ from voxguard.privacy.anonymize.lpc import periodic_hann
 _MAX_DENOMINATOR = 48
 
 
-def _stft_params(sample_rate: int) -> tuple[int, int]:
+def stft_params(sample_rate: int) -> tuple[int, int]:
     # ~32 ms window (resolves harmonics of low voices), 75 % overlap for a smooth vocoder.
     n_fft = int(2 ** np.ceil(np.log2(0.032 * sample_rate)))
     return n_fft, n_fft // 4
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Hann-windowed STFT of a signal padded by one window on each side (stft_params' grid)."""
+
+    spec: np.ndarray  # (n_frames, n_fft // 2 + 1)
+    n_fft: int
+    hop: int
+    window: np.ndarray
+    pad: int
+
+
+def analyse(x: np.ndarray, sample_rate: int) -> Frames:
+    n_fft, hop = stft_params(sample_rate)
+    window = periodic_hann(n_fft)
+    pad = n_fft
+    n_frames = int(np.ceil((x.size + 2 * pad - n_fft) / hop)) + 1
+    xp = np.zeros((n_frames - 1) * hop + n_fft)
+    xp[pad : pad + x.size] = x
+    spec = sfft.rfft(sliding_window_view(xp, n_fft)[::hop] * window, axis=-1)
+    return Frames(spec, n_fft, hop, window, pad)
+
+
+def overlap_add(blocks: np.ndarray, hop: int) -> np.ndarray:
+    """Sum windowed frames ``hop`` apart; divided by 1.5, what Hann squared at 75 % overlap
+    sums to."""
+    n_frames, n_fft = blocks.shape
+    n_parts = n_fft // hop
+    parts = blocks.reshape(n_frames, n_parts, hop)
+    out = np.zeros((n_frames + n_parts - 1, hop))
+    for j in range(n_parts):  # loops over the hop-sized quarters of a frame, not over frames
+        out[j : j + n_frames] += parts[:, j, :]
+    return out.reshape(-1)[: (n_frames - 1) * hop + n_fft] / 1.5
 
 
 def _nearest_peak(mag: np.ndarray) -> np.ndarray:
@@ -46,13 +81,9 @@ def time_stretch(x: np.ndarray, factor: float, sample_rate: int) -> np.ndarray:
     """Phase-vocoder stretch: output is about len(x) * factor samples long, same pitch."""
     if x.size == 0 or factor == 1.0:
         return x.copy()
-    n_fft, hop = _stft_params(sample_rate)
-    window = periodic_hann(n_fft)
-    pad = n_fft
-    n_frames = int(np.ceil((x.size + 2 * pad - n_fft) / hop)) + 1
-    xp = np.zeros((n_frames - 1) * hop + n_fft)
-    xp[pad : pad + x.size] = x
-    spec = sfft.rfft(sliding_window_view(xp, n_fft)[::hop] * window, axis=-1)
+    frames = analyse(x, sample_rate)
+    spec, n_fft, hop, pad = frames.spec, frames.n_fft, frames.hop, frames.pad
+    n_frames = spec.shape[0]
 
     # Output frame m reads the input at fractional frame position m / factor.
     n_out = int(np.ceil((n_frames - 1) * factor))
@@ -79,16 +110,8 @@ def time_stretch(x: np.ndarray, factor: float, sample_rate: int) -> np.ndarray:
     phase_in = phase_all[i0]
     locked = acc[rows, nearest] + phase_in - phase_in[rows, nearest]
 
-    blocks = sfft.irfft(mag * np.exp(1j * locked), n=n_fft, axis=-1) * window
-    out_len = (blocks.shape[0] - 1) * hop + n_fft
-    n_parts = n_fft // hop
-    parts = blocks.reshape(blocks.shape[0], n_parts, hop)
-    acc_out = np.zeros((blocks.shape[0] + n_parts - 1, hop))
-    for j in range(n_parts):  # loops over the hop-sized quarters of a frame, not over frames
-        acc_out[j : j + blocks.shape[0]] += parts[:, j, :]
-    y = acc_out.reshape(-1)[:out_len]
-    # Hann squared at 75 % overlap sums to 1.5.
-    y /= 1.5
+    blocks = sfft.irfft(mag * np.exp(1j * locked), n=n_fft, axis=-1) * frames.window
+    y = overlap_add(blocks, hop)
     start = round(pad * factor)
     want = round(x.size * factor)
     y = y[start : start + want]
