@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voxguard import audit, work
+from voxguard import audit
 from voxguard.consent.service import current_consent, get_account
 from voxguard.db.base import utcnow
 from voxguard.db.models import Account, SamplingDecision, Utterance
 from voxguard.db.session import Database
+from voxguard.ingest.service import queue_for_review
 from voxguard.sampling.service import SamplingPolicy, decide, sampling_secret
 from voxguard.vault.service import Vault
-from voxguard.work.queues import JOBS_QUEUE, PREPARE_REVIEW_COPY
 
 
 @dataclass
@@ -139,16 +139,7 @@ def _rerun_account(
         summary.reasons[decision.reason] += 1
         if decision.sampled:
             summary.sampled += 1
-            utterance.sampled = True
-            utterance.status = "queued"
-            work.enqueue(
-                session,
-                queue=JOBS_QUEUE,
-                kind=PREPARE_REVIEW_COPY,
-                subject_id=utterance.id,
-                account_id=account_id,
-                max_attempts=max_attempts,
-            )
+            queue_for_review(session, utterance, max_attempts=max_attempts)
         session.flush()  # the cap of the next decision counts this one
         audit.record(
             session,

@@ -277,17 +277,8 @@ def _record(
     session.add(utterance)
     session.flush()  # the unique (device, utterance_id) check fires here
     session.add_all((blob, decision))
-    utterance.sampled = decision.sampled
     if decision.sampled:
-        utterance.status = "queued"
-        work.enqueue(
-            session,
-            queue=JOBS_QUEUE,
-            kind=PREPARE_REVIEW_COPY,
-            subject_id=utterance_id,
-            account_id=caller.account_id,
-            max_attempts=settings.job_max_attempts,
-        )
+        queue_for_review(session, utterance, max_attempts=settings.job_max_attempts)
     session.flush()  # write the rows first: the audit head lock is then held only briefly
     audit.record(
         session,
@@ -304,6 +295,20 @@ def _record(
         },
     )
     return IngestResult(id=utterance_id, sampled=decision.sampled, stored=True, created=True)
+
+
+def queue_for_review(session: Session, utterance: Utterance, *, max_attempts: int) -> None:
+    """A sampled utterance goes to the privacy pipeline (the job is written with it)."""
+    utterance.sampled = True
+    utterance.status = "queued"
+    work.enqueue(
+        session,
+        queue=JOBS_QUEUE,
+        kind=PREPARE_REVIEW_COPY,
+        subject_id=utterance.id,
+        account_id=utterance.account_id,
+        max_attempts=max_attempts,
+    )
 
 
 def _discard(
