@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voxguard.config import Settings
-from voxguard.consent.service import RETENTION_CHOICES
+from voxguard.consent.service import RETENTION_CHOICES, current_consents
 from voxguard.db.base import utcnow
 from voxguard.db.models import (
     ClipOutcome,
@@ -99,23 +99,6 @@ class ProcessingRecord:
 
 def _count(session: Session, model: Any, *where: Any) -> int:
     return int(session.execute(select(func.count()).select_from(model).where(*where)).scalar_one())
-
-
-def _latest_consents(session: Session) -> list[ConsentRecord]:
-    latest = (
-        select(ConsentRecord.account_id, func.max(ConsentRecord.version).label("version"))
-        .group_by(ConsentRecord.account_id)
-        .subquery()
-    )
-    return list(
-        session.execute(
-            select(ConsentRecord).join(
-                latest,
-                (ConsentRecord.account_id == latest.c.account_id)
-                & (ConsentRecord.version == latest.c.version),
-            )
-        ).scalars()
-    )
 
 
 def _counts(session: Session, consents: list[ConsentRecord]) -> dict[str, int]:
@@ -240,7 +223,7 @@ def measures(settings: Settings) -> tuple[list[Measure], str | None]:
 
 def processing_record(session: Session, settings: Settings) -> ProcessingRecord:
     now = utcnow()
-    consents = _latest_consents(session)
+    consents = current_consents(session)
     retention = {choice: 0 for choice in RETENTION_CHOICES}
     for record in consents:
         retention[record.retention] = retention.get(record.retention, 0) + 1

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voxguard import audit, work
@@ -121,6 +122,25 @@ def current_consent(session: Session, account_id: str) -> ConsentRecord:
     if record is None:
         raise UnknownAccount(f"account {account_id} has no consent record")
     return record
+
+
+def current_consents(
+    session: Session, account_ids: Collection[str] | None = None
+) -> list[ConsentRecord]:
+    """The consent in force of every account (of ``account_ids`` only, when given)."""
+    latest = select(ConsentRecord.account_id, func.max(ConsentRecord.version).label("version"))
+    if account_ids is not None:
+        latest = latest.where(ConsentRecord.account_id.in_(set(account_ids)))
+    newest = latest.group_by(ConsentRecord.account_id).subquery()
+    return list(
+        session.execute(
+            select(ConsentRecord).join(
+                newest,
+                (ConsentRecord.account_id == newest.c.account_id)
+                & (ConsentRecord.version == newest.c.version),
+            )
+        ).scalars()
+    )
 
 
 def consent_history(session: Session, account_id: str) -> list[ConsentRecord]:

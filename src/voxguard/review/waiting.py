@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voxguard.config import Settings
+from voxguard.consent.service import current_consents
 from voxguard.db.base import utcnow
-from voxguard.db.models import ConsentRecord, Exposure, User, Utterance, WorkItem
+from voxguard.db.models import Exposure, User, Utterance, WorkItem
 from voxguard.review.assignment import EXPOSURE_WINDOW, allowed_data_regions
 from voxguard.work.queues import REVIEW_QUEUE
 
@@ -103,23 +104,11 @@ def _tasks(session: Session) -> list[_Task]:
 
 
 def _opted_in(session: Session, account_ids: Iterable[str]) -> set[str]:
-    latest = (
-        select(ConsentRecord.account_id, func.max(ConsentRecord.version).label("version"))
-        .where(ConsentRecord.account_id.in_(set(account_ids)))
-        .group_by(ConsentRecord.account_id)
-        .subquery()
-    )
-    return set(
-        session.execute(
-            select(ConsentRecord.account_id)
-            .join(
-                latest,
-                (latest.c.account_id == ConsentRecord.account_id)
-                & (latest.c.version == ConsentRecord.version),
-            )
-            .where(ConsentRecord.human_review == "opted_in")
-        ).scalars()
-    )
+    return {
+        c.account_id
+        for c in current_consents(session, set(account_ids))
+        if c.human_review == "opted_in"
+    }
 
 
 @dataclass
