@@ -68,12 +68,7 @@ def consent(
     console.print(f"{ref}: {summary}")
 
 
-class Channel(StrEnum):
-    email = "email"
-    letter = "letter"
-    phone = "phone"
-    in_person = "in_person"
-    other = "other"
+Channel = StrEnum("Channel", {c: c for c in erasure.OPERATOR_CHANNELS})  # type: ignore[misc]
 
 
 @app.command()

@@ -48,20 +48,12 @@ def _rows_referring_to(table: str) -> list[Column[Any]]:
     ]
 
 
-# How the request reached us: the privacy API and the self-service page, a request a privacy
-# officer received another way and carried out, or the ledger re-applied after a restore.
-# A closed list, never free text: an erasure's record must not become a place where the
-# person's name or message is kept.
-REQUEST_CHANNELS = (
-    "api",
-    "self_service",
-    "email",
-    "letter",
-    "phone",
-    "in_person",
-    "other",
-    "ledger",
-)
+# How the request reached us: the privacy API and the self-service page, a request an operator
+# received another way (OPERATOR_CHANNELS: what a person picks on the officer's page or in the
+# CLI), or the ledger re-applied after a restore. A closed list, never free text: an erasure's
+# record must not become a place where the person's name or message is kept.
+OPERATOR_CHANNELS = ("email", "letter", "phone", "in_person", "other")
+REQUEST_CHANNELS = ("api", "self_service", *OPERATOR_CHANNELS, "ledger")
 
 
 def _check_channel(channel: str) -> None:

@@ -29,9 +29,6 @@ Rt = Annotated[Runtime, Depends(get_runtime)]
 AuditReader = Annotated[User, Depends(require_policy(AuditLogPolicy, "view", page=True))]
 ErasureReader = Annotated[User, Depends(require_policy(ErasurePolicy, "view", page=True))]
 Eraser = Annotated[User, Depends(require_policy(ErasurePolicy, "erase", page=True))]
-# What an officer may pick as the way a request reached them (the API and the page record
-# their own channel; the ledger's is the system's).
-OFFICER_CHANNELS = ("email", "letter", "phone", "in_person", "other")
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -75,7 +72,15 @@ def audit_page(
 
 
 def _erasures_page(
-    request: Request, rt: Runtime, user: User, *, status: int = 200, **form: Any
+    request: Request,
+    rt: Runtime,
+    user: User,
+    *,
+    status: int = 200,
+    error: str = "",
+    account_ref: str = "",
+    recording_id: str = "",
+    channel: str = "",
 ) -> Response:
     with rt.db.read() as session:
         receipts = erasures.recent_erasures(session)
@@ -84,10 +89,13 @@ def _erasures_page(
         "officer_erasures.html",
         status,
         receipts=receipts,
-        channels=OFFICER_CHANNELS,
+        channels=erasures.OPERATOR_CHANNELS,
         can_erase=ErasurePolicy.allows(user, "erase"),
         done=request.query_params.get("done", ""),
-        **{"error": "", "account_ref": "", "recording_id": "", "channel": "", **form},
+        error=error,
+        account_ref=account_ref,
+        recording_id=recording_id,
+        channel=channel,
     )
 
 
@@ -110,8 +118,8 @@ def erase_on_request(
     if confirm != "yes":
         error = "Tick the box to confirm: an erasure cannot be undone."
         return _erasures_page(request, rt, user, status=422, error=error, **form)
-    if channel not in OFFICER_CHANNELS:
-        error = f"Say how the request came: one of {', '.join(OFFICER_CHANNELS)}."
+    if channel not in erasures.OPERATOR_CHANNELS:
+        error = f"Say how the request came: one of {', '.join(erasures.OPERATOR_CHANNELS)}."
         return _erasures_page(request, rt, user, status=422, error=error, **form)
     actor = f"user:{user.handle}"
     try:
