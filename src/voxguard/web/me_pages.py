@@ -129,10 +129,10 @@ SAMPLED = {
 }
 
 
-def when(at: datetime, now: datetime | None = None) -> str:
+def when(at: datetime) -> str:
     """E.g. "3 March at 14:02 UTC" (the year too when it is not this one). The page does not
     know the speaker's time zone, so it says which one it uses rather than leave it to guess."""
-    year = "" if at.year == (now or utcnow()).year else f" {at.year}"
+    year = "" if at.year == utcnow().year else f" {at.year}"
     return f"{at.day} {at:%B}{year} at {at:%H:%M} UTC"
 
 
