@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,17 +37,6 @@ def console_watch(problems: list[str]) -> Callable[[Any], None]:
             problems.append(f"CSP violation: {message.text}")
 
     return on_console
-
-
-def require_browser() -> ModuleType:
-    """``playwright.sync_api`` once Chromium and Playwright are known to be here.
-
-    Missing either skips the test on a developer's machine and fails it under CI, where both
-    are installed and a browser test that quietly skips would prove nothing.
-    """
-    from tests.support import needs  # needs reads CHROMIUM from here, so not at import time
-
-    return needs.chromium()
 
 
 def launch(playwright: Any) -> Any:

@@ -16,11 +16,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support import browser as browser_support
+from tests.support import needs
 from tests.support.browser import (
     ARTIFACTS,
     STAFF_ACCENT_OF,
     launch,
-    require_browser,
     sign_in_on_page,
     watched_page,
 )
@@ -52,7 +52,7 @@ def test_a_lead_hears_each_voice_as_recorded_and_anonymized(
     sqlite_rt: Runtime,  # noqa: F811
     server: BackgroundServer,  # noqa: F811
 ) -> None:
-    sync_api = require_browser()
+    sync_api = needs.chromium()
     rt = sqlite_rt
     user, password, secret = make_user(rt, role="lead")
     problems: list[str] = []
@@ -147,7 +147,7 @@ def test_a_missing_browser_fails_under_ci_and_skips_elsewhere(
     monkeypatch.setattr(browser_support, "CHROMIUM", tmp_path / "no-chromium")
     monkeypatch.setenv("CI", "1")
     with pytest.raises(pytest.fail.Exception, match="Chromium is not installed"):
-        require_browser()
+        needs.chromium()
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
-        require_browser()
+        needs.chromium()

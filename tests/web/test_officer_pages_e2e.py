@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from tests.support import needs
 from tests.support.browser import (
     ARTIFACTS,
     launch,
-    require_browser,
     sign_in_on_page,
     watched_page,
 )
@@ -29,7 +29,7 @@ def test_an_officer_carries_out_a_letter_and_checks_the_audit_chain(
     sqlite_rt: Runtime,  # noqa: F811
     server: BackgroundServer,  # noqa: F811
 ) -> None:
-    sync_api = require_browser()
+    sync_api = needs.chromium()
     rt = sqlite_rt
     make_clips(rt, 1, account_ref="ACCT-LETTER-1", serial="SN-LETTER-1")
     user, password, secret = make_user(rt, role="privacy_officer")
