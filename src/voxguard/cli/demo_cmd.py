@@ -29,7 +29,11 @@ def demo(
     port: int = typer.Option(None),
     exit_after_setup: bool = typer.Option(False, help="Stop once the demo data is processed."),
 ) -> None:
-    """Create demo accounts and devices, upload demo speech over HTTP, run a worker, serve."""
+    """Run the demo at http://127.0.0.1:8000.
+
+    Creates demo accounts and devices, uploads demo speech over HTTP, runs a worker and
+    serves.
+    """
     settings = load_settings()
     if fresh and settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)
