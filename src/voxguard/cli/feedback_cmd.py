@@ -162,7 +162,7 @@ def eval_nlu(
     splits = _splits("test" if adapted else split)
     with runtime(create=False) as rt:
         classifiers = nlu_classifiers(rt.settings, adapted)
-        data = evaluate_nlu(rt.db, utcnow(), classifiers, splits=splits, limit=limit)
+        data = evaluate_nlu(rt.db, rt.vault, utcnow(), classifiers, splits=splits, limit=limit)
         _publish(rt, data, out, ("accuracy", "macro_f1"))
 
 

@@ -20,6 +20,6 @@ def publish_demo_reports(rt: Runtime) -> list[str]:
     """Measure ASR and intents on the settled clips and keep both reports; their ids."""
     now = utcnow()
     asr = evaluate_asr(rt.db, rt.vault, now, asr_transcribers(rt.settings, DEMO_ASR_ENGINES))
-    nlu = evaluate_nlu(rt.db, now, nlu_classifiers(rt.settings))
+    nlu = evaluate_nlu(rt.db, rt.vault, now, nlu_classifiers(rt.settings))
     with rt.db.session() as session:
         return [report.save(session, data, actor=DEMO_ACTOR).id for data in (asr, nlu)]
