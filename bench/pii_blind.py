@@ -464,8 +464,9 @@ def email(f: Faker, rng: random.Random) -> list[str]:
 def phone(f: Faker, rng: random.Random) -> list[str]:
     raw = _field(f, "phone_number").split("x")[0]
     digits = re.sub(r"\D", "", raw)
-    if len(digits) < 7:
+    if len(digits) < 7:  # a locale without phone numbers (en_PH): ten digits said in groups
         digits = "".join(str(rng.randrange(10)) for _ in range(10))
+        raw = f"{digits[:3]} {digits[3:6]} {digits[6:]}"
     prefix: list[str] = ["plus"] if raw.strip().startswith("+") else []
     style = rng.random()
     if style < 0.45:
