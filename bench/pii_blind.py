@@ -581,12 +581,34 @@ def blind_utterances(half: str, seed: int = SEED) -> list[Utterance]:
     return out
 
 
-if __name__ == "__main__":
-    import sys
+def main(argv: list[str] | None = None) -> int:
+    """Print a half as JSON lines (``--jsonl``) or every seventh utterance with its gold marked.
 
-    for u in blind_utterances(sys.argv[1] if len(sys.argv) > 1 else "look")[::7]:
+    Faker picks some values (it_IT cities) from sets, whose order follows the string hash seed:
+    the set is the same in every run only with PYTHONHASHSEED=0, which this sets."""
+    import argparse
+    import json
+
+    from pii_corpus import ensure_hash_seed
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("half", choices=HALVES)
+    ap.add_argument("--jsonl", action="store_true")
+    args = ap.parse_args(argv)
+    ensure_hash_seed()
+    utterances = blind_utterances(args.half)
+    if args.jsonl:
+        for u in utterances:
+            print(json.dumps(u.to_json()))
+        return 0
+    for u in utterances[::7]:
         marked = list(u.words)
         for s, e, typ in u.spans:
             marked[s] = f"[{typ}: " + marked[s]
             marked[e - 1] += "]"
         print(u.locale, " ".join(marked))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
