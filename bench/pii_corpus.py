@@ -709,71 +709,6 @@ def snips_utterances(data: Path, split: str) -> list[Utterance]:
     return out
 
 
-# Snips slots that name a place: in requests like these an unknown word is a place, not a person.
-_SNIPS_PLACE_SLOTS = {"city", "state", "country"}
-
-
-def snips_place_queries(data: Path, split: str) -> list[Utterance]:
-    """The Snips queries of ``snips_utterances`` that name one place, with the place's words in
-    ``other`` (each chunk said on its own, so the words can differ a little from the query's)."""
-    root = data / "snips-nlu-benchmark"
-    out = []
-    for intent_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-        intent = intent_dir.name
-        name = f"train_{intent}_full.json" if split == "train" else f"validate_{intent}.json"
-        raw = (intent_dir / name).read_bytes()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")
-        for k, query in enumerate(json.loads(text)[intent]):
-            slots = [chunk.get("entity") for chunk in query["data"]]
-            if any(s in _SNIPS_PUBLIC_SLOTS for s in slots):
-                continue
-            if sum(s in _SNIPS_PLACE_SLOTS for s in slots) != 1:
-                continue
-            u = Utterance(f"snips-{split}-{intent}-{k}", "snips", [])
-            for chunk in query["data"]:
-                said = _spoken_words(chunk["text"])
-                if chunk.get("entity") in _SNIPS_PLACE_SLOTS and said:
-                    u.other.append((len(u.words), len(u.words) + len(said), "place_name"))
-                u.words += said
-            if u.other:
-                out.append(u)
-    return out
-
-
-def faker_place_pool(locales: tuple[str, ...], per_locale: int, seed: int) -> list[str]:
-    """Spoken city names of ``locales`` ("kangasala", "lake derek", "san pedro los altos")."""
-    rng = random.Random(f"{seed}-places")
-    pool = []
-    for k, locale in enumerate(locales):
-        f = _Faker(locale, seed + 1000 + k)
-        pool += [" ".join(speech.say_text(f.city(), rng)) for _ in range(per_locale)]
-    return [p for p in pool if p]
-
-
-def with_places(
-    base: list[Utterance], places: list[str], rng: random.Random, source: str, share: float
-) -> list[Utterance]:
-    """Requests that name one place and no person, the place replaced by a Faker city (a share
-    of them): hard negatives, so that an unknown word where a place is asked for ("how far is
-    kangasala", "weather in lake derek") is not taken for a name."""
-    out = []
-    for u in base:
-        places_here = [x for x in u.other if x[2] == "place_name"]
-        if len(places_here) != 1 or u.spans or u.ignore or rng.random() >= share:
-            continue
-        s, e, _ = places_here[0]
-        place = rng.choice(places).split()
-        delta = len(place) - (e - s)
-        other = [x if x[1] <= s else (x[0] + delta, x[1] + delta, x[2]) for x in u.other]
-        out.append(
-            Utterance(f"{u.id}-{source}", source, u.words[:s] + place + u.words[e:], other=other)
-        )
-    return out
-
-
 def _spoken_words(sentence: str) -> list[str]:
     """A written query in transcript form: lower case, punctuation dropped, digits as words."""
     from voxguard.asr.normalize import normalize_text
@@ -876,18 +811,7 @@ def training_corpus(
     corpus += slurp
     persons = [u for u in slurp if any(s[2] == PERSON for s in u.spans)]
     corpus += with_names(persons, faker_names + wnut_train, rng, "slurp_names", copies=8)
-    snips = [u for k, u in enumerate(snips_utterances(data, "train")) if k % 10 != 0]
-    corpus += snips
-    # unknown place names in real request contexts, as negatives (not the tuning tenth's)
-    places = faker_place_pool(
-        tuple(x for x in TRAIN_LOCALES if not dev or x not in DEV_LOCALES), 40, seed
-    )
-    place_rng = random.Random(f"{seed}-places")
-    trained = {u.id for u in snips}
-    snips_places = [u for u in snips_place_queries(data, "train") if u.id in trained]
-    corpus += with_places(slurp, places, place_rng, "slurp_places", share=1.0)
-    corpus += with_places(slurp, places, place_rng, "slurp_places2", share=1.0)
-    corpus += with_places(snips_places, places, place_rng, "snips_places", share=0.3)
+    corpus += [u for k, u in enumerate(snips_utterances(data, "train")) if k % 10 != 0]
     return corpus
 
 

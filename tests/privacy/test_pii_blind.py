@@ -28,7 +28,7 @@ LOOK_RECALL_FLOORS = {
     "PHONE_NUMBER": 0.99,
     "CREDIT_CARD": 0.99,
 }
-# Share of the words of the look half's requests without PII that may be bleeped (3.5 % now).
+# Share of the words of the look half's requests without PII that may be bleeped (3.4 % now).
 LOOK_NEGATIVE_BLEEP_CEILING = 0.04
 
 
