@@ -13,8 +13,8 @@ app = App(help="Database schema.", no_args_is_help=True)
 
 @app.command()
 def upgrade() -> None:
-    """Bring the database schema to this version's head revision (a new system: also create its
-    master key and blob folder)."""
+    """Bring the schema to this version's head revision. A new system also gets its master key
+    and blob folder."""
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.resolved_database_url)
