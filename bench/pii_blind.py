@@ -10,17 +10,18 @@ numbers said as words, foreign street names, apartment/suite, city, region, coun
 e-mails with a multi-word local part; phone and card numbers in several spoken styles; and
 requests without PII (times, jokes, the weather in a place) that must not be bleeped.
 
-Two halves, disjoint in locales, templates and word-names:
+Three parts, disjoint in locales, templates and word-names:
 
 - ``look``: may be looked at while changing the tagger or the rules;
-- ``sealed``: scored once before and once after a change, never while tuning.
+- ``sealed``: scored once before and once after a change, never while tuning;
+- ``sealed2``: written after ``sealed`` had been scored with a first change, for a second one.
 
 Gold spans: a person's name without its title (the title says nothing about who), the whole
 address run (house number to country and postcode), the whole e-mail ("anna maria kovacs at
 freemail dot hu"), the phone or card number. City and country names in requests without an
 address are not PII.
 
-Run through ``bench/pii_data.py --split blind-look`` (or ``blind-sealed``).
+Run through ``bench/pii_data.py --split blind-look`` (or ``blind-sealed``, ``blind-sealed2``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from faker import Faker
 from pii_corpus import ADDRESS, CARD, EMAIL, PERSON, PHONE, Utterance
 from voxguard.asr.number_words import ONES_WORDS, TENS_WORDS
 
-HALVES = ("look", "sealed")
+HALVES = ("look", "sealed", "sealed2")
 SEED = 20261207
 
 # Locales whose Faker providers have native addresses (others fall back to US ones).
@@ -68,6 +69,20 @@ LOCALES = {
         "cs_CZ",
         "sl_SI",
         "id_ID",
+    ),
+    "sealed2": (
+        "en_NZ",
+        "en_IE",
+        "es_CO",
+        "es_CL",
+        "es_AR",
+        "nl_BE",
+        "de_CH",
+        "fr_CH",
+        "hr_HR",
+        "no_NO",
+        "zu_ZA",
+        "fil_PH",
     ),
 }
 # Names that are also ordinary English words; said lower case they look like anything else.
@@ -135,6 +150,38 @@ WORD_NAMES = {
         "mason",
         "singer",
         "weaver",
+    ),
+    "sealed2": (
+        "bliss",
+        "sterling",
+        "berry",
+        "cotton",
+        "sands",
+        "marsh",
+        "brooks",
+        "wells",
+        "gold",
+        "silver",
+        "hart",
+        "lamb",
+        "bird",
+        "crane",
+        "fields",
+        "frost",
+        "snow",
+        "winter",
+        "storm",
+        "lake",
+        "brook",
+        "shepherd",
+        "porter",
+        "potter",
+        "sawyer",
+        "archer",
+        "bowman",
+        "glass",
+        "holly",
+        "ivy",
     ),
 }
 TITLES = ("doctor", "mister", "missus", "miss", "professor", "aunt", "uncle", "nurse", "coach")
@@ -278,6 +325,76 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "how many hours until {time}",
             "play something relaxing",
             "what's on my calendar for {month}",
+        ),
+    },
+    # Written after the look and sealed halves had been scored, before the second change was
+    # scored on it: a third, unseen half for that change.
+    "sealed2": {
+        PERSON: (
+            "start a video call with {name}",
+            "did {name} accept the invitation",
+            "i owe {name} twenty dollars remind me",
+            "pick up {name} from the station at six",
+            "what's the last thing {name} posted",
+            "write down that {name}'s flight lands at noon",
+            "call {word_name} on whatsapp",
+            "has {word_name} seen my message",
+            "invite {word_name} to dinner on sunday",
+            "leave a note for {title} {name}",
+            "is {title} {name} in the office today",
+            "remind {name} about the dentist",
+        ),
+        ADDRESS: (
+            "the delivery address is {address}",
+            "take me to {address}",
+            "please note my new address {address}",
+            "the keys are at {address}",
+            "book a cleaner for {address} on monday",
+            "what's the quickest route to {address}",
+        ),
+        EMAIL: (
+            "send a copy to {email}",
+            "the email on the account is {email}",
+            "notify {email} when it ships",
+            "put {email} in cc",
+            "send my boarding pass to {email}",
+        ),
+        PHONE: (
+            "my mobile is {phone}",
+            "phone {phone} now",
+            "give {name} a call on {phone}",
+            "the number to call back is {phone}",
+            "forward my calls to {phone}",
+        ),
+        CARD: (
+            "card number {card}",
+            "pay the bill with {card}",
+            "my new visa is {card}",
+            "replace my old card with {card}",
+        ),
+        "record": (
+            "guest {name} address {address}",
+            "emergency contact {name} phone {phone}",
+            "{name} from {address} paid with {card}",
+            "register {name} with the email {email} and the number {phone}",
+        ),
+        "none": (
+            "set an alarm for {time} on weekends",
+            "tell me a knock knock joke",
+            "what's the temperature in {place} right now",
+            "do i need an umbrella in {place} tomorrow",
+            "how long is the flight to {country}",
+            "remind me in {small} hours to call the bank",
+            "make a shopping list with {small} apples",
+            "what's {big} times {small}",
+            "play the radio",
+            "turn off all the lights at {time}",
+            "what's the capital of {country}",
+            "count down from {small}",
+            "give me a fun fact",
+            "when does the sun set in {place}",
+            "how's the traffic to work",
+            "what holidays are in {month}",
         ),
     },
 }

@@ -34,7 +34,7 @@ of gold words hidden by a predicted span of any type (what matters for bleeping 
   in carrier sentences and spoken styles written apart from the tagger's generator, with requests
   without PII (``blind_neg``); its ``look`` half may be looked at while tuning, ``sealed`` not.
 
-Run: ``.venv/bin/python bench/pii_data.py [--split heldout|tune|all|blind-look|blind-sealed]
+Run: ``.venv/bin/python bench/pii_data.py [--split heldout|tune|all|blind-look|blind-sealed|blind-sealed2]
 [--no-spacy]``.
 """
 
@@ -1247,7 +1247,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--split",
         default="heldout",
-        choices=["heldout", "tune", "all", "blind-look", "blind-sealed"],
+        choices=["heldout", "tune", "all", "blind-look", "blind-sealed", "blind-sealed2"],
     )
     ap.add_argument("--no-spacy", action="store_true")
     ap.add_argument("--no-tagger", action="store_true", help="the rule recognizers alone")

@@ -47,13 +47,16 @@ def look() -> list[pii_blind.Utterance]:
     return [pii_blind.Utterance.from_json(json.loads(line)) for line in out.splitlines()]
 
 
-def test_the_halves_share_no_locale_template_or_word_name() -> None:
-    assert not set(pii_blind.LOCALES["look"]) & set(pii_blind.LOCALES["sealed"])
-    assert not set(pii_blind.WORD_NAMES["look"]) & set(pii_blind.WORD_NAMES["sealed"])
-    look, sealed = pii_blind.TEMPLATES["look"], pii_blind.TEMPLATES["sealed"]
-    assert set(look) == set(sealed)
-    for kind in look:
-        assert not set(look[kind]) & set(sealed[kind]), kind
+@pytest.mark.parametrize(
+    ("one", "other"), [("look", "sealed"), ("look", "sealed2"), ("sealed", "sealed2")]
+)
+def test_the_halves_share_no_locale_template_or_word_name(one: str, other: str) -> None:
+    assert not set(pii_blind.LOCALES[one]) & set(pii_blind.LOCALES[other])
+    assert not set(pii_blind.WORD_NAMES[one]) & set(pii_blind.WORD_NAMES[other])
+    a, b = pii_blind.TEMPLATES[one], pii_blind.TEMPLATES[other]
+    assert set(a) == set(b)
+    for kind in a:
+        assert not set(a[kind]) & set(b[kind]), kind
     with pytest.raises(ValueError, match="half"):
         pii_blind.blind_utterances("heldout")
 
