@@ -22,10 +22,10 @@ from voxguard.audit.refusals import RefusalTally
 from voxguard.config import Settings
 from voxguard.consent.service import current_consent, expiry_for
 from voxguard.db.base import new_id, utcnow
-from voxguard.db.models import Account, Blob, UsageCounter, Utterance
+from voxguard.db.models import Blob, UsageCounter, Utterance
 from voxguard.db.session import Database
 from voxguard.db.upsert import insert_on_conflict
-from voxguard.ingest.devices import DeviceAuthError, authenticate
+from voxguard.ingest.devices import DeviceAuthError, authenticate_with_account
 from voxguard.ingest.metadata import MetadataRejected, UtteranceMetadata, parse_metadata
 from voxguard.sampling.service import decide, policy_from, sampling_secret
 from voxguard.vault.service import Vault
@@ -99,14 +99,12 @@ def check_token(
 
 
 def _authenticate(db: Database, token: str | None) -> Caller:
-    with db.read() as session:
+    with db.lookup() as session:  # one statement: no transaction needed
         try:
-            device = authenticate(session, token)
+            found = authenticate_with_account(session, token)
         except DeviceAuthError as exc:
             raise UploadRejected("unauthorized", str(exc)) from exc
-        account = session.get(Account, device.account_id)
-        assert account is not None  # erasing an account deletes its devices with it
-        return Caller(device.id, account.id, account.ref, device.serial, account.data_region)
+    return Caller(found.id, found.account_id, found.account_ref, found.serial, found.data_region)
 
 
 def _parse(raw: bytes, caller: Caller, settings: Settings) -> UtteranceMetadata:
