@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from voxguard.db.base import UTCDateTime, utcnow
@@ -126,16 +126,18 @@ def _chain_pending(session: Session) -> None:
         columns["at"] = [UTCDateTime().process_bind_param(at, None) for at in columns["at"]]
         session.execute(_APPEND_PG, {**columns, "head_seq": seq, "head_hash": prev})
     else:
-        session.execute(insert(AuditEvent), rows)
-        session.execute(
-            update(AuditHead)
-            .where(AuditHead.id == _HEAD_ID)
-            .values(seq=seq, hash=prev)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(_APPEND, rows)
+        session.execute(_MOVE_HEAD, {"head_seq": seq, "head_hash": prev})
 
 
 _LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == _HEAD_ID).with_for_update()
+_APPEND = insert(AuditEvent)
+_MOVE_HEAD = (
+    update(AuditHead)
+    .where(AuditHead.id == _HEAD_ID)
+    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+    .execution_options(synchronize_session=False)
+)
 _EVENT_COLUMNS = (
     "seq", "at", "actor", "action", "target", "account_id", "details", "prev_hash", "hash",
 )  # fmt: skip

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from voxguard import audit, work
@@ -112,13 +112,17 @@ def get_or_create_account(
     return account
 
 
+# Built once: every upload reads the consent in force twice.
+_CURRENT_CONSENT = (
+    select(ConsentRecord)
+    .where(ConsentRecord.account_id == bindparam("account_id", type_=String()))
+    .order_by(ConsentRecord.version.desc())
+    .limit(1)
+)
+
+
 def current_consent(session: Session, account_id: str) -> ConsentRecord:
-    record = session.execute(
-        select(ConsentRecord)
-        .where(ConsentRecord.account_id == account_id)
-        .order_by(ConsentRecord.version.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    record = session.execute(_CURRENT_CONSENT, {"account_id": account_id}).scalar_one_or_none()
     if record is None:
         raise UnknownAccount(f"account {account_id} has no consent record")
     return record

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -144,14 +144,19 @@ def _device_fields(settings: Settings, caller: Caller, meta: UtteranceMetadata) 
     return device_type, claimed
 
 
+# Built once: every upload looks for an earlier one with its utterance_id.
+_EARLIER_UPLOAD = select(Utterance.id, Utterance.sampled, Utterance.audio_sha256).where(
+    Utterance.device_id == bindparam("device_id", type_=String()),
+    Utterance.client_utterance_id == bindparam("client_utterance_id", type_=String()),
+)
+
+
 def _replay(
     session: Session, caller: Caller, meta: UtteranceMetadata, audio_sha256: str
 ) -> IngestResult | None:
     row = session.execute(
-        select(Utterance.id, Utterance.sampled, Utterance.audio_sha256).where(
-            Utterance.device_id == caller.device_id,
-            Utterance.client_utterance_id == meta.utterance_id,
-        )
+        _EARLIER_UPLOAD,
+        {"device_id": caller.device_id, "client_utterance_id": meta.utterance_id},
     ).first()
     if row is None:
         return None

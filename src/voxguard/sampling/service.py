@@ -15,7 +15,7 @@ from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from voxguard.config import Settings
-from voxguard.db.base import utcnow
+from voxguard.db.base import UTCDateTime, utcnow
 from voxguard.db.models import Account, SamplingDecision
 from voxguard.vault.service import Vault
 
@@ -63,6 +63,17 @@ _LOCK_ACCOUNT = (
 )
 
 
+_SAMPLED_SINCE = (
+    select(func.count())
+    .select_from(SamplingDecision)
+    .where(
+        SamplingDecision.account_id == bindparam("account_id", type_=String()),
+        SamplingDecision.sampled.is_(True),
+        SamplingDecision.decided_at >= bindparam("since", type_=UTCDateTime()),
+    )
+)
+
+
 def decide(
     session: Session,
     *,
@@ -103,12 +114,5 @@ def _sampled_recently(session: Session, account_id: str) -> int:
     # of the account that are not being counted still insert freely; the caller decides before
     # it inserts anything that references the account, so this is the first lock it takes.
     session.execute(_LOCK_ACCOUNT, {"account_id": account_id})
-    return session.execute(
-        select(func.count())
-        .select_from(SamplingDecision)
-        .where(
-            SamplingDecision.account_id == account_id,
-            SamplingDecision.sampled.is_(True),
-            SamplingDecision.decided_at >= utcnow() - CAP_WINDOW,
-        )
-    ).scalar_one()
+    since = utcnow() - CAP_WINDOW
+    return session.execute(_SAMPLED_SINCE, {"account_id": account_id, "since": since}).scalar_one()
