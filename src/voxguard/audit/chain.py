@@ -98,7 +98,10 @@ def _chain_pending(session: Session) -> None:
     if not pending:
         return
     session.flush()  # the action's own rows first, before the head is locked
-    head = session.execute(_LOCK_HEAD).first()
+    # Plain SQL on the session's connection from here: the ORM's statement and result handling
+    # would cost more CPU than the statements themselves, and no ORM object is involved.
+    connection = session.connection()
+    head = connection.execute(_LOCK_HEAD).first()
     if head is None:
         raise RuntimeError(
             "audit_head row missing: the schema was not created by voxguard db upgrade"
@@ -124,19 +127,19 @@ def _chain_pending(session: Session) -> None:
         # of events (so it is compiled and prepared once): the rows travel as arrays.
         columns = {name: [row[name] for row in rows] for name in _EVENT_COLUMNS}
         columns["at"] = [UTCDateTime().process_bind_param(at, None) for at in columns["at"]]
-        session.execute(_APPEND_PG, {**columns, "head_seq": seq, "head_hash": prev})
+        connection.execute(_APPEND_PG, {**columns, "head_seq": seq, "head_hash": prev})
     else:
-        session.execute(_APPEND, rows)
-        session.execute(_MOVE_HEAD, {"head_seq": seq, "head_hash": prev})
+        connection.execute(_APPEND, rows)
+        connection.execute(_MOVE_HEAD, {"head_seq": seq, "head_hash": prev})
 
 
-_LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == _HEAD_ID).with_for_update()
-_APPEND = insert(AuditEvent)
+_HEAD = AuditHead.__table__
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == _HEAD_ID).with_for_update()
+_APPEND = insert(AuditEvent.__table__)
 _MOVE_HEAD = (
-    update(AuditHead)
-    .where(AuditHead.id == _HEAD_ID)
+    update(_HEAD)
+    .where(_HEAD.c.id == _HEAD_ID)
     .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
-    .execution_options(synchronize_session=False)
 )
 _EVENT_COLUMNS = (
     "seq", "at", "actor", "action", "target", "account_id", "details", "prev_hash", "hash",

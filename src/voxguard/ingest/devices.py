@@ -136,6 +136,7 @@ def authenticate(session: Session, token: str | None) -> Device:
 def authenticate_with_account(session: Session, token: str | None) -> Row[Any]:
     """``authenticate`` in one statement for the upload path: the device's id, serial and
     revoked_at, and its account's ``account_id``, ``account_ref`` and ``data_region``."""
-    found = session.execute(_DEVICE_AND_ACCOUNT_BY_TOKEN, _token_hash(token)).one_or_none()
+    statement, params = _DEVICE_AND_ACCOUNT_BY_TOKEN, _token_hash(token)
+    found = session.connection().execute(statement, params).one_or_none()  # no ORM object
     _live(found)
     return found

@@ -154,10 +154,8 @@ _EARLIER_UPLOAD = select(Utterance.id, Utterance.sampled, Utterance.audio_sha256
 def _replay(
     session: Session, caller: Caller, meta: UtteranceMetadata, audio_sha256: str
 ) -> IngestResult | None:
-    row = session.execute(
-        _EARLIER_UPLOAD,
-        {"device_id": caller.device_id, "client_utterance_id": meta.utterance_id},
-    ).first()
+    params = {"device_id": caller.device_id, "client_utterance_id": meta.utterance_id}
+    row = session.connection().execute(_EARLIER_UPLOAD, params).first()  # no ORM object read
     if row is None:
         return None
     if row.audio_sha256 != audio_sha256:
