@@ -278,12 +278,13 @@ def _record(
         audio_sha256=audio_sha256,
         status="received",
     )
+    if decision.sampled:
+        # Before the insert, so the row goes in already queued (no UPDATE of it after).
+        queue_for_review(session, utterance, max_attempts=settings.job_max_attempts)
     session.add(utterance)
     session.flush()  # the unique (device, utterance_id) check fires here
+    # Written by the commit's flush, which comes before the audit head is locked (audit.chain).
     session.add_all((blob, decision))
-    if decision.sampled:
-        queue_for_review(session, utterance, max_attempts=settings.job_max_attempts)
-    session.flush()  # write the rows first: the audit head lock is then held only briefly
     audit.record(
         session,
         actor=actor,
