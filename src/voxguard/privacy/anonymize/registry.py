@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from voxguard.privacy.anonymize.base import AnonymizationError, Anonymizer, UnknownMethodError
+from voxguard.privacy.anonymize.driftwarp import DriftWarpAnonymizer
 from voxguard.privacy.anonymize.envwarp import EnvelopeWarpAnonymizer
 from voxguard.privacy.anonymize.mcadams import McAdamsAnonymizer
 from voxguard.privacy.anonymize.pitchwarp import PitchWarpMcAdamsAnonymizer
@@ -34,11 +35,16 @@ def _envwarp(**params: Any) -> Anonymizer:
     return EnvelopeWarpAnonymizer(name="envwarp", **params)
 
 
+def _driftwarp(**params: Any) -> Anonymizer:
+    return DriftWarpAnonymizer(name="driftwarp", **params)
+
+
 _FACTORIES: dict[str, Callable[..., Anonymizer]] = {
     "mcadams": _mcadams,
     "mcadams-fixed": _mcadams_fixed,
     "pitchwarp-mcadams": _pitchwarp,
     "envwarp": _envwarp,
+    "driftwarp": _driftwarp,
 }
 
 METHODS: tuple[str, ...] = tuple(_FACTORIES)
