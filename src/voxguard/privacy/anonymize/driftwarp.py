@@ -64,6 +64,8 @@ class DriftWarpAnonymizer:
     # ... and how far each knot moves them from there (log warp, uniform in +-warp_drift).
     warp_drift: float = 0.06
     wobble_range: tuple[float, float] = (-0.3, 0.3)
+    # Formant contrast (peak-to-valley depth of the envelope, a bandwidth change), per knot.
+    contrast_range: tuple[float, float] = (1.0, 1.0)
     # Drawn anew at every knot: what an utterance-level normalisation cannot take out.
     tilt_range: tuple[float, float] = (-8.0, 8.0)
     ripple_db_range: tuple[float, float] = (10.0, 14.0)
@@ -83,6 +85,7 @@ class DriftWarpAnonymizer:
         if not 0.0 <= self.warp_drift <= 0.4:
             raise AnonymizationError(f"warp_drift must be in [0, 0.4], got {self.warp_drift}")
         check_range(self.wobble_range, "wobble_range", -0.9, 0.9)
+        check_range(self.contrast_range, "contrast_range", 0.25, 2.0)
         check_range(self.tilt_range, "tilt_range", -12.0, 12.0)
         check_range(self.ripple_db_range, "ripple_db_range", 0.0, 24.0)
         if not 1 <= self.ripple_components <= 16:
@@ -116,6 +119,7 @@ class DriftWarpAnonymizer:
                     warp=float(np.exp(centre + rng.uniform(-self.warp_drift, self.warp_drift))),
                     wobble=float(rng.uniform(*self.wobble_range)),
                     wobble_harmonic=int(rng.integers(1, 4)),
+                    contrast=float(rng.uniform(*self.contrast_range)),
                     tilt_db_per_octave=float(rng.uniform(*self.tilt_range)),
                     ripple_db=float(rng.uniform(*self.ripple_db_range)),
                     ripple=tuple(
@@ -162,4 +166,6 @@ def drift_envelope(
     w = w[:, None]
     src = src_k[j] * (1.0 - w) + src_k[nxt] * w
     eq = eq_k[j] * (1.0 - w) + eq_k[nxt] * w
-    return reshape_envelope(x, sample_rate, src, eq)
+    contrast_k = np.array([k.contrast for k in knots])[:, None]
+    contrast = contrast_k[j] * (1.0 - w) + contrast_k[nxt] * w
+    return reshape_envelope(x, sample_rate, src, eq, contrast)
