@@ -32,7 +32,7 @@ from voxguard.privacy.anonymize.envwarp import (
     reshape_envelope,
     source_bins,
 )
-from voxguard.privacy.anonymize.pitch import ratio_fraction, stft_params
+from voxguard.privacy.anonymize.pitch import analyse, ratio_fraction, stft_params
 from voxguard.privacy.anonymize.pitchwarp import check_range, equaliser_db
 
 
@@ -71,6 +71,9 @@ class DriftWarpAnonymizer:
     ripple_db_range: tuple[float, float] = (10.0, 14.0)
     ripple_components: int = 6
     knot_seconds: float = 0.5
+    # How much of the formant warp and contrast change reaches frames with little energy below
+    # 1.5 kHz (fricatives, bursts): 1 = all of it, 0 = none, so /s/ and /sh/ keep their spectra.
+    unvoiced_warp: float = 1.0
     semitone_range: tuple[float, float] = (0.0, 0.0)
     min_abs_semitones: float = 0.0
 
@@ -94,6 +97,8 @@ class DriftWarpAnonymizer:
             )
         if not 0.1 <= self.knot_seconds <= 10.0:
             raise AnonymizationError(f"knot_seconds must be in [0.1, 10], got {self.knot_seconds}")
+        if not 0.0 <= self.unvoiced_warp <= 1.0:
+            raise AnonymizationError(f"unvoiced_warp must be in [0, 1], got {self.unvoiced_warp}")
         check_range(self.semitone_range, "semitone_range", -12.0, 12.0)
         widest = max(-self.semitone_range[0], self.semitone_range[1], 0.0)
         if not 0.0 <= self.min_abs_semitones <= widest and self.min_abs_semitones != 0.0:
@@ -137,15 +142,29 @@ class DriftWarpAnonymizer:
         sr = int(sample_rate)
         plan = self.plan_for(seed, x.size / sr)
         ratio = float(ratio_fraction(2.0 ** (plan.semitones / 12.0)))
-        y = drift_envelope(x, sr, plan, 1.0 / ratio)
+        y = drift_envelope(x, sr, plan, 1.0 / ratio, self.unvoiced_warp)
         if ratio != 1.0:
             # The envelope was warped to warp / ratio: resampling brings it to warp.
             y = wsola.pitch_shift(y, sr, ratio)
         return finalise_output(y, x)
 
 
+def voicing(x: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Per STFT frame (analyse()'s grid), 0 for fricative-like to 1 for vowel-like: the share of
+    the frame's energy below 1.5 kHz, mapped from [0.2, 0.7] onto [0, 1]."""
+    spec = analyse(x, sample_rate).spec
+    power = spec.real**2 + spec.imag**2
+    freqs = np.fft.rfftfreq(2 * (spec.shape[1] - 1), 1.0 / sample_rate)
+    low = power[:, freqs < 1500.0].sum(axis=1) / np.maximum(power.sum(axis=1), 1e-20)
+    return np.clip((low - 0.2) / 0.5, 0.0, 1.0)
+
+
 def drift_envelope(
-    x: np.ndarray, sample_rate: int, plan: DriftWarpPlan, warp_scale: float = 1.0
+    x: np.ndarray,
+    sample_rate: int,
+    plan: DriftWarpPlan,
+    warp_scale: float = 1.0,
+    unvoiced_warp: float = 1.0,
 ) -> np.ndarray:
     """reshape_envelope with every frame's warp and equaliser cross-faded between its knots."""
     n_fft, hop = stft_params(sample_rate)
@@ -168,4 +187,10 @@ def drift_envelope(
     eq = eq_k[j] * (1.0 - w) + eq_k[nxt] * w
     contrast_k = np.array([k.contrast for k in knots])[:, None]
     contrast = contrast_k[j] * (1.0 - w) + contrast_k[nxt] * w
+    if unvoiced_warp < 1.0:
+        # Unvoiced frames get only the resampling compensation (warp_scale), not the warp.
+        amount = (unvoiced_warp + (1.0 - unvoiced_warp) * voicing(x, sample_rate))[:, None]
+        plain = source_bins(EnvWarpParams(warp=warp_scale), n_bins)[None]
+        src = plain + amount * (src - plain)
+        contrast = 1.0 + amount * (contrast - 1.0)
     return reshape_envelope(x, sample_rate, src, eq, contrast)
