@@ -115,6 +115,7 @@ def test_pitch_shift_option_moves_the_pitch() -> None:
         ({"warp_range": (0.95, 1.05), "min_abs_log_warp": 0.2}, "min_abs_log_warp"),
         ({"warp_drift": 0.5}, "warp_drift"),
         ({"knot_seconds": 0.0}, "knot_seconds"),
+        ({"unvoiced_warp": 1.5}, "unvoiced_warp"),
         ({"ripple_components": 0}, "ripple_components"),
         ({"tilt_range": (-20.0, 0.0)}, "tilt_range"),
         ({"semitone_range": (-2.0, 2.0), "min_abs_semitones": 3.0}, "min_abs_semitones"),
@@ -123,3 +124,28 @@ def test_pitch_shift_option_moves_the_pitch() -> None:
 def test_bad_parameters_are_rejected(params: dict, match: str) -> None:
     with pytest.raises(AnonymizationError, match=match):
         get_anonymizer("driftwarp", **params)
+
+
+def test_unvoiced_warp_zero_leaves_fricatives_and_warps_vowels() -> None:
+    plain = {
+        "warp_range": (0.8, 0.8),
+        "min_abs_log_warp": 0.0,
+        "warp_drift": 0.0,
+        "wobble_range": (0.0, 0.0),
+        "tilt_range": (0.0, 0.0),
+        "ripple_db_range": (0.0, 0.0),
+    }
+    gated = get_anonymizer("driftwarp", **plain, unvoiced_warp=0.0)
+    everywhere = get_anonymizer("driftwarp", **plain)
+    hiss = ssig.lfilter(*ssig.butter(4, 3500, "high", fs=SR), _noise(1.5)).astype(np.float32)
+
+    def centroid(y: np.ndarray) -> float:
+        f, p = ssig.welch(y, SR, nperseg=512)
+        return float((f * p).sum() / p.sum())
+
+    # An /s/-like hiss keeps its spectrum when gated, and moves down with the warp otherwise.
+    assert centroid(gated(hiss, SR, 1)) == pytest.approx(centroid(hiss), rel=0.01)
+    assert centroid(everywhere(hiss, SR, 1)) < 0.95 * centroid(hiss)
+    # A vowel is warped either way.
+    f1 = formant_estimates(gated(vowel(seconds=1.5), SR, 1), SR)[0]
+    assert f1 == pytest.approx(FORMANTS[0] * 0.8, rel=0.06)
