@@ -1241,12 +1241,23 @@ def environment() -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- main
-def select(specs: Sequence[MethodSpec], wanted: str | None) -> list[MethodSpec]:
-    """--methods: comma-separated labels (or label prefixes) to measure; None keeps all."""
+def select(
+    specs: Sequence[MethodSpec], wanted: str | None, labels: Iterable[str] = ()
+) -> list[MethodSpec]:
+    """--methods: comma-separated labels (or label prefixes) to measure; None keeps all.
+
+    A key that is a whole label among ``labels`` (every measurable label) selects that one
+    only, so "pitchwarp-mcadams" does not also pick the "pitchwarp-mcadams ranges ×0.5" sweep
+    point."""
     if not wanted:
         return list(specs)
     keys = [w.strip() for w in wanted.split(",") if w.strip()]
-    return [s for s in specs if any(s.label == k or s.label.startswith(k) for k in keys)]
+    exact = set(keys) & {*labels, *(s.label for s in specs)}
+    return [
+        s
+        for s in specs
+        if any(s.label == k or (k not in exact and s.label.startswith(k)) for k in keys)
+    ]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -1274,11 +1285,12 @@ def run(args: argparse.Namespace) -> int:
             f"{len(ev.asr_sets.get(name, []))} clips"
         )
 
-    main = select(main_methods(), args.methods)
+    labels = [s.label for s in (*main_methods(), *sweep_specs())]
+    main = select(main_methods(), args.methods, labels)
     results = [ev.run(spec) for spec in main]
     sweep: list[MethodResult] = []
     if args.sweep:
-        sweep = [ev.run(spec) for spec in select(sweep_specs(), args.methods)]
+        sweep = [ev.run(spec) for spec in select(sweep_specs(), args.methods, labels)]
 
     pii: dict[str, Any] | None = None
     if secondary:
