@@ -228,6 +228,7 @@ _NO_ENV: dict[str, Any] = {
     "ripple_db_range": (0.0, 0.0),
     "ripple_components": 4,
 }
+STRONGER_ENVWARP = "envwarp stronger: wobble ±0.6, pitch 3–6 st, EQ 8–12 dB"
 SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     (
         "envwarp EQ only 6–10 dB",
@@ -253,6 +254,34 @@ SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
             "ripple_components": 4,
             "semitone_range": (-5.0, 5.0),
             "min_abs_semitones": 2.0,
+        },
+    ),
+    (
+        # Issue 12's robust point: the only measured setting at >= 30 % EER against all four
+        # attackers (both channel normalisations included) on the tuning half.
+        STRONGER_ENVWARP,
+        "envwarp",
+        {
+            "warp_range": (0.75, 1.33),
+            "min_abs_log_warp": 0.1,
+            "wobble_range": (-0.6, 0.6),
+            "contrast_range": (0.7, 1.3),
+            "tilt_range": (-8.0, 8.0),
+            "ripple_db_range": (8.0, 12.0),
+            "ripple_components": 6,
+            "semitone_range": (-6.0, 6.0),
+            "min_abs_semitones": 3.0,
+        },
+    ),
+    (
+        # The drifting equaliser alone: what channel normalisation leaves of it (nearly nothing).
+        "driftwarp EQ only",
+        "driftwarp",
+        {
+            "warp_range": (1.0, 1.0),
+            "min_abs_log_warp": 0.0,
+            "warp_drift": 0.0,
+            "wobble_range": (0.0, 0.0),
         },
     ),
 )
