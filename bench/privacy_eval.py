@@ -1291,6 +1291,8 @@ def select(
 
 def run(args: argparse.Namespace) -> int:
     sizes = QUICK if args.quick else FULL
+    if args.so_speakers is not None:
+        sizes = dataclasses.replace(sizes, so_per_gender=args.so_speakers)
     mode = "quick" if args.quick else "full"
     started = datetime.now(UTC)
     wall0, cpu0 = time.perf_counter(), time.process_time()
@@ -1448,6 +1450,14 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
     )
     ap.add_argument(
         "--methods", default=None, help="comma-separated labels (or prefixes) to measure"
+    )
+    ap.add_argument(
+        "--so-speakers",
+        type=int,
+        choices=range(1, 26),
+        metavar="N",
+        default=None,
+        help="speechocean speakers of each gender per half (1-25; default 8 quick, 25 full)",
     )
     ap.add_argument("--no-espeak", action="store_true", help="skip the synthetic-voice EER")
     ap.add_argument("--seed", type=int, default=20240517)
