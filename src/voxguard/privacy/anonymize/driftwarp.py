@@ -12,6 +12,14 @@ follow, which is what bench/privacy_eval.py's sliding-window attacker tests.
 The signal path is envwarp's (reshape_envelope): per-frame LPC envelope moved along the frequency
 axis and coloured, fine structure and phase kept, so bursts and fricatives stay sharp. An optional
 pitch shift per utterance goes through WSOLA, as in envwarp.
+
+Measured (bench/privacy_eval.py, speechocean762 tuning half; README, "Privacy that survives
+channel normalisation"): drifting does NOT buy privacy that survives normalisation. The
+drifting equaliser alone leaves 3.3 % lazy-informed EER after utterance-level normalisation
+(22.5 % before): resemblyzer averages its 1.6 s partials and the time-varying part averages out.
+A drifting warp did no better than a fixed one with the same ranges. The method stays registered
+as that measured comparison, with its voicing gate (unvoiced_warp: fricatives keep their
+spectra), whose word saving was inside the noise.
 """
 
 import dataclasses
