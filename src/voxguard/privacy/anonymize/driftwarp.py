@@ -74,9 +74,11 @@ class DriftWarpAnonymizer:
     wobble_range: tuple[float, float] = (-0.3, 0.3)
     # Formant contrast (peak-to-valley depth of the envelope, a bandwidth change), per knot.
     contrast_range: tuple[float, float] = (1.0, 1.0)
-    # Drawn anew at every knot: what an utterance-level normalisation cannot take out.
-    tilt_range: tuple[float, float] = (-8.0, 8.0)
-    ripple_db_range: tuple[float, float] = (10.0, 14.0)
+    # Drawn anew at every knot: what an utterance-level normalisation cannot take out. Milder
+    # than envwarp's: a tilt that swings by 16 dB/octave within half a second fades fricatives
+    # in and out and breaks a short word's loudness contour.
+    tilt_range: tuple[float, float] = (-4.0, 4.0)
+    ripple_db_range: tuple[float, float] = (6.0, 10.0)
     ripple_components: int = 6
     knot_seconds: float = 0.5
     # How much of the formant warp and contrast change reaches frames with little energy below
