@@ -30,7 +30,12 @@ type overlaps it; a predicted span is correct when it overlaps a gold span of it
 when it only overlaps a don't-care region, and a false positive otherwise. "coverage" is the share
 of gold words hidden by a predicted span of any type (what matters for bleeping audio).
 
-Run: ``.venv/bin/python bench/pii_data.py [--split heldout|tune|all] [--no-spacy]``.
+- ``blind`` (``--split blind-look`` / ``blind-sealed`` only): ``bench/pii_blind.py``, Faker records
+  in carrier sentences and spoken styles written apart from the tagger's generator, with requests
+  without PII (``blind_neg``); its ``look`` half may be looked at while tuning, ``sealed`` not.
+
+Run: ``.venv/bin/python bench/pii_data.py [--split heldout|tune|all|blind-look|blind-sealed|blind-sealed2]
+[--no-spacy]``.
 """
 
 from __future__ import annotations
@@ -924,6 +929,10 @@ def build_eval_set(
 
     The tagger trains on even slurp ids (``pii_corpus``), so "tune" SLURP figures are not unseen.
     """
+    if split.startswith("blind-"):
+        from pii_blind import blind_utterances
+
+        return [from_utterance(u) for u in blind_utterances(split.removeprefix("blind-"))]
     data = data_dir or shared_data_dir()
     if not (data / "slurp" / "devel.jsonl").exists():
         raise FileNotFoundError(f"SLURP devel not found under {data}")
@@ -1180,11 +1189,16 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("(c) real SLURP requests, odd ids (never trained on)", ("slurp", "slurp_wnut")),
     ("(d) WNUT-17 (social media, out of domain)", ("wnut",)),
     (
+        "(e) blind set (bench/pii_blind.py: own templates, locales, verbaliser)",
+        ("blind", "blind_neg"),
+    ),
+    (
         "project's older generator (tuned on while the rules were written)",
         ("synthetic", "synthetic_heldout"),
     ),
 )
 NEGATIVE_SOURCES = ("snips",)
+BLIND_NEGATIVE_SOURCES = ("blind_neg",)
 
 
 def group_counts(report: Report, sources: tuple[str, ...]) -> dict[str, Counts]:
@@ -1230,7 +1244,11 @@ def negatives_line(report: Report, examples: list[Example], sources: tuple[str, 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--split", default="heldout", choices=["heldout", "tune", "all"])
+    ap.add_argument(
+        "--split",
+        default="heldout",
+        choices=["heldout", "tune", "all", "blind-look", "blind-sealed", "blind-sealed2"],
+    )
     ap.add_argument("--no-spacy", action="store_true")
     ap.add_argument("--no-tagger", action="store_true", help="the rule recognizers alone")
     ap.add_argument("--no-presidio", action="store_true", help="skip stock Presidio")
@@ -1271,11 +1289,18 @@ def main(argv: list[str] | None = None) -> int:
         print(title)
         print(comparison_table(rep, stock, sources))
         print()
-    which = "the tenth of train held out of training" if args.split == "tune" else "validate"
-    print(f"hard negatives (Snips {which} queries, no PII):")
-    print(f"  voxguard:       {negatives_line(rep, examples, NEGATIVE_SOURCES)}")
+    if args.split.startswith("blind-"):
+        negatives, which = BLIND_NEGATIVE_SOURCES, "blind requests without PII"
+    else:
+        negatives = NEGATIVE_SOURCES
+        which = "Snips " + (
+            "the tenth of train held out of training" if args.split == "tune" else "validate"
+        )
+        which += " queries, no PII"
+    print(f"hard negatives ({which}):")
+    print(f"  voxguard:       {negatives_line(rep, examples, negatives)}")
     if stock:
-        print(f"  stock Presidio: {negatives_line(stock, examples, NEGATIVE_SOURCES)}")
+        print(f"  stock Presidio: {negatives_line(stock, examples, negatives)}")
     print(
         f"\n{rep.n_examples} utterances; voxguard {rep.ms_per_utterance:.2f} ms per utterance "
         f"({rep.cpu_ms_per_utterance:.2f} ms CPU)"

@@ -322,6 +322,7 @@ class Seeder:
     ) -> list[tuple[str, Template]]:
         """``count`` review-ready clips over new accounts (≤ CLIPS_PER_ACCOUNT each)."""
         from voxguard import work
+        from voxguard.db.base import new_id
         from voxguard.db.models import Utterance
         from voxguard.ingest.devices import add_device
 
@@ -343,7 +344,9 @@ class Seeder:
                 for i in range(size):
                     device = devices[i // CLIPS_PER_ACCOUNT]
                     template = self.templates[self.clips % len(self.templates)]
+                    utterance_id = new_id()
                     utterance = Utterance(
+                        id=utterance_id,
                         client_utterance_id=f"bench-{self.clips:07d}",
                         account_id=device.account_id,
                         device_id=device.id,
@@ -353,7 +356,12 @@ class Seeder:
                         locale="en-us",
                         device_type="smart_speaker",
                         data_region="eu",
-                        device_asr_text=template.spoken,
+                        device_asr_sealed=rt.vault.seal_device_text(
+                            session,
+                            account_id=device.account_id,
+                            utterance_id=utterance_id,
+                            text=template.spoken,
+                        ),
                         device_asr_confidence=0.9,
                         device_intent=template.intent,
                         wake_score=0.9,

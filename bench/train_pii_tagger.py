@@ -50,6 +50,9 @@ NAME_LIST_DROPOUT = 0.5
 # Share of sentences trained without the rules' spans as features: the tagger must find what
 # the rules miss, so it may not learn to wait for them.
 RULE_DROPOUT = 0.7
+# Share of sentences trained without spaCy's entity labels (the detector runs without spaCy when
+# its model is missing; and the labels of lower-case speech are often wrong).
+ENTITY_DROPOUT = 0.3
 CRF_PARAMS = {
     "c1": 0.05,  # L1: keeps the model small (most feature weights end at zero)
     # L2: a strong one spreads weight over word classes instead of the training templates'
@@ -64,30 +67,39 @@ CRF_PARAMS = {
 CACHE_DIR = ROOT / "bench" / "results" / "pii_rule_types"
 
 
-def rule_types(detector: object, utterances: list[corpus.Utterance]) -> list[list[str | None]]:
-    """Per utterance and word, the type of the rule span covering it (a feature of the tagger).
+WordLabels = list[str | None]
 
-    The rules take most of the build time, so their output is cached under bench/results per
-    text, in one file per digest of the rule recognizers' source."""
-    from voxguard.privacy.pii import recognizers
+
+def rule_types(
+    detector: object, utterances: list[corpus.Utterance]
+) -> list[tuple[WordLabels, WordLabels]]:
+    """Per utterance and word, the type of the rule span covering it and spaCy's entity label
+    (features of the tagger: ``PiiDetector.rule_analysis``).
+
+    The rules and spaCy take most of the build time, so their output is cached under
+    bench/results per text, in one file per digest of the rule recognizers' and the engine's
+    source."""
+    from voxguard.privacy.pii import engine, recognizers
     from voxguard.privacy.pii.engine import word_types
     from voxguard.privacy.pii.numbers import normalise
 
     digest = hashlib.sha256()
     for source in sorted(Path(recognizers.__file__).parent.glob("*.py")):
         digest.update(source.read_bytes())
+    digest.update(Path(engine.__file__).read_bytes())
     # one file per version of the rules, keyed by text: another corpus reuses what it shares
-    cache = CACHE_DIR / f"rules-{digest.hexdigest()[:20]}.json"
-    known: dict[str, list[str | None]] = json.loads(cache.read_text()) if cache.exists() else {}
-    types = []
+    cache = CACHE_DIR / f"rules-ner-{digest.hexdigest()[:20]}.json"
+    known: dict[str, list[WordLabels]] = json.loads(cache.read_text()) if cache.exists() else {}
+    out = []
     for u in utterances:
         if u.text not in known:
-            spans = detector.rule_spans(normalise(u.text))  # type: ignore[attr-defined]
-            known[u.text] = word_types(spans, len(u.words))
-        types.append(known[u.text])
+            spans, labels = detector.rule_analysis(normalise(u.text))  # type: ignore[attr-defined]
+            known[u.text] = [word_types(spans, len(u.words)), labels]
+        types, labels = known[u.text]
+        out.append((types, labels))
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(known))
-    return types
+    return out
 
 
 def with_dropout(
@@ -101,6 +113,7 @@ def with_dropout(
 
     out = []
     drop_rules = rng.random() < RULE_DROPOUT
+    drop_entities = rng.random() < ENTITY_DROPOUT
     for feats, label in zip(features, labels, strict=True):
         drop_value = label != "O" and rng.random() < VALUE_IDENTITY_DROPOUT
         drop_context = rng.random() < CONTEXT_IDENTITY_DROPOUT
@@ -113,6 +126,7 @@ def with_dropout(
                 and not (drop_context and f.startswith(CONTEXT_IDENTITY_PREFIXES))
                 and not (drop_lists and f in NAME_LIST_FEATURES)
                 and not (drop_rules and "rule=" in f)
+                and not (drop_entities and "ner=" in f)
             ]
         )
     return out
@@ -239,9 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rule spans in {time.perf_counter() - t0:.0f} s", flush=True)
     trainer = pycrfsuite.Trainer(verbose=False)
     rng = random.Random(f"{args.seed}-dropout")
-    for u, types in zip(train, train_types, strict=True):
+    for u, (types, entities) in zip(train, train_types, strict=True):
         labels = u.labels()
-        feats = sentence_features(u.words, detector.lexicon, types, gazetteer)  # type: ignore[arg-type]
+        feats = sentence_features(u.words, detector.lexicon, types, gazetteer, entities)  # type: ignore[arg-type]
         trainer.append(with_dropout(feats, labels, rng), labels)
     trainer.set_params(CRF_PARAMS)
     print(f"features built in {time.perf_counter() - t0:.0f} s; training ...", flush=True)
@@ -269,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             "context_identity_dropout": CONTEXT_IDENTITY_DROPOUT,
             "name_list_dropout": NAME_LIST_DROPOUT,
             "rule_dropout": RULE_DROPOUT,
+            "entity_dropout": ENTITY_DROPOUT,
             "utterances": len(train),
             "corpus_sha256": corpus_digest(train),
             "train_locales": list(corpus.TRAIN_LOCALES),
@@ -287,8 +302,8 @@ def main(argv: list[str] | None = None) -> int:
         tune = corpus.faker_utterances("dev", 2, args.seed) + snips
     tagger = PiiTagger(detector.lexicon, out_dir, MODEL_NAME)
     probs = [
-        tagger.probabilities(u.words, types)
-        for u, types in zip(tune, rule_types(detector, tune), strict=True)
+        tagger.probabilities(u.words, types, entities)
+        for u, (types, entities) in zip(tune, rule_types(detector, tune), strict=True)
     ]
     table = threshold_table(tune, probs)
     meta["tuning"] = {"utterances": len(tune), "miss_cost": MISS_COST, "table": table}

@@ -68,7 +68,12 @@ def _said_in(rt: Runtime, clip: str) -> str:
     with rt.db.read() as session:
         utterance = session.get(Utterance, clip)
         assert utterance is not None
-        return utterance.device_asr_text
+        return rt.vault.open_device_text(
+            session,
+            account_id=utterance.account_id,
+            utterance_id=utterance.id,
+            sealed=utterance.device_asr_sealed,
+        )
 
 
 def test_an_erased_account_appears_nowhere(

@@ -71,7 +71,7 @@ def test_an_expired_recording_keeps_its_review_then_expires_whole(rt: Runtime) -
         for clip in clips:
             utterance = session.get(Utterance, clip)
             assert utterance is not None and utterance.status == "expired"
-            assert utterance.device_asr_text == "" and utterance.draft_text is None
+            assert utterance.device_asr_sealed is None and utterance.draft_text is None
         for model in (Annotation, ClipOutcome, Blob):
             assert session.execute(sa.select(sa.func.count()).select_from(model)).scalar() == 0
     assert stored_objects(rt) == {}

@@ -16,7 +16,7 @@ import pyotp
 import sqlalchemy as sa
 
 from tests.support.net import free_port
-from voxguard.db.models import Account, ClipOutcome, ExportClip, Utterance, WorkItem
+from voxguard.db.models import Account, ClipOutcome, ExportClip, Report, Utterance, WorkItem
 from voxguard.db.session import make_engine
 
 
@@ -76,6 +76,11 @@ def test_demo_sets_up_a_reviewable_system(tmp_path: Path) -> None:
     assert (data / "calibration" / "calibration.jsonl").is_file()
     assert ready > 0 and pending_jobs == 0
     assert re.search(r"simulated reviewers submitted \d+ reviews: clip outcomes \d+ accepted", out)
+    # A lead's first visit to /reports finds charts: the demo measured what was settled.
+    assert "2 reports for leads on /reports" in out
+    with engine.connect() as connection:
+        kinds = connection.execute(sa.select(Report.kind, Report.actor)).all()
+    assert sorted(kinds) == [("asr", "demo"), ("nlu", "demo")]
 
     def voxguard(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

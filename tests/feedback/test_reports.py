@@ -63,7 +63,7 @@ def test_reports_measure_curated_clips_only_with_redacted_hypotheses(
     world: tuple[Runtime, dict[str, str]],
 ) -> None:
     rt, _ = world
-    data = evaluate_nlu(rt.db, utcnow())
+    data = evaluate_nlu(rt.db, rt.vault, utcnow())
     assert data["clips"] == 3 and data["accounts"] == 3  # the opted-out account is not counted
     device = data["overall"]["device"]
     assert device["accuracy"]["value"] == pytest.approx(1 / 3, abs=1e-4)
@@ -86,7 +86,7 @@ def test_reports_measure_curated_clips_only_with_redacted_hypotheses(
 def test_reports_page_for_leads(world: tuple[Runtime, dict[str, str]]) -> None:
     rt, _ = world
     with rt.db.session() as session:
-        first = report.save(session, evaluate_nlu(rt.db, utcnow()), actor="test")
+        first = report.save(session, evaluate_nlu(rt.db, rt.vault, utcnow()), actor="test")
     lead, password, totp = make_user(rt, role="lead")
     reviewer, r_password, r_totp = make_user(rt)
     with app_client(rt) as client:

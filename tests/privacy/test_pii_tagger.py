@@ -126,6 +126,9 @@ def test_demo_call_hides_the_whole_name_and_the_number(det: PiiDetector) -> None
             "deliver it to ulica jana pawla twelve b zero zero nine five zero warszawa",
             "ulica jana pawla twelve b zero zero nine five zero warszawa",
         ),
+        # a street word written joined to a name no list has (bench/pii_blind.py, look half)
+        ("the party is at sapilastie one", "sapilastie one"),
+        ("the party is at conradiallee thirty", "conradiallee thirty"),
     ],
 )
 def test_hard_positives_are_fully_hidden(det: PiiDetector, text: str, hidden: str) -> None:
@@ -188,6 +191,31 @@ def test_features_of_a_repeater_without_a_number(det: PiiDetector) -> None:
     assert len(feats) == 4
     assert not any(f.startswith("runlen=") for f in feats[2])
     assert det.detect("call double trouble") is not None
+
+
+def test_features_of_a_street_joined_to_its_name(det: PiiDetector) -> None:
+    """A long unknown word ending in a street word is a street ("sapilastie"), and the words
+    around it know; an English word with that ending ("during", "bring") is not."""
+    from voxguard.privacy.pii.tagger import sentence_features
+
+    feats = sentence_features(["the", "party", "is", "at", "sapilastie", "one"], det.lexicon)
+    assert "c=streetsuffix" in feats[4]
+    assert "street_behind" in feats[5]
+    for word in ("during", "bringing", "delegate"):
+        assert "c=streetsuffix" not in sentence_features([word], det.lexicon)[0]
+
+
+def test_the_tagger_reads_spacy_entity_labels(det: PiiDetector) -> None:
+    """spaCy's entity label of each word (GPE, PERSON ...) is one of the tagger's features."""
+    from voxguard.privacy.pii.numbers import normalise
+    from voxguard.privacy.pii.tagger import sentence_features
+
+    norm = normalise("what is the weather like in london today")
+    _, labels = det.rule_analysis(norm)
+    assert labels[6] == "GPE" and labels[0] is None
+    feats = sentence_features([w.core for w in norm.words], det.lexicon, None, None, labels)
+    assert "ner=GPE" in feats[6] and "1:ner=GPE" in feats[5] and "-1:ner=GPE" in feats[7]
+    assert not any(f.startswith("ner=") for f in feats[0])
 
 
 def test_a_name_grows_over_likely_neighbours_only(det: PiiDetector) -> None:

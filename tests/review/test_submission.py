@@ -178,7 +178,7 @@ def test_false_wake_confirmed_by_two_reviewers_is_deleted_keeping_the_label(rt: 
     assert second.effects == ["deleted_false_wake"]
     with rt.db.read() as session:
         utterance = session.get(Utterance, clip)
-        assert utterance.deleted_at is not None and utterance.device_asr_text == ""
+        assert utterance.deleted_at is not None and utterance.device_asr_sealed is None
         assert utterance.wake_score is None or utterance.wake_score >= 0
         outcome = session.get(ClipOutcome, clip)
         assert (outcome.state, outcome.intent) == ("deleted_false_wake", "false_wake")

@@ -69,7 +69,6 @@ def _insert_utterance(rt: Runtime, account_id: str, device_id: str, uid: str) ->
                 locale="en-us",
                 device_type="t",
                 data_region="eu",
-                device_asr_text="",
                 device_asr_confidence=1.0,
                 device_intent="",
                 duration_s=1.0,

@@ -95,7 +95,9 @@ def bulk_curated(
                     "locale": ("en-us", "en-gb")[i % 2],
                     "device_type": ("smart_speaker", "phone")[i % 3 == 0],
                     "data_region": "eu",
-                    "device_asr_text": f"set an alarm for {i % 12} thirty",
+                    # No device words: these accounts have no data key to seal them under,
+                    # and exports never read them.
+                    "device_asr_sealed": None,
                     "device_asr_confidence": (i % 10) / 10,
                     "device_intent": ("alarm_set", "alarm_query")[i % 4 == 0],
                     "duration_s": 2.0,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -114,3 +116,41 @@ def test_s3_store_end_to_end_on_seaweedfs(make_settings, seaweedfs_server) -> No
 def test_open_blob_store_rejects_unknown_schemes() -> None:
     with pytest.raises(ValueError):
         open_blob_store("ftp://nowhere/x")
+
+
+SAID = "call jon smith on five five five one two one two"
+
+
+def test_the_device_words_are_kept_only_sealed_and_go_with_the_account_key(rt: Runtime) -> None:
+    device = make_device(rt)
+    with app_client(rt) as client:
+        ids = [
+            post_utterance(
+                client, device.token, tone_wav(0.5), device.metadata(f"u{i}", asr_text=SAID)
+            ).json()["id"]
+            for i in range(2)
+        ]
+    with rt.db.read() as session:
+        first, second = (session.get(Utterance, i) for i in ids)
+        assert SAID.encode() not in first.device_asr_sealed
+        assert rt.vault.open_device_text(
+            session, account_id=first.account_id, utterance_id=first.id,
+            sealed=first.device_asr_sealed,
+        ) == SAID  # fmt: skip
+        with pytest.raises(BlobIntegrityError):  # bound to its row: not movable to another
+            rt.vault.open_device_text(
+                session, account_id=first.account_id, utterance_id=second.id,
+                sealed=first.device_asr_sealed,
+            )  # fmt: skip
+    url = rt.settings.resolved_database_url
+    if url.startswith("sqlite:///"):  # nowhere in the database's files either (WAL included)
+        database = Path(url.removeprefix("sqlite:///"))
+        files = [p for p in database.parent.glob(f"{database.name}*") if p.is_file()]
+        assert files and not any(b"jon smith" in p.read_bytes() for p in files)
+    with rt.db.session() as session:
+        rt.vault.shred_account(session, first.account_id, actor="test", reason="erasure")
+    with rt.db.read() as session, pytest.raises(KeyDestroyedError):
+        rt.vault.open_device_text(
+            session, account_id=first.account_id, utterance_id=first.id,
+            sealed=first.device_asr_sealed,
+        )  # fmt: skip

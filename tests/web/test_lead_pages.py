@@ -622,15 +622,14 @@ def _scene(rt: Runtime) -> None:
         lead = stack.enter_context(app_client(rt))
         login(lead, lead_user.username, lead_password, lead_secret)
         with rt.db.read() as session:
-            weather = (
-                session.execute(
-                    sa.select(Utterance.id)
-                    .where(Utterance.device_asr_text == GOLD)
-                    .order_by(Utterance.id)
+            weather = [
+                u.id
+                for u in session.execute(sa.select(Utterance).order_by(Utterance.id)).scalars()
+                if rt.vault.open_device_text(
+                    session, account_id=u.account_id, utterance_id=u.id, sealed=u.device_asr_sealed
                 )
-                .scalars()
-                .all()
-            )
+                == GOLD
+            ]
         for clip in weather:
             reference = {"clip_id": clip, "transcript": GOLD, "intent": "weather_query"}
             assert lead.post("/api/v1/lead/gold", json=reference).status_code == 201

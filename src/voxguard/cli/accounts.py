@@ -44,7 +44,7 @@ def consent(
     training: YesNo = typer.Option(None, "--training", help="May they train the models?"),
     retention: Retention = typer.Option(None, "--retention", help="How long to keep them."),
 ) -> None:
-    """Record a consent change (a new version; opting out cancels open work at once)."""
+    """Record a consent change. It is a new version; opting out cancels open work at once."""
     if review is None and store is None and training is None and retention is None:
         raise fail("give --review, --store, --training and/or --retention")
     with runtime(create=False) as rt, refusals(InvalidConsent), rt.db.session() as session:
@@ -82,7 +82,7 @@ def erase(
     ),
     yes: bool = typer.Option(False, "--yes", help="Confirm: this cannot be undone."),
 ) -> None:
-    """Carry out an erasure request received outside the privacy API (a letter, a call)."""
+    """Carry out an erasure request. For one received outside the privacy API (a letter, a call)."""
     if not yes:
         raise fail("erasure cannot be undone: add --yes to confirm")
     with runtime(create=False) as rt, refusals():

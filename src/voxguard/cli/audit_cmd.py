@@ -21,7 +21,10 @@ _LOG_OPTION = typer.Option(
 
 @app.command()
 def verify(log: Path | None = _LOG_OPTION) -> None:
-    """Check the whole hash chain against the latest signed checkpoint; exit 1 on a break."""
+    """Check the hash chain against its last checkpoint.
+
+    The whole chain is checked against the latest signed checkpoint; exit 1 on a break.
+    """
     with runtime(create=False) as rt:
         path = log or rt.settings.resolved_audit_checkpoint_file
         with rt.db.read() as session:
@@ -50,7 +53,7 @@ def verify(log: Path | None = _LOG_OPTION) -> None:
 
 @app.command()
 def checkpoint(log: Path | None = _LOG_OPTION) -> None:
-    """Sign the chain's head (seq + hash) and append it to the checkpoint log."""
+    """Sign the chain's head (seq + hash). The signature is appended to the checkpoint log."""
     with runtime(create=False) as rt:
         path = log or rt.settings.resolved_audit_checkpoint_file
         try:

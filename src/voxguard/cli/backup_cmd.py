@@ -35,8 +35,8 @@ def restore(
     folder: Path = typer.Argument(..., help="A folder made by `voxguard backup create`."),
     yes: bool = typer.Option(False, "--yes", help="Do not ask: replace the current data."),
 ) -> None:
-    """Replace the database and the blob store with a backup, then re-apply every erasure in the
-    erasure ledger before anything is served. Stop voxguard first."""
+    """Restore the database and the blob store. Every erasure in the erasure ledger is re-
+    applied before anything is served. Stop voxguard first."""
     if not yes and not typer.confirm(
         "This replaces the current database and blob store with the backup. Go on?"
     ):

@@ -15,6 +15,7 @@ from voxguard.config import Settings, config_file_text
 from voxguard.db import migrate
 from voxguard.demo.calibration import ensure_calibration_set
 from voxguard.demo.people import create_demo_people
+from voxguard.demo.reports import publish_demo_reports
 from voxguard.demo.reviewers import create_simulated_reviewers, simulate_reviews
 from voxguard.demo.runner import create_demo_devices, upload_demo_utterances
 from voxguard.demo.scenario import SPEAKERS
@@ -29,7 +30,11 @@ def demo(
     port: int = typer.Option(None),
     exit_after_setup: bool = typer.Option(False, help="Stop once the demo data is processed."),
 ) -> None:
-    """Create demo accounts and devices, upload demo speech over HTTP, run a worker, serve."""
+    """Run the demo at http://127.0.0.1:8000.
+
+    Creates demo accounts and devices, uploads demo speech over HTTP, runs a worker and
+    serves.
+    """
     settings = load_settings()
     if fresh and settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)
@@ -62,6 +67,9 @@ def demo(
             + "; accounts consenting to model training: "
             + ", ".join(s.account_ref for s in SPEAKERS if s.model_training)
         )
+        with console.status("measuring the device and Whisper against what reviewers settled"):
+            reports = publish_demo_reports(rt)
+        console.print(f"{counted(len(reports), 'report')} for leads on /reports")
         stop = threading.Event()
         worker = start_background_worker(rt.db, rt.vault, rt.settings, stop)
         console.print(f"[bold]voxguard is serving at {server.base_url}[/]  (API docs: /docs)")

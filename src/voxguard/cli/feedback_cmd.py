@@ -31,7 +31,7 @@ def export(
     ),
     out: Path = typer.Option(..., "--out", help="A new or empty directory."),
 ) -> None:
-    """Export the curated set, split by account, with its lineage recorded."""
+    """Export the curated set with its lineage. Split by account, with the lineage recorded."""
     from voxguard.feedback.export import ExportRequest, check_request, run_export
 
     request = ExportRequest(format=fmt, audio=audio, out=out, actor=actor())
@@ -115,7 +115,7 @@ def eval_asr(
     limit: int | None = typer.Option(None, min=1, help="At most this many clips."),
     out: Path = typer.Option(Path("asr-report.html"), help="One HTML file."),
 ) -> None:
-    """WER and CER of the device and each engine against reviewers' transcripts."""
+    """WER and CER against reviewers' transcripts. For the device and each engine."""
     from voxguard.asr import AsrError
     from voxguard.db.base import utcnow
     from voxguard.feedback.adapt import asr_transcribers
@@ -151,7 +151,10 @@ def eval_nlu(
     limit: int | None = typer.Option(None, min=1, help="At most this many clips."),
     out: Path = typer.Option(Path("nlu-report.html"), help="One HTML file."),
 ) -> None:
-    """Intent accuracy, macro-F1 and the confusion matrix of the device against reviewers."""
+    """Intent accuracy against reviewers' labels.
+
+    Accuracy, macro-F1 and the confusion matrix of the device.
+    """
     from voxguard.db.base import utcnow
     from voxguard.feedback.adapt import nlu_classifiers
     from voxguard.feedback.evaluate import evaluate_nlu
@@ -159,7 +162,7 @@ def eval_nlu(
     splits = _splits("test" if adapted else split)
     with runtime(create=False) as rt:
         classifiers = nlu_classifiers(rt.settings, adapted)
-        data = evaluate_nlu(rt.db, utcnow(), classifiers, splits=splits, limit=limit)
+        data = evaluate_nlu(rt.db, rt.vault, utcnow(), classifiers, splits=splits, limit=limit)
         _publish(rt, data, out, ("accuracy", "macro_f1"))
 
 
@@ -189,8 +192,8 @@ def adapt_asr(
     engines: str = typer.Option("whisper,pocketsphinx", help="Engines measured before and after."),
     limit: int | None = typer.Option(None, min=1, help="Measure on at most this many clips."),
 ) -> None:
-    """A pocketsphinx language model from curated transcripts, and a Whisper vocabulary if one
-    helps on the dev accounts."""
+    """Adapt speech recognition to curated transcripts. A pocketsphinx language model, and a
+    Whisper vocabulary if one helps on the dev accounts."""
     from voxguard.feedback.adapt import adapt_asr as build
     from voxguard.feedback.report import pct
 
@@ -214,7 +217,10 @@ def adapt_asr(
 
 @adapt_app.command("nlu")
 def adapt_nlu() -> None:
-    """An intent classifier (scikit-learn) from curated transcripts and labels."""
+    """Train an intent classifier on curated labels.
+
+    A scikit-learn model from curated transcripts and labels.
+    """
     from voxguard.feedback.adapt import adapt_nlu as build
 
     with runtime(create=False) as rt, progress_bar("adapting") as progress:

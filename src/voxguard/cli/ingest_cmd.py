@@ -20,7 +20,10 @@ def ingest(
     locale: str = typer.Option("en-us", help="Locale for files without metadata."),
     device_type: str = typer.Option("import", help="Device type for files without metadata."),
 ) -> None:
-    """Import recordings through the same path as the upload API, with a progress bar."""
+    """Import recordings as the upload API would.
+
+    The same path as the upload API, with a progress bar.
+    """
     with runtime(create=False) as rt:
         with rt.db.read() as session:
             device = authenticate(session, device_token)

@@ -29,7 +29,7 @@ def anonymize(
     method: str = typer.Option(DEFAULT_METHOD, help=f"One of: {', '.join(METHODS)}."),
     seed: int = typer.Option(0, help="Run seed; each file's parameters derive from it."),
 ) -> None:
-    """Anonymize every voice in a folder (deterministic for a given seed)."""
+    """Anonymize every voice in a folder. Deterministic for a given seed."""
     from voxguard.privacy.anonymize import anonymize_directory
 
     with refusals(ValueError, OSError), progress_bar("anonymizing") as progress:
@@ -42,7 +42,7 @@ def redact_text(
     in_path: Path = typer.Argument(..., help='JSONL lines {"id", "text"}.'),
     out_path: Path = typer.Argument(..., help="JSONL with redacted text and spans."),
 ) -> None:
-    """Find spoken-form PII in each line and write the redacted text with its spans."""
+    """Redact spoken-form PII in each line. Writes the redacted text with its spans."""
     from voxguard.privacy.pii import InvalidInputError, redact_jsonl
 
     with refusals(InvalidInputError, OSError), progress_bar("redacting") as progress:
@@ -56,7 +56,7 @@ def transcribe(
     out_path: Path = typer.Argument(..., help="JSONL with text and word times."),
     engine: str = typer.Option("whisper", help=f"One of: {', '.join(ENGINE_NAMES)}."),
 ) -> None:
-    """Transcribe every clip in a folder, offline, with word start/end times."""
+    """Transcribe every clip in a folder, offline. With word start and end times."""
     from voxguard.asr import AsrError, transcribe_directory
 
     threads = load_settings().asr_cpu_threads
@@ -72,7 +72,10 @@ def calibration(
     ),
     method: str = typer.Option(None, help="Method to render with; default: the one in use."),
 ) -> None:
-    """List the calibration set leads hear on /lead/anonymization, checking it is usable."""
+    """List the calibration set leads hear.
+
+    The voices of /lead/anonymization, checked to be usable.
+    """
     from voxguard.demo.calibration import ensure_calibration_set
     from voxguard.privacy.anonymize import AnonymizationError
     from voxguard.privacy.calibration import CalibrationError, CalibrationSet

@@ -20,7 +20,7 @@ def processing(
         ..., "--out", help="The HTML file to write (one self-contained file)."
     ),
 ) -> None:
-    """Records of processing: purposes, data, recipients by region, retention, counts, and the
+    """Records of processing. Purposes, data, recipients by region, retention, counts, and the
     technical measures with their last benchmark figures."""
     with runtime(create=False) as rt, rt.db.read() as session:
         record = processing_record(session, rt.settings)

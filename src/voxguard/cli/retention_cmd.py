@@ -7,14 +7,12 @@ from voxguard.cli.context import console, runtime
 from voxguard.consent.retention import sweep
 from voxguard.web.words import counted
 
-app = App(
-    help="Retention: delete what people's choices no longer allow keeping.", no_args_is_help=True
-)
+app = App(help="Delete what people's choices no longer allow keeping.", no_args_is_help=True)
 
 
 @app.command()
 def run() -> None:
-    """One retention pass now (workers also run one every retention_sweep_minutes)."""
+    """One retention pass now. Workers also run one every retention_sweep_minutes."""
     with runtime(create=False) as rt:
         summary = sweep(rt.db, rt.settings, rt.vault)
     console.print(

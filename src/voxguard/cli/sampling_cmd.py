@@ -23,8 +23,8 @@ def rerun(
     account: str = typer.Option(None, "--account", help="Only this account reference."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Decide, print, and keep nothing."),
 ) -> None:
-    """Decide sampling again for stored clips never sampled (ingest decides once, at upload),
-    for accounts whose consent allows review and storage; the drawn ones are queued for the
+    """Sample stored clips never sampled. Ingest decides once, at upload; this decides for
+    accounts whose consent allows review and storage. The drawn ones are queued for the
     privacy pipeline, and each decision is an audit event."""
     with runtime(create=False) as rt:
         policy = rt.sampling_policy

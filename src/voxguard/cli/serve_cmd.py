@@ -33,9 +33,7 @@ def apply_erasure_ledger(rt: Runtime) -> None:
 def serve(
     host: str = typer.Option(None, help="Bind address (default from settings)."),
     port: int = typer.Option(None, help="Port (default from settings)."),
-    embedded_worker: bool = typer.Option(
-        True, help="Also run a machine worker in this process (the embedded default)."
-    ),
+    embedded_worker: bool = typer.Option(True, help="Also run a machine worker in this process."),
 ) -> None:
     """Serve the web app and APIs."""
     with runtime() as rt:
@@ -59,7 +57,7 @@ def serve(
 def worker(
     drain: bool = typer.Option(False, help="Exit when no job is due instead of waiting."),
 ) -> None:
-    """Run machine jobs (several workers may run at once, on any host sharing the database)."""
+    """Run machine jobs. Several workers may run at once, on any host sharing the database."""
     with runtime() as rt:
         apply_erasure_ledger(rt)
         stop = threading.Event()

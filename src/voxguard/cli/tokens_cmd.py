@@ -28,7 +28,7 @@ def add(
 
 @app.command("list")
 def list_() -> None:
-    """Every token: name, scopes, created, revoked (never the token itself)."""
+    """List every token. Name, scopes, created, revoked (never the token itself)."""
     with runtime(create=False) as rt, rt.db.read() as session:
         rows = list_tokens(session)
     if not rows:

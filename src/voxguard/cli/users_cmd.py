@@ -68,7 +68,7 @@ def add(
     ),
     qr: bool = typer.Option(True, "--qr/--no-qr", help="Also draw the TOTP URI as a QR code."),
 ) -> None:
-    """Create a user; prints a one-time password and the TOTP URI (also as a QR code)."""
+    """Create a user. Prints a one-time password and the TOTP URI (also as a QR code)."""
     with runtime() as rt, rt.db.session() as session:
         user, one_time, uri = create_user(
             session,
@@ -83,7 +83,10 @@ def add(
 
 @app.command("list")
 def list_cmd() -> None:
-    """List users with role, region and state (active, locked, disabled, must change password)."""
+    """List users with role, region and state.
+
+    State: active, locked, disabled or must change password.
+    """
     with runtime(create=False) as rt, rt.db.read() as session:
         users = list_users(session)
     if not users:
@@ -118,7 +121,7 @@ def unlock(name: str = typer.Argument(..., help="Username.")) -> None:
 
 @app.command()
 def disable(name: str = typer.Argument(..., help="Username.")) -> None:
-    """Disable an account: no sign-in, and its open sessions end at once."""
+    """Disable an account. No sign-in, and its open sessions end at once."""
     with runtime(create=False) as rt, rt.db.session() as session:
         disable_user(session, name, actor=ACTOR)
     console.print(f"disabled {name}")
@@ -129,7 +132,7 @@ def reset(
     name: str = typer.Argument(..., help="Username."),
     qr: bool = typer.Option(True, "--qr/--no-qr", help="Also draw the TOTP URI as a QR code."),
 ) -> None:
-    """Issue a new one-time password and TOTP secret (e.g. a lost phone); ends all sessions."""
+    """Issue a new one-time password and TOTP secret. For a lost phone, say; ends all sessions."""
     with runtime(create=False) as rt, rt.db.session() as session:
         user, one_time, uri = reset_credentials(session, rt.vault, name, actor=ACTOR)
     _show_credentials(user, one_time, uri, qr=qr)

@@ -171,7 +171,9 @@ def restore_backup(
             db, "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
             str(dump),
         )  # fmt: skip
-    upgrade(db.url)  # a backup from an older version: bring its schema to this version first
+    # A backup from an older version: bring its schema to this version first (sealing what
+    # an older version kept readable).
+    upgrade(db.url, seal_device_text=vault.device_text_sealer())
     vault.store.delete_prefix(OBJECT_PREFIX)  # objects written after the backup have no rows
     for done, path in enumerate(files, 1):
         vault.store.put(path.relative_to(folder / BLOBS).as_posix(), path.read_bytes())

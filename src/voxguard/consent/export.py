@@ -73,8 +73,20 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _device_text(session: Session, vault: Vault, utterance: Utterance) -> str:
+    try:
+        return vault.open_device_text(
+            session,
+            account_id=utterance.account_id,
+            utterance_id=utterance.id,
+            sealed=utterance.device_asr_sealed,
+        )
+    except VaultError:
+        return ""  # erased a moment ago: it is not theirs to get any more
+
+
 def _account_document(
-    session: Session, secret: bytes, account: Account, audio_names: dict[str, str]
+    session: Session, vault: Vault, secret: bytes, account: Account, audio_names: dict[str, str]
 ) -> dict[str, Any]:
     devices = session.execute(
         select(Device).where(Device.account_id == account.id).order_by(Device.created_at)
@@ -125,7 +137,7 @@ def _account_document(
                 "locale": u.locale,
                 "device_type": u.device_type,
                 "device_asr": {
-                    "text": u.device_asr_text,
+                    "text": _device_text(session, vault, u),
                     "confidence": u.device_asr_confidence,
                     "intent": u.device_intent,
                 },
@@ -183,7 +195,7 @@ def export_zip(db: Database, vault: Vault, secret: bytes, account_id: str) -> It
             archive.writestr(name, audio, compress_type=zipfile.ZIP_STORED)
             audio_names[blob.utterance_id] = name
             yield sink.take()
-        document = _account_document(session, secret, account, audio_names)
+        document = _account_document(session, vault, secret, account, audio_names)
         archive.writestr("account.json", json.dumps(document, indent=2, ensure_ascii=False))
         entries = [e.as_dict() for e in access_log(session, secret, account_id)]
         archive.writestr("access-log.json", json.dumps(entries, indent=2, ensure_ascii=False))

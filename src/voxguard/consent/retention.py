@@ -116,7 +116,7 @@ def _expire_one(session: Session, vault: Vault, utterance_id: str, now: datetime
     for model in (Annotation, ClipOutcome, Flag, GoldClip):
         session.execute(delete(model).where(model.utterance_id == utterance.id))
     session.execute(delete(Blob).where(Blob.utterance_id == utterance.id))
-    utterance.device_asr_text, utterance.draft_text, utterance.redactions = "", None, []
+    utterance.device_asr_sealed, utterance.draft_text, utterance.redactions = None, None, []
     utterance.status, utterance.deleted_at = "expired", now
     audit.record(
         session,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -11,6 +12,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+# The alembic config attribute through which a data migration receives the sealer of device
+# transcripts (0007): (wrapped data key or None, account id, utterance id, text) -> sealed or None.
+SEAL_DEVICE_TEXT = "seal_device_text"
+DeviceTextSealer = Callable[[bytes | None, str, str, str], bytes | None]
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -24,8 +30,15 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+def upgrade(
+    url: str, revision: str = "head", *, seal_device_text: DeviceTextSealer | None = None
+) -> None:
+    """Migrate to ``revision``; ``seal_device_text`` is needed only where readable device
+    transcripts remain to be sealed (a database from before 0007 that holds utterances)."""
+    config = alembic_config(url)
+    if seal_device_text is not None:
+        config.attributes[SEAL_DEVICE_TEXT] = seal_device_text
+    command.upgrade(config, revision)
 
 
 def head_revision() -> str:

@@ -383,7 +383,7 @@ def adapt_nlu(
         }  # fmt: skip
         (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         classifier = {f"classifier {model_id}": load_intent_model(settings, model_id)}
-        data = evaluate_nlu(db, now, classifier, splits=HELD_OUT)
+        data = evaluate_nlu(db, vault, now, classifier, splits=HELD_OUT)
         metrics = {
             "measured_on": data["measured_on"],
             "accuracy": {s: row["accuracy"] for s, row in data["overall"].items()},

@@ -84,8 +84,9 @@ class CuratedClip:
     device_type: str
     duration_s: float
     recorded_at: datetime
-    # The device's own guesses, for reports only: its text is raw, never exported.
-    device_text: str
+    # The device's own guesses, for reports only. Its words are raw (names, numbers): sealed
+    # under the account's key, opened only to be redacted (feedback.evaluate), never exported.
+    device_text_sealed: bytes | None
     device_confidence: float
     device_intent: str
     review_copy_id: str | None  # the anonymized, bleeped audio; never the original
@@ -128,7 +129,7 @@ def _curated_among(now: datetime, ids: list[str]) -> Select[Any]:
             Utterance.device_type,
             Utterance.duration_s,
             Utterance.recorded_at,
-            Utterance.device_asr_text,
+            Utterance.device_asr_sealed,
             Utterance.device_asr_confidence,
             Utterance.device_intent,
             _REVIEW_COPY.label("review_copy_id"),
@@ -168,7 +169,7 @@ def iter_curated(
                 device_type=row.device_type,
                 duration_s=float(row.duration_s),
                 recorded_at=row.recorded_at,
-                device_text=row.device_asr_text,
+                device_text_sealed=row.device_asr_sealed,
                 device_confidence=float(row.device_asr_confidence),
                 device_intent=row.device_intent,
                 review_copy_id=row.review_copy_id,

@@ -81,6 +81,17 @@ def _redactor() -> Callable[[str], str]:
     return lambda text: detector.redact(text)[0] if text.strip() else ""
 
 
+def _device_text(db: Database, vault: Vault, clip: CuratedClip) -> str:
+    """The device's words, opened only to go straight through the redaction."""
+    with db.read() as session:
+        return vault.open_device_text(
+            session,
+            account_id=clip.account_id,
+            utterance_id=clip.id,
+            sealed=clip.device_text_sealed,
+        )
+
+
 def _review_copy_audio(db: Database, vault: Vault, clip: CuratedClip) -> tuple[np.ndarray, int]:
     assert clip.review_copy_id is not None
     with db.read() as session:
@@ -104,7 +115,7 @@ def transcribe_curated(
     redact = redact or _redactor()
     results = []
     for done, clip in enumerate(clips, start=1):
-        result = ClipResult(clip, {DEVICE: redact(clip.device_text)})
+        result = ClipResult(clip, {DEVICE: redact(_device_text(db, vault, clip))})
         if engines and clip.review_copy_id is not None:
             audio, rate = _review_copy_audio(db, vault, clip)
             for name, transcribe in engines.items():
@@ -268,6 +279,7 @@ def evaluate_asr(
 
 def evaluate_nlu(
     db: Database,
+    vault: Vault,
     now: datetime,
     classifiers: dict[str, Callable[[list[str]], list[str]]] | None = None,
     *,
@@ -284,6 +296,6 @@ def evaluate_nlu(
     predictions: dict[str, Sequence[str]] = {}
     if classifiers and clips:
         redact = redact or _redactor()
-        heard = [redact(c.device_text) for c in clips]
+        heard = [redact(_device_text(db, vault, c)) for c in clips]
         predictions = {name: predict(heard) for name, predict in classifiers.items()}
     return nlu_report_data(clips, splits, predictions)

@@ -266,7 +266,10 @@ def _record(
         locale=meta.locale,
         device_type=meta.device_type,
         data_region=meta.data_region,
-        device_asr_text=meta.asr_text,
+        # The device's words name people and numbers: they are kept only sealed.
+        device_asr_sealed=vault.seal_device_text(
+            session, account_id=caller.account_id, utterance_id=utterance_id, text=meta.asr_text
+        ),
         device_asr_confidence=meta.asr_confidence,
         device_intent=meta.intent,
         wake_score=meta.wake_score,

@@ -108,7 +108,7 @@ def shred_clip(
     session.execute(
         update(Annotation).where(Annotation.utterance_id == utterance.id).values(transcript="")
     )
-    utterance.device_asr_text = ""
+    utterance.device_asr_sealed = None
     utterance.draft_text = None
     utterance.redactions = []
     utterance.status = "deleted"

@@ -13,6 +13,12 @@ blob::
     blob_key = HKDF-SHA256(data_key, salt=None, info=b"voxguard blob v1" + blob_id)
     AAD = header(4) len(account_id):u32 account_id len(blob_id):u32 blob_id
 
+sealed text (a database value, not a stored object)::
+
+    a blob as above, with blob_id = "text/" + subject (e.g. "text/utterance/<id>/device_asr")
+    and the data key itself as the key root: the subject names what the text is, so a value
+    cannot be moved to another row or column and still open.
+
 The version byte is part of the associated data, so it cannot be changed without detection. The
 length prefixes make the (account_id, blob_id) encoding unambiguous: ("ab", "c") and ("a", "bc")
 authenticate differently.
@@ -40,6 +46,8 @@ __all__ = [
     "encrypt_blob",
     "generate_data_key",
     "load_or_create_master_key",
+    "open_text",
+    "seal_text",
     "unwrap_data_key",
     "wrap_data_key",
 ]
@@ -176,6 +184,22 @@ def decrypt_blob(data_key: bytes, account_id: str, blob_id: str, ciphertext: byt
             f"{where} failed authentication: it was altered or truncated, or it belongs to "
             "another blob or account, or the data key is wrong"
         ) from None
+
+
+def seal_text(data_key: bytes, account_id: str, subject: str, text: str) -> bytes:
+    """Encrypt ``text`` under the account's data key, bound to the account and ``subject``."""
+    return encrypt_blob(data_key, account_id, _text_id(subject), text.encode("utf-8"))
+
+
+def open_text(data_key: bytes, account_id: str, subject: str, sealed: bytes) -> str:
+    """Decrypt text made by :func:`seal_text` for the same account and subject."""
+    return decrypt_blob(data_key, account_id, _text_id(subject), sealed).decode("utf-8")
+
+
+def _text_id(subject: str) -> str:
+    if not subject:
+        raise ValueError("subject must not be empty")
+    return f"text/{subject}"
 
 
 # --------------------------------------------------------------------------- master key file

@@ -4,6 +4,10 @@ Key hierarchy: master key -> account data key (wrapped, in ``account_keys``) -> 
 (HKDF of a root made from the data key and the blob's random salt, and the blob's id).
 Destroying the wrapped data key makes every blob of the account noise, wherever copies live;
 erasing one blob's salt shreds that blob alone.
+
+Free text with personal data in it (the device's transcript of an utterance) is sealed under
+the account's data key too and kept in the database as ciphertext: the database's files, dumps
+and backups alone never hold it readable, and erasing the account turns every copy into noise.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 
 from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.orm import Session
@@ -22,6 +27,8 @@ from voxguard.vault.crypto import (
     decrypt_blob,
     encrypt_blob,
     generate_data_key,
+    open_text,
+    seal_text,
     unwrap_data_key,
     wrap_data_key,
 )
@@ -29,6 +36,29 @@ from voxguard.vault.errors import KeyDestroyedError
 from voxguard.vault.stores import BlobStore
 
 SALT_BYTES = 16
+
+
+def device_text_subject(utterance_id: str) -> str:
+    """What a sealed device transcript is bound to: this utterance's device_asr_sealed."""
+    return f"utterance/{utterance_id}/device_asr"
+
+
+def device_text_sealer(
+    master_key: bytes,
+) -> Callable[[bytes | None, str, str, str], bytes | None]:
+    """Seals device transcripts of rows read straight from the database (the 0007 data
+    migration): (wrapped data key, account id, utterance id, text) -> ciphertext, or None when
+    the account's key was destroyed. Each account's key is unwrapped once."""
+    data_keys: dict[str, bytes] = {}
+
+    def seal(wrapped: bytes | None, account_id: str, utterance_id: str, text: str) -> bytes | None:
+        if wrapped is None:
+            return None
+        if account_id not in data_keys:
+            data_keys[account_id] = unwrap_data_key(master_key, wrapped, account_id)
+        return seal_text(data_keys[account_id], account_id, device_text_subject(utterance_id), text)
+
+    return seal
 
 
 # Built once: every listen and every sealed blob reads it.
@@ -108,6 +138,30 @@ class Vault:
             raise KeyDestroyedError(f"blob {blob.id} was deleted")
         key = self._blob_root(self._data_key(session, blob.account_id), blob.key_salt, blob.id)
         return decrypt_blob(key, blob.account_id, blob.id, self.store.get(blob.store_key))
+
+    def seal_device_text(
+        self, session: Session, *, account_id: str, utterance_id: str, text: str
+    ) -> bytes | None:
+        """The device's transcript of an utterance as ciphertext for its database column
+        (None for no words), under the account's data key and bound to the utterance."""
+        if not text:
+            return None
+        subject = device_text_subject(utterance_id)
+        return seal_text(self._data_key(session, account_id), account_id, subject, text)
+
+    def open_device_text(
+        self, session: Session, *, account_id: str, utterance_id: str, sealed: bytes | None
+    ) -> str:
+        """What ``seal_device_text`` sealed ("" for none); KeyDestroyedError once the account
+        was erased."""
+        if sealed is None:
+            return ""
+        subject = device_text_subject(utterance_id)
+        return open_text(self._data_key(session, account_id), account_id, subject, sealed)
+
+    def device_text_sealer(self) -> Callable[[bytes | None, str, str, str], bytes | None]:
+        """For a schema upgrade of this installation's database (a restored old backup)."""
+        return device_text_sealer(self._master_key)
 
     def discard_object(self, store_key: str) -> None:
         """Remove an object written for a transaction that then rolled back."""

@@ -37,7 +37,10 @@ class Utterance(Base):
     locale: Mapped[str] = mapped_column(String(16))
     device_type: Mapped[str] = mapped_column(String(64))
     data_region: Mapped[str] = mapped_column(String(16))
-    device_asr_text: Mapped[str] = mapped_column(Text)
+    # The device's transcript, with whatever names and numbers were said: sealed under the
+    # account's data key (vault.Vault.seal_text, subject vault.service.device_text_subject), never
+    # stored readable. None once retention or a flag emptied the row.
+    device_asr_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     device_asr_confidence: Mapped[float] = mapped_column(Float)
     device_intent: Mapped[str] = mapped_column(String(128))
     wake_score: Mapped[float | None] = mapped_column(Float, nullable=True)

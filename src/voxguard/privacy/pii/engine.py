@@ -187,13 +187,24 @@ class PiiDetector:
 
     def rule_spans(self, norm: NormalisedText) -> list[PiiSpan]:
         """What the rule recognizers (and spaCy, through the person recognizer) find."""
+        return self.rule_analysis(norm)[0]
+
+    def rule_analysis(self, norm: NormalisedText) -> tuple[list[PiiSpan], list[str | None]]:
+        """The rule recognizers' spans, and per word spaCy's entity label (``NER_LABELS``; all
+        None without spaCy): both are features of the tagger."""
         artifacts = self._nlp_artifacts(norm)
+        labels: list[str | None] = [None] * len(norm.words)
         if artifacts is None:  # patterns-only mode: the no-op engine's empty artifacts
             artifacts = self._nlp_engine.process_text(norm.text, "en")
+        for ent in artifacts.entities:
+            back = norm.to_original(ent.start_char, ent.end_char)
+            if back is not None and ent.label_ in NER_LABELS:
+                for w in range(back[2], back[3]):
+                    labels[w] = ent.label_
         results = self._analyzer.analyze(
             text=norm.text, language="en", entities=self._entities, nlp_artifacts=artifacts
         )
-        return _merge(norm, results)
+        return _merge(norm, results), labels
 
     def detect(self, text: str) -> list[PiiSpan]:
         if not isinstance(text, str):
@@ -201,10 +212,12 @@ class PiiDetector:
         norm = normalise(text)
         if not norm.tokens:
             return []
-        rules = self.rule_spans(norm)
+        rules, entity_labels = self.rule_analysis(norm)
         if self.tagger is None:
             return rules
-        tagged = self.tagger.tag([w.core for w in norm.words], word_types(rules, len(norm.words)))
+        tagged = self.tagger.tag(
+            [w.core for w in norm.words], word_types(rules, len(norm.words)), entity_labels
+        )
         return combine(norm, rules, tagged, self.lexicon, self.tagger.extend_threshold)
 
     def redact(self, text: str) -> tuple[str, list[PiiSpan]]:

@@ -4,7 +4,8 @@ A word is described by what it is (its letters, suffixes, shape) and by what it 
 given name, a surname, an English word, a number word, a street word, a country, a mail
 provider...; the names also from the shipped gazetteer of Faker's many locales, ``names.py``),
 then by the same of its neighbours, by its place in a run of number words, by the
-e-mail shape around it ("... at ... dot ...") and by what the rule recognizers said about it.
+e-mail shape around it ("... at ... dot ..."), by what the rule recognizers said about it and by
+spaCy's entity label (a place the English NER recognises is seldom a person).
 Word classes, not only word identities, are what lets the tagger read names and streets from
 languages it never saw.
 """
@@ -37,6 +38,7 @@ from .words import (
     EMAIL_JOINERS,
     MAIL_PROVIDERS,
     PHONE_CUES,
+    STREET_SUFFIXES,
     STREET_WORDS,
     TITLES,
     TLDS,
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
     from .names import Gazetteer
 
 # Bump when the features change: a model trained on other features must not load.
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 
 _FOLD = str.maketrans(
     {"ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "đ": "d", "ı": "i", "þ": "th", "ð": "d"}
@@ -74,6 +76,7 @@ _CONTEXT_CLASSES = frozenset(
         "eng",
         "unknown",
         "street",
+        "streetsuffix",
         "unit",
         "title",
         "joiner",
@@ -149,6 +152,14 @@ def _classes(w: str, lexicon: Lexicon, gazetteer: Gazetteer | None = None) -> li
         out.append("namedom")
     if lexicon.has_vocab:
         out.append("eng" if lexicon.is_english(w) else "unknown")
+    # a street word joined to an unknown name; an English word ("during", "delegate") is none
+    if (
+        len(w) >= 6
+        and w not in STREET_WORDS
+        and w.endswith(STREET_SUFFIXES)
+        and not (lexicon.has_vocab and lexicon.is_english(w))
+    ):
+        out.append("streetsuffix")
     if w in lexicon.stop_words:
         out.append("stop")
     for name, words in (
@@ -170,6 +181,10 @@ def _classes(w: str, lexicon: Lexicon, gazetteer: Gazetteer | None = None) -> li
         if w in words:
             out.append(name)
     return out
+
+
+def _streetish(classes: list[str]) -> bool:
+    return "street" in classes or "streetsuffix" in classes
 
 
 def _number_runs(bare: Sequence[str]) -> list[tuple[int, int, int]]:
@@ -229,11 +244,13 @@ def sentence_features(
     lexicon: Lexicon,
     rule_types: Sequence[str | None] | None = None,
     gazetteer: Gazetteer | None = None,
+    entity_labels: Sequence[str | None] | None = None,
 ) -> list[list[str]]:
     """Feature strings for each word of ``words`` (``text.split()`` of a spoken-form text).
 
     ``rule_types``: per word, the type a rule recognizer gave it (or None); ``gazetteer``: the
-    name lists shipped with the model (``PiiTagger`` passes them)."""
+    name lists shipped with the model (``PiiTagger`` passes them); ``entity_labels``: per word,
+    spaCy's entity label (GPE, LOC, PERSON ...) or None."""
     folded = [fold(w.strip('.,;:!?"()')) for w in words]
     possessive = [w.endswith("'s") for w in folded]
     bare = [w[:-2] if p and len(w) > 2 else w for w, p in zip(folded, possessive, strict=True)]
@@ -267,6 +284,8 @@ def sentence_features(
             f.append("mail_after_at")
         if rule_types is not None and rule_types[i]:
             f.append("rule=" + rule_types[i])
+        if entity_labels is not None and entity_labels[i]:
+            f.append("ner=" + entity_labels[i])
         for off in range(-_WINDOW, _WINDOW + 1):
             if off == 0:
                 continue
@@ -284,9 +303,11 @@ def sentence_features(
             f += [f"{off}:c={c}" for c in classes[k] if c in _CONTEXT_CLASSES]
             if rule_types is not None and rule_types[k] and abs(off) == 1:
                 f.append(f"{off}:rule={rule_types[k]}")
+            if entity_labels is not None and entity_labels[k] and abs(off) == 1:
+                f.append(f"{off}:ner={entity_labels[k]}")
         # a street word shortly ahead or behind: most words between a house number and the city
-        ahead = any("street" in classes[k] for k in range(i + 1, min(n, i + 5)))
-        behind = any("street" in classes[k] for k in range(max(0, i - 6), i))
+        ahead = any(_streetish(classes[k]) for k in range(i + 1, min(n, i + 5)))
+        behind = any(_streetish(classes[k]) for k in range(max(0, i - 6), i))
         if ahead:
             f.append("street_ahead")
         if behind:

@@ -21,7 +21,7 @@ from voxguard.privacy.pii.lexicon import Lexicon
 from .features import FEATURE_VERSION, sentence_features
 from .names import Gazetteer
 
-MODEL_VERSION = 2
+MODEL_VERSION = 4
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_NAME = f"pii-tagger-v{MODEL_VERSION}"
 OUTSIDE = "O"
@@ -105,12 +105,15 @@ class PiiTagger:
         return self.info.extend_threshold
 
     def probabilities(
-        self, words: Sequence[str], rule_types: Sequence[str | None] | None = None
+        self,
+        words: Sequence[str],
+        rule_types: Sequence[str | None] | None = None,
+        entity_labels: Sequence[str | None] | None = None,
     ) -> list[dict[str, float]]:
         """For each word, the probability of each PII type (B- and I- marginals added)."""
         if not words:
             return []
-        features = sentence_features(words, self.lexicon, rule_types, self.gazetteer)
+        features = sentence_features(words, self.lexicon, rule_types, self.gazetteer, entity_labels)
         with self._lock:
             self._tagger.set(features)
             labels = set(self._tagger.labels())
@@ -130,13 +133,14 @@ class PiiTagger:
         self,
         words: Sequence[str],
         rule_types: Sequence[str | None] | None = None,
+        entity_labels: Sequence[str | None] | None = None,
         threshold: float | None = None,
     ) -> list[tuple[str | None, float]]:
         """(type, probability) per word: the likeliest type when the word is PII with at least
         ``threshold`` probability, else (None, that probability)."""
         cut = self.threshold if threshold is None else threshold
         out: list[tuple[str | None, float]] = []
-        for probs in self.probabilities(words, rule_types):
+        for probs in self.probabilities(words, rule_types, entity_labels):
             pii = sum(probs.values())
             best = max(probs, key=probs.__getitem__) if probs else None
             out.append((best, pii) if best is not None and pii >= cut else (None, pii))

@@ -43,6 +43,19 @@ STREET_WORDS = wordset(
     barabara mtaa
     isitaladi"""
 )
+# Street words that languages write joined to the street's name ("sapilastie", "conradiallee",
+# "rikstraat", "aspstigen"): a long word ending in one is likely a street whose name no list has.
+STREET_SUFFIXES = tuple(
+    sorted(
+        wordset(
+            """strasse gasse weg allee platz ring damm ufer steig pfad markt chaussee
+            straat laan plein gracht kade singel dreef steeg hof pad dijk
+            gatan gata vagen grand torget stigen backe vej gade alle plads vaenge vei veien gaten
+            katu tie kuja polku kaari raitti bulevardi kaarre rinne tanav puiestee vegur gotu
+            braut utca"""
+        )
+    )
+)
 # Words that start a flat, floor or building inside an address.
 UNIT_WORDS = wordset(
     """apartment apt flat suite unit floor room building bldg block tower level
