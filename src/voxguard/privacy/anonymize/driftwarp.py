@@ -52,7 +52,9 @@ class DriftWarpPlan:
     knots: tuple[EnvWarpParams, ...]
     knot_seconds: float
 
-    def frame_weights(self, n_frames: int, hop: int, offset: int, sample_rate: int) -> tuple:
+    def frame_weights(
+        self, n_frames: int, hop: int, offset: int, sample_rate: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """For every frame: index of the knot before it and the raised-cosine weight of the next."""
         centres = (np.arange(n_frames) * hop - offset) / sample_rate
         pos = np.clip(centres / self.knot_seconds, 0.0, len(self.knots) - 1)
