@@ -14,6 +14,7 @@ from voxguard.privacy.anonymize import (
     METHODS,
     AnonymizationError,
     Anonymizer,
+    DriftWarpAnonymizer,
     EnvelopeWarpAnonymizer,
     InvalidAudioError,
     McAdamsAnonymizer,
@@ -87,11 +88,11 @@ def test_registry_names_and_protocol(anonymizer: Anonymizer) -> None:
 
 
 def test_registry_builds_the_method_each_name_stands_for() -> None:
-    assert METHODS == ("mcadams", "mcadams-fixed", "pitchwarp-mcadams", "envwarp")
+    assert METHODS == ("mcadams", "mcadams-fixed", "pitchwarp-mcadams", "envwarp", "driftwarp")
     assert DEFAULT_METHOD == "pitchwarp-mcadams"
     built = {name: get_anonymizer(name) for name in METHODS}
     assert {name: a.name for name, a in built.items()} == {name: name for name in METHODS}
-    mcadams, fixed, pitchwarp, envwarp = built.values()
+    mcadams, fixed, pitchwarp, envwarp, driftwarp = built.values()
     # Random McAdams draws alpha per utterance; the baseline keeps VoicePrivacy's 0.8.
     assert type(mcadams) is McAdamsAnonymizer and mcadams.alpha is None
     assert len({mcadams.alpha_for(seed) for seed in range(5)}) == 5
@@ -99,11 +100,13 @@ def test_registry_builds_the_method_each_name_stands_for() -> None:
     assert {fixed.alpha_for(seed) for seed in range(5)} == {0.8}
     assert type(pitchwarp) is PitchWarpMcAdamsAnonymizer
     assert type(envwarp) is EnvelopeWarpAnonymizer
-    # Four methods, not four names for one: the same input and seed give four outputs.
+    assert type(driftwarp) is DriftWarpAnonymizer
+    # Five methods, not five names for one: the same input and seed give five outputs.
     x = speechlike()
     outputs = [built[name](x, SR, 11) for name in METHODS]
-    for i, j in ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)):
-        assert np.max(np.abs(outputs[i] - outputs[j])) > 1e-3, (METHODS[i], METHODS[j])
+    for i in range(len(METHODS)):
+        for j in range(i + 1, len(METHODS)):
+            assert np.max(np.abs(outputs[i] - outputs[j])) > 1e-3, (METHODS[i], METHODS[j])
     # Overrides reach the method; its name does not move.
     assert get_anonymizer("mcadams-fixed", alpha=0.9).alpha == 0.9
     with pytest.raises(AnonymizationError, match="name is fixed"):

@@ -1,4 +1,5 @@
-"""bench/: the by-speaker tuning / held-out split of the privacy benchmark (speechocean.py).
+"""bench/: the by-speaker tuning / held-out split of the privacy benchmark (speechocean.py) and
+the channel normalisers its attackers put before their speaker encoder (channel_norm.py).
 
 The WORLD-vocoder comparison row (bench/world_vtln.py) needs pyworld from the eval extra, which
 the test install leaves out; the benchmark checks its own output length when it runs."""
@@ -6,10 +7,13 @@ the test install leaves out; the benchmark checks its own output length when it 
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+import scipy.signal as ssig
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import speechocean
+from channel_norm import ChannelNormaliser
 from tests.support import needs
 
 
@@ -38,3 +42,32 @@ def test_real_set_halves_are_disjoint_25_plus_25() -> None:
     assert all(len(clips[s]) == 10 and clips[s][0].path.is_file() for s in tune[:3])
     with pytest.raises(ValueError, match="half"):
         speechocean.half_speakers(root, "train", 1)
+
+
+def test_channel_normalisers_undo_fixed_and_slowly_drifting_equalisers() -> None:
+    """The attackers' pre-processing: the utterance-wide normaliser removes a fixed equaliser but
+    not one that changes half-way; the sliding-window one removes both."""
+    rate = 16_000
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(6 * rate)
+    low = ssig.lfilter(*ssig.butter(2, 1000, "low", fs=rate), x)  # a dull "channel"
+    high = ssig.lfilter(*ssig.butter(2, 1000, "high", fs=rate), x)  # a bright one
+    drifting = np.concatenate([low[: 3 * rate], high[3 * rate :]])
+    utterance = ChannelNormaliser([x], rate)
+    sliding = ChannelNormaliser([x], rate, window_seconds=1.6)
+
+    def brightness(y: np.ndarray) -> float:
+        """dB of 4-6 kHz over 200-600 Hz: 0 for white noise."""
+        f, p = ssig.welch(y, rate, nperseg=512)
+        return float(
+            10 * np.log10(p[(f > 4000) & (f < 6000)].mean() / p[(f > 200) & (f < 600)].mean())
+        )
+
+    first, second = slice(rate // 2, 5 * rate // 2), slice(7 * rate // 2, 11 * rate // 2)
+    assert brightness(low) < -20
+    assert abs(brightness(utterance(low))) < 2 and abs(brightness(sliding(low))) < 2
+    # A whole-utterance average sits between the two halves: each half keeps its colour.
+    normalised = utterance(drifting)
+    assert brightness(normalised[first]) < -10 and brightness(normalised[second]) > 10
+    slid = sliding(drifting)
+    assert abs(brightness(slid[first])) < 2 and abs(brightness(slid[second])) < 2

@@ -14,6 +14,7 @@ from voxguard.privacy.anonymize.base import (
     UnknownMethodError,
     UnreadableAudioError,
 )
+from voxguard.privacy.anonymize.driftwarp import DriftWarpAnonymizer, DriftWarpPlan
 from voxguard.privacy.anonymize.envwarp import EnvelopeWarpAnonymizer, EnvWarpParams
 from voxguard.privacy.anonymize.files import anonymize_directory, file_seed
 from voxguard.privacy.anonymize.mcadams import McAdamsAnonymizer
@@ -31,6 +32,8 @@ __all__ = [
     "METHODS",
     "AnonymizationError",
     "Anonymizer",
+    "DriftWarpAnonymizer",
+    "DriftWarpPlan",
     "EnvWarpParams",
     "EnvelopeWarpAnonymizer",
     "InvalidAudioError",

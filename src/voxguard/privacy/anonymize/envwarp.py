@@ -37,7 +37,7 @@ from voxguard.privacy.anonymize.base import (
     validate_input,
 )
 from voxguard.privacy.anonymize.mcadams import default_lpc_order
-from voxguard.privacy.anonymize.pitch import analyse, overlap_add, ratio_fraction
+from voxguard.privacy.anonymize.pitch import analyse, overlap_add, ratio_fraction, stft_params
 from voxguard.privacy.anonymize.pitchwarp import check_range, equaliser_db, warp_map
 
 _FLOOR = 1e-9
@@ -65,7 +65,7 @@ def _equaliser_db(params: EnvWarpParams, freqs: np.ndarray, sample_rate: int) ->
     )
 
 
-def _draw_excluding(rng: np.random.Generator, lo: float, hi: float, min_abs: float) -> float:
+def draw_excluding(rng: np.random.Generator, lo: float, hi: float, min_abs: float) -> float:
     """Uniform on [lo, hi] with the open band (-min_abs, min_abs) cut out."""
     pieces = [(a, b) for a, b in ((lo, min(hi, -min_abs)), (max(lo, min_abs), hi)) if b > a]
     if not pieces or min_abs <= 0.0:
@@ -127,8 +127,8 @@ class EnvelopeWarpAnonymizer:
         """The parameters used for an utterance anonymized with `seed` (the draw does not
         depend on the sample rate; it is accepted to match the other methods)."""
         rng = make_rng(seed)
-        log_warp = _draw_excluding(rng, *np.log(self.warp_range), self.min_abs_log_warp)
-        semitones = _draw_excluding(rng, *self.semitone_range, self.min_abs_semitones)
+        log_warp = draw_excluding(rng, *np.log(self.warp_range), self.min_abs_log_warp)
+        semitones = draw_excluding(rng, *self.semitone_range, self.min_abs_semitones)
         ripple = tuple(
             (float(rng.uniform(0.3, 1.0)), float(rng.uniform(0.0, 2.0 * np.pi)))
             for _ in range(self.ripple_components)
@@ -167,11 +167,32 @@ def source_bins(params: EnvWarpParams, n_bins: int) -> np.ndarray:
 
 
 def warp_envelope(x: np.ndarray, sample_rate: int, params: EnvWarpParams) -> np.ndarray:
-    """STFT, per-frame LPC envelope, warped envelope gain with the phase kept, overlap-add."""
+    """The utterance-wide warp, contrast and equaliser of ``params``, phase kept."""
+    n_bins = stft_params(sample_rate)[0] // 2 + 1
+    freqs = np.fft.rfftfreq(2 * (n_bins - 1), 1.0 / sample_rate)
+    eq = _equaliser_db(params, freqs, sample_rate)
+    return reshape_envelope(
+        x, sample_rate, source_bins(params, n_bins)[None], eq[None], params.contrast
+    )
+
+
+def reshape_envelope(
+    x: np.ndarray,
+    sample_rate: int,
+    src: np.ndarray,
+    eq_db: np.ndarray,
+    contrast: float | np.ndarray = 1.0,
+) -> np.ndarray:
+    """STFT, per-frame LPC envelope, reshaped envelope gain with the phase kept, overlap-add.
+
+    ``src`` (frames x bins, or 1 x bins for every frame alike) says for each output bin which
+    fractional input bin's envelope value lands there; ``eq_db`` (same shapes) is laid over the
+    result in dB; ``contrast`` (scalar or one value per frame) scales the formant contrast.
+    """
     # The ~32 ms window resolves harmonics of low voices, so the envelope passes between them.
     frames = analyse(x, sample_rate)
     spec, n_fft = frames.spec, frames.n_fft
-    n_bins = spec.shape[1]
+    n_frames, n_bins = spec.shape
 
     # The all-pole (LPC) envelope of every frame, from the frame's own power spectrum: unlike a
     # low-order cepstrum it hugs the formant peaks, so moving it moves the formants all the way.
@@ -181,15 +202,18 @@ def warp_envelope(x: np.ndarray, sample_rate: int, params: EnvWarpParams) -> np.
     a = lpc.levinson(r, order)
     envelope = -np.log(np.maximum(np.abs(sfft.rfft(a, n=n_fft, axis=-1)), _FLOOR))
 
-    src = source_bins(params, n_bins)
+    src = np.broadcast_to(src, (n_frames, n_bins))
     i0 = np.minimum(src.astype(np.int64), n_bins - 2)
     frac = src - i0
-    warped = envelope[:, i0] * (1.0 - frac) + envelope[:, i0 + 1] * frac
-    if params.contrast != 1.0:
+    warped = (
+        np.take_along_axis(envelope, i0, axis=1) * (1.0 - frac)
+        + np.take_along_axis(envelope, i0 + 1, axis=1) * frac
+    )
+    contrast = np.broadcast_to(np.asarray(contrast, dtype=np.float64).reshape(-1, 1), (n_frames, 1))
+    if np.any(contrast != 1.0):
         mean = warped.mean(axis=1, keepdims=True)
-        warped = mean + params.contrast * (warped - mean)
-    freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
-    eq = _equaliser_db(params, freqs, sample_rate) * (np.log(10.0) / 20.0)
+        warped = mean + contrast * (warped - mean)
+    eq = np.asarray(eq_db) * (np.log(10.0) / 20.0)
     # Silent frames get A(z) = 1 (flat envelope): the gain there is the equaliser alone.
     gain = np.exp(np.clip(warped - envelope + eq, -12.0, 12.0))
 
