@@ -41,7 +41,13 @@ from voxguard.privacy.anonymize.envwarp import (
     source_bins,
 )
 from voxguard.privacy.anonymize.pitch import analyse, ratio_fraction, stft_params
-from voxguard.privacy.anonymize.pitchwarp import check_range, equaliser_db
+from voxguard.privacy.anonymize.pitchwarp import (
+    check_range,
+    check_ripple_components,
+    check_semitone_band,
+    check_warp_band,
+    equaliser_db,
+)
 
 
 @dataclass(frozen=True)
@@ -91,33 +97,20 @@ class DriftWarpAnonymizer:
 
     def __post_init__(self) -> None:
         check_range(self.warp_range, "warp_range", 0.5, 2.0)
-        lo, hi = np.log(self.warp_range)
-        if not 0.0 <= self.min_abs_log_warp <= max(-lo, hi):
-            raise AnonymizationError(
-                f"min_abs_log_warp must be in [0, {max(-lo, hi):.3f}] for warp_range "
-                f"{self.warp_range}, got {self.min_abs_log_warp}"
-            )
+        check_warp_band(self.warp_range, self.min_abs_log_warp)
         if not 0.0 <= self.warp_drift <= 0.4:
             raise AnonymizationError(f"warp_drift must be in [0, 0.4], got {self.warp_drift}")
         check_range(self.wobble_range, "wobble_range", -0.9, 0.9)
         check_range(self.contrast_range, "contrast_range", 0.25, 2.0)
         check_range(self.tilt_range, "tilt_range", -12.0, 12.0)
         check_range(self.ripple_db_range, "ripple_db_range", 0.0, 24.0)
-        if not 1 <= self.ripple_components <= 16:
-            raise AnonymizationError(
-                f"ripple_components must be in [1, 16], got {self.ripple_components}"
-            )
+        check_ripple_components(self.ripple_components, 16)
         if not 0.1 <= self.knot_seconds <= 10.0:
             raise AnonymizationError(f"knot_seconds must be in [0.1, 10], got {self.knot_seconds}")
         if not 0.0 <= self.unvoiced_warp <= 1.0:
             raise AnonymizationError(f"unvoiced_warp must be in [0, 1], got {self.unvoiced_warp}")
         check_range(self.semitone_range, "semitone_range", -12.0, 12.0)
-        widest = max(-self.semitone_range[0], self.semitone_range[1], 0.0)
-        if not 0.0 <= self.min_abs_semitones <= widest and self.min_abs_semitones != 0.0:
-            raise AnonymizationError(
-                f"min_abs_semitones must be in [0, {widest}] for semitone_range "
-                f"{self.semitone_range}, got {self.min_abs_semitones}"
-            )
+        check_semitone_band(self.semitone_range, self.min_abs_semitones)
 
     def plan_for(self, seed: int, seconds: float) -> DriftWarpPlan:
         """The draw for an utterance of ``seconds`` anonymized with ``seed``.

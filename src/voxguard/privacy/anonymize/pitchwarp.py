@@ -150,6 +150,31 @@ def check_range(values: tuple[float, float], name: str, low: float, high: float)
         )
 
 
+def check_warp_band(warp_range: tuple[float, float], min_abs_log_warp: float) -> None:
+    """The excluded band |log warp| < min_abs_log_warp must leave some of warp_range to draw."""
+    lo, hi = np.log(warp_range)
+    if not 0.0 <= min_abs_log_warp <= max(-lo, hi):
+        raise AnonymizationError(
+            f"min_abs_log_warp must be in [0, {max(-lo, hi):.3f}] for warp_range "
+            f"{warp_range}, got {min_abs_log_warp}"
+        )
+
+
+def check_semitone_band(semitone_range: tuple[float, float], min_abs_semitones: float) -> None:
+    """The same for |semitones| < min_abs_semitones in semitone_range (0: no band)."""
+    widest = max(-semitone_range[0], semitone_range[1], 0.0)
+    if not 0.0 <= min_abs_semitones <= widest and min_abs_semitones != 0.0:
+        raise AnonymizationError(
+            f"min_abs_semitones must be in [0, {widest}] for semitone_range "
+            f"{semitone_range}, got {min_abs_semitones}"
+        )
+
+
+def check_ripple_components(n: int, most: int) -> None:
+    if not 1 <= n <= most:
+        raise AnonymizationError(f"ripple_components must be in [1, {most}], got {n}")
+
+
 @dataclass(frozen=True)
 class PitchWarpMcAdamsAnonymizer:
     """Random residual pitch shift + random envelope warp + random McAdams, per utterance."""
@@ -180,10 +205,7 @@ class PitchWarpMcAdamsAnonymizer:
         check_range(self.bandwidth_range, "bandwidth_range", 0.25, 4.0)
         check_range(self.tilt_range, "tilt_range", -12.0, 12.0)
         check_range(self.ripple_db_range, "ripple_db_range", 0.0, 12.0)
-        if not 1 <= self.ripple_components <= 8:
-            raise AnonymizationError(
-                f"ripple_components must be in [1, 8], got {self.ripple_components}"
-            )
+        check_ripple_components(self.ripple_components, 8)
         if not 1.05 <= self.max_formant_ratio <= 4.0:
             raise AnonymizationError(
                 f"max_formant_ratio must be in [1.05, 4], got {self.max_formant_ratio}"
