@@ -190,6 +190,7 @@ def _store(
             return replay
         store_consent = current_consent(session, caller.account_id).store_recordings
         blob: Blob | None = None
+        device_text: bytes | None = None
         if store_consent:
             blob = vault.seal(
                 session,
@@ -197,6 +198,11 @@ def _store(
                 utterance_id=utterance_id,
                 kind="original",
                 plaintext=encode_wav_pcm16(decoded.samples, TARGET_RATE),
+            )
+            # The device's words name people and numbers: they are kept only sealed. Sealed
+            # here with the audio, so the write transaction does no key work.
+            device_text = vault.seal_device_text(
+                session, account_id=caller.account_id, utterance_id=utterance_id, text=meta.asr_text
             )
     try:
         with db.session() as session:
@@ -210,6 +216,7 @@ def _store(
                 audio_sha256,
                 decoded.duration_s,
                 blob,
+                device_text,
             )
     except IntegrityError:
         # A concurrent retry of the same utterance won the race: answer with its record.
@@ -236,6 +243,7 @@ def _record(
     audio_sha256: str,
     duration_s: float,
     blob: Blob | None,
+    device_text: bytes | None,
 ) -> IngestResult:
     consent = current_consent(session, caller.account_id)  # re-read under the write lock
     actor = f"device:{caller.device_id}"
@@ -267,10 +275,7 @@ def _record(
         locale=meta.locale,
         device_type=meta.device_type,
         data_region=meta.data_region,
-        # The device's words name people and numbers: they are kept only sealed.
-        device_asr_sealed=vault.seal_device_text(
-            session, account_id=caller.account_id, utterance_id=utterance_id, text=meta.asr_text
-        ),
+        device_asr_sealed=device_text,
         device_asr_confidence=meta.asr_confidence,
         device_intent=meta.intent,
         wake_score=meta.wake_score,
