@@ -81,15 +81,15 @@ def _redactor() -> Callable[[str], str]:
     return lambda text: detector.redact(text)[0] if text.strip() else ""
 
 
-def _device_text(db: Database, vault: Vault, clip: CuratedClip) -> str:
-    """The device's words, opened only to go straight through the redaction."""
+def _device_texts(db: Database, vault: Vault, clips: Sequence[CuratedClip]) -> list[str]:
+    """The device's words, opened in one read only to go straight through the redaction."""
     with db.read() as session:
-        return vault.open_device_text(
-            session,
-            account_id=clip.account_id,
-            utterance_id=clip.id,
-            sealed=clip.device_text_sealed,
-        )
+        return [
+            vault.open_device_text(
+                session, account_id=c.account_id, utterance_id=c.id, sealed=c.device_text_sealed
+            )
+            for c in clips
+        ]
 
 
 def _review_copy_audio(db: Database, vault: Vault, clip: CuratedClip) -> tuple[np.ndarray, int]:
@@ -115,7 +115,8 @@ def transcribe_curated(
     redact = redact or _redactor()
     results = []
     for done, clip in enumerate(clips, start=1):
-        result = ClipResult(clip, {DEVICE: redact(_device_text(db, vault, clip))})
+        [device_text] = _device_texts(db, vault, [clip])
+        result = ClipResult(clip, {DEVICE: redact(device_text)})
         if engines and clip.review_copy_id is not None:
             audio, rate = _review_copy_audio(db, vault, clip)
             for name, transcribe in engines.items():
@@ -296,6 +297,6 @@ def evaluate_nlu(
     predictions: dict[str, Sequence[str]] = {}
     if classifiers and clips:
         redact = redact or _redactor()
-        heard = [redact(_device_text(db, vault, c)) for c in clips]
+        heard = [redact(text) for text in _device_texts(db, vault, clips)]
         predictions = {name: predict(heard) for name, predict in classifiers.items()}
     return nlu_report_data(clips, splits, predictions)
