@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +67,22 @@ def sign_in_on_page(
     page.fill("input[name=totp]", code)
     page.press("input[name=totp]", "Enter")
     page.wait_for_url(lambda url: url.endswith(path))
+
+
+@contextmanager
+def signed_in_page(
+    base_url: str, path: str, username: str, password: str, code: str, problems: list[str]
+) -> Iterator[Any]:
+    """Chromium, a watched page signed in on /login and landed on ``path``; closed after."""
+    from tests.support import needs
+
+    sync_api = needs.chromium()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = watched_page(browser, problems)
+            sign_in_on_page(page, base_url, path, username, password, code)
+            yield page
+        finally:
+            browser.close()

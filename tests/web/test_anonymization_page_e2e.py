@@ -20,9 +20,7 @@ from tests.support import needs
 from tests.support.browser import (
     ARTIFACTS,
     STAFF_ACCENT_OF,
-    launch,
-    sign_in_on_page,
-    watched_page,
+    signed_in_page,
 )
 from tests.support.people import make_user, totp_code
 from tests.web.test_review_page_e2e import server, sqlite_rt  # noqa: F401  (the fixtures)
@@ -52,69 +50,61 @@ def test_a_lead_hears_each_voice_as_recorded_and_anonymized(
     sqlite_rt: Runtime,  # noqa: F811
     server: BackgroundServer,  # noqa: F811
 ) -> None:
-    sync_api = needs.chromium()
     rt = sqlite_rt
     user, password, secret = make_user(rt, role="lead")
     problems: list[str] = []
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            page = watched_page(browser, problems)
-            sign_in_on_page(
-                page, server.base_url, "/lead", user.username, password, totp_code(secret)
-            )
-            page.get_by_role("navigation", name="Lead").get_by_role(
-                "link", name="Hear the anonymization"
-            ).click()
-            page.wait_for_url(lambda url: url.endswith("/lead/anonymization"))
-            page.get_by_role("heading", name="Hear the anonymization").wait_for()
-            assert page.evaluate(STAFF_ACCENT_OF, ".lead-page") == "#176b66"
+    with signed_in_page(
+        server.base_url, "/lead", user.username, password, totp_code(secret), problems
+    ) as page:
+        page.get_by_role("navigation", name="Lead").get_by_role(
+            "link", name="Hear the anonymization"
+        ).click()
+        page.wait_for_url(lambda url: url.endswith("/lead/anonymization"))
+        page.get_by_role("heading", name="Hear the anonymization").wait_for()
+        assert page.evaluate(STAFF_ACCENT_OF, ".lead-page") == "#176b66"
 
-            clips = page.eval_on_selector_all(".cal-clip", "els => els.map(e => e.dataset.clip)")
-            assert len(clips) >= 2
-            assert _current(page) == clips[0]
-            # Nothing is fetched before a play: opening the page is not a listen.
-            assert all(p["ready"] == 0 for p in page.evaluate(PLAYERS))
+        clips = page.eval_on_selector_all(".cal-clip", "els => els.map(e => e.dataset.clip)")
+        assert len(clips) >= 2
+        assert _current(page) == clips[0]
+        # Nothing is fetched before a play: opening the page is not a listen.
+        assert all(p["ready"] == 0 for p in page.evaluate(PLAYERS))
 
-            # By keyboard: o plays the original, a the anonymized copy, j moves on.
-            for clip in clips:
-                assert _current(page) == clip
-                for key, version in (("o", "original"), ("a", "anonymized")):
-                    page.keyboard.press(key)
-                    page.wait_for_function(LOADED, arg=[clip, version])
-                    page.wait_for_function(
-                        "([c, v]) => !document.querySelector("
-                        '`#clip-${c} audio[data-version="${v}"]`).paused',
-                        arg=[clip, version],
-                    )
-                    # One voice at a time: every other player is paused.
-                    playing = [p for p in page.evaluate(PLAYERS) if not p["paused"]]
-                    assert [(p["clip"], p["version"]) for p in playing] == [(clip, version)]
-                    page.keyboard.press(key)  # pause again
-                page.keyboard.press("j")
-            page.screenshot(path=str(ARTIFACTS / "anonymization.png"), full_page=True)
-            players = page.evaluate(PLAYERS)
-            assert len(players) == 2 * len(clips)
-            for player in players:
-                assert player["ready"] >= 1 and player["duration"] > 0, player
-                assert player["error"] is None, player
-            page.keyboard.press("k")
-            assert _current(page) == clips[-2]
+        # By keyboard: o plays the original, a the anonymized copy, j moves on.
+        for clip in clips:
+            assert _current(page) == clip
+            for key, version in (("o", "original"), ("a", "anonymized")):
+                page.keyboard.press(key)
+                page.wait_for_function(LOADED, arg=[clip, version])
+                page.wait_for_function(
+                    "([c, v]) => !document.querySelector("
+                    '`#clip-${c} audio[data-version="${v}"]`).paused',
+                    arg=[clip, version],
+                )
+                # One voice at a time: every other player is paused.
+                playing = [p for p in page.evaluate(PLAYERS) if not p["paused"]]
+                assert [(p["clip"], p["version"]) for p in playing] == [(clip, version)]
+                page.keyboard.press(key)  # pause again
+            page.keyboard.press("j")
+        page.screenshot(path=str(ARTIFACTS / "anonymization.png"), full_page=True)
+        players = page.evaluate(PLAYERS)
+        assert len(players) == 2 * len(clips)
+        for player in players:
+            assert player["ready"] >= 1 and player["duration"] > 0, player
+            assert player["error"] is None, player
+        page.keyboard.press("k")
+        assert _current(page) == clips[-2]
 
-            # Another method, chosen and submitted by keyboard; its copy loads too.
-            configured = rt.settings.anonymization_method
-            other = next(m for m in METHODS if m != configured)
-            page.get_by_label("Anonymization method").select_option(other)
-            page.get_by_role("button", name="Listen with this method").press("Enter")
-            page.wait_for_url(lambda url: url.endswith(f"?method={other}"))
-            page.keyboard.press("a")
-            page.wait_for_function(LOADED, arg=[clips[0], "anonymized"])
-            page.keyboard.press("a")
-            page.screenshot(path=str(ARTIFACTS / "anonymization-other-method.png"), full_page=True)
-            assert not problems, problems
-        finally:
-            browser.close()
+        # Another method, chosen and submitted by keyboard; its copy loads too.
+        configured = rt.settings.anonymization_method
+        other = next(m for m in METHODS if m != configured)
+        page.get_by_label("Anonymization method").select_option(other)
+        page.get_by_role("button", name="Listen with this method").press("Enter")
+        page.wait_for_url(lambda url: url.endswith(f"?method={other}"))
+        page.keyboard.press("a")
+        page.wait_for_function(LOADED, arg=[clips[0], "anonymized"])
+        page.keyboard.press("a")
+        page.screenshot(path=str(ARTIFACTS / "anonymization-other-method.png"), full_page=True)
+        assert not problems, problems
 
     # Every play was recorded: each clip's original, its copy, and the other method's copy.
     with rt.db.read() as session:

@@ -8,12 +8,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.support import needs
 from tests.support.browser import (
     ARTIFACTS,
-    launch,
-    sign_in_on_page,
-    watched_page,
+    signed_in_page,
 )
 from tests.support.people import make_user, totp_code
 from tests.support.review import make_clips
@@ -29,52 +26,39 @@ def test_an_officer_carries_out_a_letter_and_checks_the_audit_chain(
     sqlite_rt: Runtime,  # noqa: F811
     server: BackgroundServer,  # noqa: F811
 ) -> None:
-    sync_api = needs.chromium()
     rt = sqlite_rt
     make_clips(rt, 1, account_ref="ACCT-LETTER-1", serial="SN-LETTER-1")
     user, password, secret = make_user(rt, role="privacy_officer")
     problems: list[str] = []
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            page = watched_page(browser, problems)
-            sign_in_on_page(
-                page,
-                server.base_url,
-                "/privacy-officer",
-                user.username,
-                password,
-                totp_code(secret),
-            )
-            nav = page.get_by_role("navigation", name="Privacy officer")
-            nav.get_by_role("link", name="Erasures").click()
-            page.wait_for_url(lambda url: url.endswith("/privacy-officer/erasures"))
-            page.get_by_label("Account reference").fill("ACCT-LETTER-1")
-            page.get_by_label("How the request came").select_option("letter")
-            page.get_by_role("button", name="Erase").click()  # not confirmed yet
-            page.get_by_role("alert").wait_for()
-            assert "confirm" in page.get_by_role("alert").inner_text()
-            assert page.get_by_label("Account reference").input_value() == "ACCT-LETTER-1"
-            page.get_by_label("How the request came").select_option("letter")
-            page.get_by_role("checkbox").check()
-            page.get_by_role("button", name="Erase").click()
-            page.wait_for_url(lambda url: "done=" in url)
-            status = page.get_by_role("status").inner_text()
-            assert status.startswith("Erasure ") and status.endswith("completed.")
-            row = page.locator("table.receipts tbody tr").first.inner_text()
-            assert "whole account" in row and "letter" in row and "ACCT-LETTER-1" not in row
-            page.screenshot(path=str(ARTIFACTS / "officer-erasures.png"), full_page=True)
+    with signed_in_page(
+        server.base_url, "/privacy-officer", user.username, password, totp_code(secret), problems
+    ) as page:
+        nav = page.get_by_role("navigation", name="Privacy officer")
+        nav.get_by_role("link", name="Erasures").click()
+        page.wait_for_url(lambda url: url.endswith("/privacy-officer/erasures"))
+        page.get_by_label("Account reference").fill("ACCT-LETTER-1")
+        page.get_by_label("How the request came").select_option("letter")
+        page.get_by_role("button", name="Erase").click()  # not confirmed yet
+        page.get_by_role("alert").wait_for()
+        assert "confirm" in page.get_by_role("alert").inner_text()
+        assert page.get_by_label("Account reference").input_value() == "ACCT-LETTER-1"
+        page.get_by_label("How the request came").select_option("letter")
+        page.get_by_role("checkbox").check()
+        page.get_by_role("button", name="Erase").click()
+        page.wait_for_url(lambda url: "done=" in url)
+        status = page.get_by_role("status").inner_text()
+        assert status.startswith("Erasure ") and status.endswith("completed.")
+        row = page.locator("table.receipts tbody tr").first.inner_text()
+        assert "whole account" in row and "letter" in row and "ACCT-LETTER-1" not in row
+        page.screenshot(path=str(ARTIFACTS / "officer-erasures.png"), full_page=True)
 
-            nav = page.get_by_role("navigation", name="Privacy officer")
-            nav.get_by_role("link", name="Audit log").click()
-            page.get_by_role("button", name="Check the whole chain").click()
-            page.get_by_role("status").wait_for()
-            assert page.get_by_role("status").inner_text().startswith("Intact:")
-            assert "account.erased" in page.locator("table.events").inner_text()
-            page.screenshot(path=str(ARTIFACTS / "officer-audit.png"), full_page=True)
-        finally:
-            browser.close()
+        nav = page.get_by_role("navigation", name="Privacy officer")
+        nav.get_by_role("link", name="Audit log").click()
+        page.get_by_role("button", name="Check the whole chain").click()
+        page.get_by_role("status").wait_for()
+        assert page.get_by_role("status").inner_text().startswith("Intact:")
+        assert "account.erased" in page.locator("table.events").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "officer-audit.png"), full_page=True)
     assert problems == []
     with rt.db.read() as session:
         assert session.execute(sa.select(sa.func.count()).select_from(Account)).scalar_one() == 0
