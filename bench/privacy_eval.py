@@ -249,6 +249,17 @@ _STRONG_WARP_PITCH: dict[str, Any] = {
     "semitone_range": (-5.0, 5.0),
     "min_abs_semitones": 2.0,
 }
+_STRONG_WARP = {
+    k: v for k, v in _STRONG_WARP_PITCH.items() if k not in ("semitone_range", "min_abs_semitones")
+}
+# Tilt and ripple on voiced frames only (source.py), with the comb: what the tuning half's
+# single-change rows showed to move the embedding at the least word cost.
+_VOICED_EQ: dict[str, Any] = {
+    "voiced_tilt_range": (-12.0, 12.0),
+    "min_abs_voiced_tilt": 6.0,
+    "voiced_ripple_db_range": (8.0, 12.0),
+    "comb_db_range": (-10.0, 10.0),
+}
 _MILD_WARP: dict[str, Any] = {
     "warp_range": (0.88, 1.14),
     "min_abs_log_warp": 0.05,
@@ -291,6 +302,27 @@ SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     # Issue 12, voice source: the source change alone, on a mild envelope warp, and on top of
     # "strong warp + pitch".
     ("envwarp source only", "envwarp", _NO_ENV | _SOURCE),
+    # Each source change alone, at about the strongest that still sounds like speech.
+    (
+        "envwarp breath only",
+        "envwarp",
+        _NO_ENV | {"breath_range": (0.6, 0.9), "breath_cutoff_hz_range": (800.0, 2000.0)},
+    ),
+    ("envwarp H1 only", "envwarp", _NO_ENV | {"h1_db_range": (-12.0, 12.0)}),
+    ("envwarp comb only", "envwarp", _NO_ENV | {"comb_db_range": (-10.0, 10.0)}),
+    ("envwarp voiced tilt only", "envwarp", _NO_ENV | {"voiced_tilt_range": (-9.0, 9.0)}),
+    (
+        "envwarp voiced tilt 6–12",
+        "envwarp",
+        _NO_ENV | {"voiced_tilt_range": (-12.0, 12.0), "min_abs_voiced_tilt": 6.0},
+    ),
+    (
+        "envwarp voiced EQ",
+        "envwarp",
+        _NO_ENV | _VOICED_EQ,
+    ),
+    ("envwarp strong warp + voiced EQ", "envwarp", _STRONG_WARP | _VOICED_EQ),
+    ("envwarp strong warp + pitch + voiced EQ", "envwarp", _STRONG_WARP_PITCH | _VOICED_EQ),
     ("envwarp mild warp + source", "envwarp", _MILD_WARP | _SOURCE),
     ("envwarp strong warp + pitch + source", "envwarp", _STRONG_WARP_PITCH | _SOURCE),
     (

@@ -27,12 +27,14 @@ import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.fft as sfft
 
 from voxguard.privacy.anonymize import lpc, wsola
 from voxguard.privacy.anonymize.base import (
+    AnonymizationError,
     finalise_output,
     make_rng,
     validate_input,
@@ -120,6 +122,8 @@ class EnvelopeWarpAnonymizer:
     h1_db_range: tuple[float, float] = (0.0, 0.0)
     comb_db_range: tuple[float, float] = (0.0, 0.0)
     voiced_tilt_range: tuple[float, float] = (0.0, 0.0)
+    min_abs_voiced_tilt: float = 0.0
+    voiced_ripple_db_range: tuple[float, float] = (0.0, 0.0)
 
     def __post_init__(self) -> None:
         check_range(self.warp_range, "warp_range", 0.5, 2.0)
@@ -136,6 +140,16 @@ class EnvelopeWarpAnonymizer:
         check_range(self.h1_db_range, "h1_db_range", -15.0, 15.0)
         check_range(self.comb_db_range, "comb_db_range", -15.0, 15.0)
         check_range(self.voiced_tilt_range, "voiced_tilt_range", -12.0, 12.0)
+        if (
+            not 0.0
+            <= self.min_abs_voiced_tilt
+            <= max(-self.voiced_tilt_range[0], 0.0) + max(self.voiced_tilt_range[1], 0.0)
+        ):
+            raise AnonymizationError(
+                f"min_abs_voiced_tilt must leave some of voiced_tilt_range {self.voiced_tilt_range}"
+                f" to draw, got {self.min_abs_voiced_tilt}"
+            )
+        check_range(self.voiced_ripple_db_range, "voiced_ripple_db_range", 0.0, 24.0)
 
     def params_for(self, seed: int, sample_rate: int | None = None) -> EnvWarpParams:
         """The parameters used for an utterance anonymized with `seed` (the draw does not
@@ -161,9 +175,23 @@ class EnvelopeWarpAnonymizer:
                 breath_cutoff_hz=float(np.exp(rng.uniform(*np.log(self.breath_cutoff_hz_range)))),
                 h1_db=float(rng.uniform(*self.h1_db_range)),
                 comb_db=float(rng.uniform(*self.comb_db_range)),
-                voiced_tilt_db_per_octave=float(rng.uniform(*self.voiced_tilt_range)),
+                voiced_tilt_db_per_octave=draw_excluding(
+                    rng, *self.voiced_tilt_range, self.min_abs_voiced_tilt
+                ),
+                **self._voiced_ripple(rng),
             ),
         )
+
+    def _voiced_ripple(self, rng: np.random.Generator) -> dict[str, Any]:
+        if self.voiced_ripple_db_range[1] <= 0.0:
+            return {}
+        return {
+            "voiced_ripple_db": float(rng.uniform(*self.voiced_ripple_db_range)),
+            "voiced_ripple": tuple(
+                (float(rng.uniform(0.3, 1.0)), float(rng.uniform(0.0, 2.0 * np.pi)))
+                for _ in range(self.ripple_components)
+            ),
+        }
 
     def __call__(self, audio: np.ndarray, sample_rate: int, seed: int) -> np.ndarray:
         x = validate_input(audio, sample_rate)

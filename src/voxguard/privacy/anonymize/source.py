@@ -9,8 +9,9 @@ on the frame's own F0 or voicing:
   replaced by noise shaped by the frame's own LPC envelope (a lower harmonics-to-noise ratio);
 * H1 level: the first harmonic raised or lowered (H1-H2, the classic glottal open-quotient cue);
 * harmonic comb: odd harmonics against even ones (cos(pi f / F0)), which moves with F0;
-* voiced tilt: a spectral tilt laid on voiced frames only (weighted by voicing), a steeper or
-  flatter glottal roll-off that an utterance-wide channel average only partly captures.
+* voiced tilt and ripple: a spectral tilt (a steeper or flatter glottal roll-off) and a random
+  log-frequency ripple laid on voiced frames only (weighted by voicing), which an utterance-wide
+  channel average only partly captures: it averages voiced and unvoiced frames alike.
 
 F0 and voicing come from each frame's autocorrelation (the inverse FFT of the power spectrum
 reshape_envelope already has), corrected for the Hann window's own autocorrelation.
@@ -22,6 +23,7 @@ import numpy as np
 import scipy.fft as sfft
 
 from voxguard.privacy.anonymize.lpc import periodic_hann
+from voxguard.privacy.anonymize.pitchwarp import equaliser_db
 
 F0_RANGE_HZ = (60.0, 400.0)
 # Normalised autocorrelation peak mapped onto voicing 0..1.
@@ -39,10 +41,19 @@ class SourceParams:
     h1_db: float = 0.0
     comb_db: float = 0.0
     voiced_tilt_db_per_octave: float = 0.0
+    # A random log-frequency ripple (pitchwarp.equaliser_db's) laid on voiced frames only.
+    voiced_ripple_db: float = 0.0
+    voiced_ripple: tuple[tuple[float, float], ...] = ()
 
     @property
     def active(self) -> bool:
-        return bool(self.breath or self.h1_db or self.comb_db or self.voiced_tilt_db_per_octave)
+        return bool(
+            self.breath
+            or self.h1_db
+            or self.comb_db
+            or self.voiced_tilt_db_per_octave
+            or (self.voiced_ripple_db and self.voiced_ripple)
+        )
 
 
 def f0_and_voicing(power: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
@@ -93,8 +104,14 @@ def change_source(
             gain_db += params.h1_db * np.exp(-0.5 * ((h - 1.0) / 0.3) ** 2)
         if params.comb_db:
             gain_db += params.comb_db * np.cos(np.pi * h) * below
-    if params.voiced_tilt_db_per_octave:
-        gain_db += params.voiced_tilt_db_per_octave * np.log2(np.maximum(freqs, 100.0) / 1000.0)
+    if params.voiced_tilt_db_per_octave or params.voiced_ripple_db:
+        gain_db += equaliser_db(
+            params.voiced_tilt_db_per_octave,
+            params.voiced_ripple,
+            params.voiced_ripple_db,
+            freqs,
+            sample_rate,
+        )
     out = spec * 10.0 ** (v * gain_db / 20.0)
     if params.breath:
         share = params.breath * v * _rise(freqs, params.breath_cutoff_hz)[None, :]
