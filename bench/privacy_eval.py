@@ -323,6 +323,16 @@ SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ),
     ("envwarp strong warp + voiced EQ", "envwarp", _STRONG_WARP | _VOICED_EQ),
     ("envwarp strong warp + pitch + voiced EQ", "envwarp", _STRONG_WARP_PITCH | _VOICED_EQ),
+    (
+        "envwarp strong warp + pitch + voiced tilt",
+        "envwarp",
+        _STRONG_WARP_PITCH | {"voiced_tilt_range": (-9.0, 9.0)},
+    ),
+    (
+        "envwarp strong warp + pitch + voiced tilt + comb",
+        "envwarp",
+        _STRONG_WARP_PITCH | {"voiced_tilt_range": (-9.0, 9.0), "comb_db_range": (-10.0, 10.0)},
+    ),
     ("envwarp mild warp + source", "envwarp", _MILD_WARP | _SOURCE),
     ("envwarp strong warp + pitch + source", "envwarp", _STRONG_WARP_PITCH | _SOURCE),
     (

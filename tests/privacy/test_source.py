@@ -9,6 +9,7 @@ import scipy.signal as ssig
 from tests.privacy.test_anonymize import SR, speechlike, vowel
 from voxguard.privacy.anonymize import EnvelopeWarpAnonymizer, get_anonymizer
 from voxguard.privacy.anonymize.pitch import analyse
+from voxguard.privacy.anonymize.pitchwarp import equaliser_db
 from voxguard.privacy.anonymize.source import SourceParams, f0_and_voicing
 
 # No envelope change at all: whatever differs from the input is the source change.
@@ -139,3 +140,34 @@ def test_source_ranges_are_checked() -> None:
         get_anonymizer("envwarp", breath_range=(0.5, 1.2))
     with pytest.raises(ValueError, match="comb_db_range"):
         get_anonymizer("envwarp", comb_db_range=(8.0, -8.0))
+
+
+def test_voiced_ripple_colours_voiced_frames_only_and_its_draw_keeps_a_floor() -> None:
+    an = _source_only(
+        voiced_ripple_db_range=(10.0, 10.0),
+        voiced_tilt_range=(-8.0, 8.0),
+        min_abs_voiced_tilt=5.0,
+    )
+    p = an.params_for(6).source
+    assert p.voiced_ripple_db == 10.0 and len(p.voiced_ripple) == an.ripple_components
+    assert all(abs(an.params_for(s).source.voiced_tilt_db_per_octave) >= 5.0 for s in range(50))
+    rng = np.random.default_rng(5)
+    noise = 0.1 * rng.standard_normal(SR)
+    x = np.concatenate([vowel(seconds=1.0), noise]).astype(np.float32)
+    y = an(x, SR, 6).astype(np.float64)
+
+    def gain_db(part: slice) -> tuple[np.ndarray, np.ndarray]:
+        f, px = ssig.welch(x[part], SR, nperseg=512)
+        _, py = ssig.welch(y[part], SR, nperseg=512)
+        return f, 10 * np.log10(py / px)
+
+    band = slice(10, 200)  # 300 Hz - 6 kHz
+    f, voiced = gain_db(slice(SR // 4, 3 * SR // 4))
+    want = equaliser_db(p.voiced_tilt_db_per_octave, p.voiced_ripple, 10.0, f, SR)
+    # The voiced half follows the drawn curve (up to the loudness factor) ...
+    assert np.corrcoef(voiced[band], want[band])[0, 1] > 0.9
+    # ... the noise half only gets the loudness factor: flat.
+    _, unvoiced = gain_db(slice(SR + SR // 4, 2 * SR - SR // 4))
+    assert np.std(unvoiced[band]) < 1.0
+    with pytest.raises(ValueError, match="min_abs_voiced_tilt"):
+        get_anonymizer("envwarp", voiced_tilt_range=(-2.0, 2.0), min_abs_voiced_tilt=5.0)
