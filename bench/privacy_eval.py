@@ -333,6 +333,11 @@ SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "envwarp",
         _STRONG_WARP_PITCH | {"voiced_tilt_range": (-9.0, 9.0), "comb_db_range": (-10.0, 10.0)},
     ),
+    (
+        "envwarp strong warp + voiced tilt + comb",
+        "envwarp",
+        _STRONG_WARP | {"voiced_tilt_range": (-9.0, 9.0), "comb_db_range": (-10.0, 10.0)},
+    ),
     ("envwarp mild warp + source", "envwarp", _MILD_WARP | _SOURCE),
     ("envwarp strong warp + pitch + source", "envwarp", _STRONG_WARP_PITCH | _SOURCE),
     (
