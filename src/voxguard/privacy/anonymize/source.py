@@ -15,6 +15,30 @@ on the frame's own F0 or voicing:
 
 F0 and voicing come from each frame's autocorrelation (the inverse FFT of the power spectrum
 reshape_envelope already has), corrected for the Hann window's own autocorrelation.
+
+Measured (bench/privacy_eval.py, speechocean762 TUNING half, ``--quick --so-speakers 25``: 50
+speakers, 100 clips for ASR, Whisper's dither floor 17.1 %; EER lazy / ignorant / lazy
+channel-normalised / lazy sliding-normalised, then ASR-agreement WER; README, "Changing the
+voice source"):
+
+* breathiness buys nothing: 0.6-0.9 of the energy above 0.8-2 kHz replaced by noise left every
+  EER at the original's (3 %) and cost ~5 WER points (12-speaker run). Resemblyzer hears
+  through a lower harmonics-to-noise ratio; Whisper does not quite. H1 +-12 dB: nothing either
+  way. The harmonic comb +-10 dB: ~5 EER points for ~4 WER points;
+* the voiced-only tilt is the one cheap change: +-9 dB/octave gave 16.5 / 10.6 / 11.0 / 12.7 %
+  at 17.7 % WER, i.e. at Whisper's floor. It is still an equaliser, though: stronger (6-12
+  dB/octave) or with a voiced ripple it costs words like everything else (voiced ripple 8-12 dB
+  + tilt + comb: 36.5 / 29.0 / 25.5 / 26.0 % at 43.2 %), and the channel normalisers take
+  about a third of it back;
+* on top of envwarp's "strong warp + pitch" the voiced tilt and comb lift all four attackers
+  over 30 % (35.3 / 33.0 / 34.5 / 35.5 % at 55.2 %; without them 30.2 / 24.0 / 30.0 / 31.0 % at
+  50.1 %; pitchwarp-mcadams 36.5 / 32.0 / 28.0 / 27.3 % at 54.1 %): privacy against every
+  attacker at the default's word cost, the same trade as "envwarp stronger", not a better one.
+
+Net: the source buys privacy at about the rate the envelope does once it is strong enough to
+matter; nothing here comes near the 15 % WER goal. Caveat on the voiced gating: the benchmark's
+normalisers average all frames, silence included; an attacker that normalises over voiced frames
+only (a VAD before cepstral mean subtraction) would undo more of it.
 """
 
 from dataclasses import dataclass
