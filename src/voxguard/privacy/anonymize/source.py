@@ -34,6 +34,9 @@ voice source"):
   over 30 % (35.3 / 33.0 / 34.5 / 35.5 % at 55.2 %; without them 30.2 / 24.0 / 30.0 / 31.0 % at
   50.1 %; pitchwarp-mcadams 36.5 / 32.0 / 28.0 / 27.3 % at 54.1 %): privacy against every
   attacker at the default's word cost, the same trade as "envwarp stronger", not a better one.
+  Measured once on the HELD-OUT half (full size): 38.2 / 31.5 / 34.3 / 34.6 % at 55.5 %, against
+  "envwarp stronger" 39.3 / 35.2 / 34.0 / 35.7 % at 56.4 % and pitchwarp-mcadams 37.3 / 32.3 /
+  29.8 / 31.9 % at 44.7 % (Whisper's floor 13.6 %).
 
 Net: the source buys privacy at about the rate the envelope does once it is strong enough to
 matter; nothing here comes near the 15 % WER goal. Caveat on the voiced gating: the benchmark's
