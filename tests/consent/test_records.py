@@ -82,6 +82,8 @@ def test_report_command_writes_one_self_contained_file(env: Path) -> None:  # no
     html = out.read_text()
     assert "Records of processing" in html and "data:image/png;base64," in html
     assert NOT_MEASURED in html and "<link" not in html
+    # a file to send away: no links into the app, no sign-out form
+    assert 'href="/privacy-officer' not in html and "/logout" not in html
     assert run("report", "processing", "--out", str(env / "no" / "such" / "x.html")).exit_code == 1
 
 
@@ -98,6 +100,10 @@ def test_privacy_officer_page_and_the_records_api(rt: Runtime) -> None:
         page = client.get("/privacy-officer/processing")
         assert page.status_code == 200 and "Records of processing" in page.text
         assert "style=" not in page.text and "<script" not in page.text
+        # inside the app: the officer's other pages, this one current, and signing out
+        assert 'href="/privacy-officer/audit"' in page.text
+        assert 'aria-current="page">Records of processing' in page.text
+        assert 'action="/logout"' in page.text and officer.handle in page.text
         chart = client.get("/privacy-officer/processing/chart.png")
         assert chart.status_code == 200 and chart.content[:8] == b"\x89PNG\r\n\x1a\n"
     with app_client(rt) as client:
