@@ -118,7 +118,13 @@ def test_demo_sets_up_a_reviewable_system(tmp_path: Path) -> None:
             .select_from(ClipOutcome)
             .where(ClipOutcome.state == "accepted")
         ).scalar_one()
+        settled = connection.execute(sa.select(ClipOutcome.transcript)).scalars().all()
     engine.dispose()
+    # The simulated reviewers type what a reviewer hears: a bleeped name or number as its tag,
+    # so neither the settled texts nor an export holds the scenario's names.
+    assert any("[PERSON]" in (text or "") for text in settled)
+    for text in [*settled, *rows]:
+        assert not any(word in (text or "") for word in ("john", "smith", "sarah", "connor"))
     # Only the accounts that consented to model training (scenario.py) reach an export.
     assert exported_refs and exported_refs <= {"ACCT-1001", "ACCT-1003"}
     assert accepted > clips  # ACCT-1002's accepted clips stay out
