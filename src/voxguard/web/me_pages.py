@@ -105,7 +105,7 @@ WHY = {
     "review": "to check the transcript",
     "gold_check": "as a quality check",
     "adjudication": "because two reviewers disagreed",
-    "restricted_review": "because it was flagged as sensitive",
+    "restricted_review": "because a reviewer flagged it for a privacy officer",
     "asr_draft": "so reviewers start from a draft with personal details hidden",
     "anonymization": "so nobody can recognise your voice",
     "deleted_by_staff": "after it was flagged",
