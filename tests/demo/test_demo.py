@@ -16,8 +16,17 @@ import pyotp
 import sqlalchemy as sa
 
 from tests.support.net import free_port
-from voxguard.db.models import Account, ClipOutcome, ExportClip, Report, Utterance, WorkItem
+from voxguard.db.models import (
+    Account,
+    ClipOutcome,
+    ExportClip,
+    Report,
+    SelfServiceLink,
+    Utterance,
+    WorkItem,
+)
 from voxguard.db.session import make_engine
+from voxguard.vault.tokens import token_digest
 
 
 def test_demo_sets_up_a_reviewable_system(tmp_path: Path) -> None:
@@ -78,6 +87,13 @@ def test_demo_sets_up_a_reviewable_system(tmp_path: Path) -> None:
     assert re.search(r"simulated reviewers submitted \d+ reviews: clip outcomes \d+ accepted", out)
     # A lead's first visit to /reports finds charts: the demo measured what was settled.
     assert "2 reports for leads on /reports" in out
+    # The speaker's side: a one-time link to a demo speaker's own page.
+    speaker_link = re.search(r"privacy page .*: (http://\S+/me/link/vgl_\S+)", out)
+    assert speaker_link, out
+    with engine.connect() as connection:
+        links = connection.execute(sa.select(SelfServiceLink.token_hash)).scalars().all()
+    engine.dispose()
+    assert links == [token_digest(speaker_link.group(1).rsplit("/", 1)[1])]
     with engine.connect() as connection:
         kinds = connection.execute(sa.select(Report.kind, Report.actor)).all()
     assert sorted(kinds) == [("asr", "demo"), ("nlu", "demo")]

@@ -187,7 +187,7 @@ def _view(session: Any, rt: Runtime, account: Account) -> dict[str, Any]:
 
 
 @router.get(
-    "/me/link/{token}", response_class=HTMLResponse, include_in_schema=False, name="me_link"
+    self_service.LINK_ROUTE, response_class=HTMLResponse, include_in_schema=False, name="me_link"
 )
 def link_page(token: str, request: Request, rt: Rt) -> Response:
     """Opening the link shows a button: a link checker fetching it does not use it up."""
@@ -199,7 +199,7 @@ def link_page(token: str, request: Request, rt: Rt) -> Response:
     return _page(request, "me_link.html", {"problem": None, "token": token})
 
 
-@router.post("/me/link/{token}", include_in_schema=False)
+@router.post(self_service.LINK_ROUTE, include_in_schema=False)
 def open_link(token: str, request: Request, rt: Rt) -> Response:
     try:
         with rt.db.session() as session:
