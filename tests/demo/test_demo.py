@@ -88,7 +88,7 @@ def test_demo_sets_up_a_reviewable_system(tmp_path: Path) -> None:
     # A lead's first visit to /reports finds charts: the demo measured what was settled.
     assert "2 reports for leads on /reports" in out
     # The speaker's side: a one-time link to a demo speaker's own page.
-    speaker_link = re.search(r"privacy page .*: (http://\S+/me/link/vgl_\S+)", out)
+    speaker_link = re.search(r"privacy page .*:\n\s+(http://\S+/me/link/vgl_\S+)\n", out)
     assert speaker_link, out
     with engine.connect() as connection:
         links = connection.execute(sa.select(SelfServiceLink.token_hash)).scalars().all()

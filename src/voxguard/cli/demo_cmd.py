@@ -119,10 +119,10 @@ def _print_speaker_link(rt: Runtime, base_url: str) -> None:
             session, rt.settings, get_account(session, ref).id, actor="demo"
         )
     console.print(
-        f"\n{ref}'s own privacy page (consent, recordings, who listened, delete): "
-        f"[bold]{new.url(base_url)}[/]\n  opens once, within "
-        f"{rt.settings.self_service_link_minutes} minutes; another: "
-        f"voxguard accounts link {ref}"
+        f"\n{ref}'s own privacy page (consent, recordings, who listened, delete), a link that "
+        f"opens once within {rt.settings.self_service_link_minutes} minutes:\n"
+        f"  [bold]{new.url(base_url)}[/]\n  another: voxguard accounts link {ref}",
+        soft_wrap=True,  # the link stays whole, however narrow the terminal
     )
 
 
