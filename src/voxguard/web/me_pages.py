@@ -113,6 +113,14 @@ WHY = {
     "erasure_request": "because you asked",
     "data_export": "",
 }
+FLAGGED_AS = {  # review/flags.py FLAG_KINDS, in the person's words
+    "false_wake": "not meant for the assistant",
+    "sensitive": "sensitive",
+    "distress": "a sign of distress",
+    "unintelligible": "hard to make out",
+    "other_language": "in another language",
+    "pii_audible": "personal details could still be heard",
+}
 STATE = {
     "stored": "Kept",
     "in_review": "Being reviewed",
@@ -147,8 +155,9 @@ def sentence(entry: Access, recorded: dict[str, datetime]) -> str:
     made = recorded.get(entry.recording_id or "")
     what = f"your recording from {when(made)}" if made else "one of your recordings"
     if entry.action == "flagged":
-        kind = entry.purpose.split(":", 1)[-1].replace("_", " ")
-        return f"{who} flagged {what} as “{kind}” on {when(entry.at)}."
+        kind = entry.purpose.split(":", 1)[-1]
+        said = FLAGGED_AS.get(kind, kind.replace("_", " "))
+        return f"{who} flagged {what} as “{said}” on {when(entry.at)}."
     why = WHY.get(entry.purpose, "")
     return f"{who} {DID[entry.action]} {what} on {when(entry.at)}{', ' + why if why else ''}."
 
