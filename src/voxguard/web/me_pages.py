@@ -184,9 +184,17 @@ def _view(session: Any, rt: Runtime, account: Account) -> dict[str, Any]:
             for r in items
         ],
         "total": total,
+        # People first: what the page is asked ("who listened"); the machine steps, one or two
+        # per recording, would bury them, so they come apart (folded on the page).
         "timeline": [
             {"when": e.at.isoformat(), "text": sentence(e, recorded), "action": e.action}
             for e in reversed(entries)
+            if e.role != "machine"
+        ],
+        "machine_steps": [
+            {"when": e.at.isoformat(), "text": sentence(e, recorded), "action": e.action}
+            for e in reversed(entries)
+            if e.role == "machine"
         ],
         "notice_version": rt.settings.privacy_notice_version,
     }
