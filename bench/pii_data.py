@@ -1290,7 +1290,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"split={args.split} spacy={det.uses_spacy} tagger={det.tagger is not None}"
         + (
-            f" (threshold {det.tagger.threshold}, names grow from {det.tagger.extend_threshold})"
+            f" (threshold {det.tagger.threshold}, {det.tagger.info.rare_word_threshold} for words"
+            f" not everyday English; names grow from {det.tagger.extend_threshold})"
             if det.tagger
             else ""
         )
