@@ -11,7 +11,8 @@ Sources, each split so that no evaluated sentence, template or locale was traine
   templates only.
 - ``slurp``: SLURP devel, split by ``slurp_id`` parity: even ids train (commands without a person
   are hard negatives, those with one are positives, also with the name replaced by Faker and WNUT
-  train names), odd ids are evaluated only.
+  train names), odd ids are evaluated only. A ``--dev`` model also leaves out the even ids
+  ``is_dev_slurp`` picks: real requests to compare changes on without looking at the odd ids.
 - ``snips``: Snips NLU benchmark, train files are hard negatives, validate files are evaluated.
   Queries with an ``artist`` or ``playlist_owner`` slot (public names, "my") are left out.
 - ``wnut``: WNUT-17 train person names only feed name substitution in training; dev and test
@@ -639,6 +640,11 @@ def slurp_utterance(row: dict) -> Utterance | None:
     return u
 
 
+def is_dev_slurp(slurp_id: int) -> bool:
+    """A quarter of SLURP devel (half of the training ids) that a ``--dev`` model never sees."""
+    return slurp_id % 4 == 2
+
+
 def slurp_split(data: Path, split: str) -> list[Utterance]:
     """SLURP devel: "train" = even slurp_id, "eval" = odd slurp_id."""
     parity = 0 if split == "train" else 1
@@ -801,13 +807,16 @@ def training_corpus(
     data: Path, per_template: int = 3, seed: int = 20260101, dev: bool = False
 ) -> list[Utterance]:
     """Everything the tagger is trained on (deterministic for a given seed and Faker version).
-    ``dev``: without the dev locales and templates (``DEV_LOCALES``)."""
+    ``dev``: without the dev locales and templates (``DEV_LOCALES``) and the dev SLURP ids
+    (``is_dev_slurp``)."""
     rng = random.Random(f"{seed}-train")
     wnut_train = wnut_persons(read_conll(data / "wnut17" / "wnut17train.conll"))
     faker_names = faker_name_pool(gazetteer_locales(dev), 40, seed)
     pool = wnut_train + faker_names
     corpus = faker_utterances("train", per_template, seed, name_pool=pool, dev=dev)
     slurp = [u for u in slurp_split(data, "train") if not u.ignore]
+    if dev:
+        slurp = [u for u in slurp if not is_dev_slurp(int(u.id.removeprefix("slurp-")))]
     corpus += slurp
     persons = [u for u in slurp if any(s[2] == PERSON for s in u.spans)]
     corpus += with_names(persons, faker_names + wnut_train, rng, "slurp_names", copies=8)

@@ -24,6 +24,10 @@ Sources (read from ../shared/data, or $VOXGUARD_SHARED_DATA; nothing is copied i
 
 SLURP devel is split by ``slurp_id`` parity: odd ids are the held-out half used for the reported
 figures; even ids were the half looked at while developing the recognizers (``split="tune"``).
+``split="dev"`` scores what a ``bench/train_pii_tagger.py --dev`` model never saw (pass it with
+``--model-dir bench/results/pii_dev``): the even ids of ``pii_corpus.is_dev_slurp``, the dev
+locales, and the tenth of Snips train that training leaves out. Changes are compared there; the
+odd ids are scored once a change is chosen.
 
 Scoring is per word over ``text.split()``: a gold span is found when a predicted span of the same
 type overlaps it; a predicted span is correct when it overlaps a gold span of its type, ignored
@@ -34,8 +38,8 @@ of gold words hidden by a predicted span of any type (what matters for bleeping 
   in carrier sentences and spoken styles written apart from the tagger's generator, with requests
   without PII (``blind_neg``); its ``look`` half may be looked at while tuning, ``sealed`` not.
 
-Run: ``.venv/bin/python bench/pii_data.py [--split heldout|tune|all|blind-look|blind-sealed|blind-sealed2]
-[--no-spacy]``.
+Run: ``.venv/bin/python bench/pii_data.py [--split heldout|tune|dev|all|blind-look|blind-sealed|
+blind-sealed2] [--no-spacy] [--model-dir DIR]``.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from typing import Any
 from pii_corpus import (
     ensure_hash_seed,
     faker_utterances,
+    is_dev_slurp,
     read_conll,
     snips_utterances,
     tuning_corpus,
@@ -913,6 +918,9 @@ def corpus_examples(data: Path, split: str, per_template: int = 1) -> list[Examp
     templates; Snips queries (tuning tenth of train, or the validate files) as negatives."""
     if split == "tune":
         return [from_utterance(u) for u in tuning_corpus(data)]
+    if split == "dev":
+        snips = [u for u in tuning_corpus(data) if u.source == "snips"]
+        return [from_utterance(u) for u in faker_utterances("dev", 2) + snips]
     faker = faker_utterances("heldout", per_template)
     snips = snips_utterances(data, "eval")
     return [from_utterance(u) for u in faker + snips]
@@ -939,6 +947,7 @@ def build_eval_set(
     keep: Callable[[int], bool] = {
         "heldout": lambda i: i % 2 == 1,
         "tune": lambda i: i % 2 == 0,
+        "dev": is_dev_slurp,
         "all": lambda i: True,
     }[split]
     rng = random.Random(f"{seed}-{split}")
@@ -947,17 +956,17 @@ def build_eval_set(
     test_sents = read_conll(wnut_dir / "emerging.test.annotated")
     dev_sents = read_conll(wnut_dir / "emerging.dev.conll")
     # WNUT test names feed the held-out examples, dev names the tuning ones.
-    name_sents = dev_sents if split == "tune" else test_sents
+    name_sents = dev_sents if split in ("tune", "dev") else test_sents
     wnames = wnut_persons(name_sents)
     examples = slurp_examples(rows, keep)
     examples += slurp_with_wnut_names(rows, keep, wnames, rng)
-    examples += wnut_examples(dev_sents if split == "tune" else test_sents, "wnut")
+    examples += wnut_examples(dev_sents if split in ("tune", "dev") else test_sents, "wnut")
     pool = _name_pool([r for r in rows if keep(r["slurp_id"])], wnames)
     examples += synthetic_examples(rng, pool)
-    if split != "tune":
+    if split not in ("tune", "dev"):
         examples += heldout_synthetic_examples(rng, pool)
     if with_corpus:
-        examples += corpus_examples(data, "tune" if split == "tune" else "heldout")
+        examples += corpus_examples(data, split if split in ("tune", "dev") else "heldout")
     return examples
 
 
@@ -1186,6 +1195,7 @@ class StockPresidio:
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("(a) tuning split: train locales x train templates, unseen values", ("faker_tune",)),
     ("(b) held-out locales x held-out templates (Faker)", ("faker_heldout",)),
+    ("(b') dev locales x train templates (Faker; a --dev model never saw them)", ("faker_dev",)),
     ("(c) real SLURP requests, odd ids (never trained on)", ("slurp", "slurp_wnut")),
     ("(d) WNUT-17 (social media, out of domain)", ("wnut",)),
     (
@@ -1247,7 +1257,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--split",
         default="heldout",
-        choices=["heldout", "tune", "all", "blind-look", "blind-sealed", "blind-sealed2"],
+        choices=["heldout", "tune", "dev", "all", "blind-look", "blind-sealed", "blind-sealed2"],
+    )
+    ap.add_argument(
+        "--model-dir",
+        type=Path,
+        help="the tagger to score (default: the shipped one); e.g. bench/results/pii_dev",
     )
     ap.add_argument("--no-spacy", action="store_true")
     ap.add_argument("--no-tagger", action="store_true", help="the rule recognizers alone")
@@ -1265,13 +1280,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"shared data missing: {exc}", file=sys.stderr)
         return 2
     det = PiiDetector(use_spacy=not args.no_spacy, use_tagger=not args.no_tagger)
+    if args.model_dir and det.tagger is not None:
+        from voxguard.privacy.pii.tagger import PiiTagger
+
+        det.tagger = PiiTagger(det.lexicon, args.model_dir)
     det.detect("warm up call five five five one two one two at gmail dot com")
     rep = evaluate(det, examples)
     stock = None if args.no_presidio else evaluate(StockPresidio(), examples)
     print(
         f"split={args.split} spacy={det.uses_spacy} tagger={det.tagger is not None}"
         + (
-            f" (threshold {det.tagger.threshold}, names grow from {det.tagger.extend_threshold})"
+            f" (threshold {det.tagger.threshold}, {det.tagger.info.rare_word_threshold} for words"
+            f" not everyday English; names grow from {det.tagger.extend_threshold})"
             if det.tagger
             else ""
         )
@@ -1284,7 +1304,9 @@ def main(argv: list[str] | None = None) -> int:
     for title, sources in GROUPS:
         if not any(ex.source in sources for ex in examples):
             continue
-        if args.split != "heldout" and "slurp" in sources:
+        if args.split == "dev" and "slurp" in sources:
+            title = "(c) SLURP requests, dev ids (pii_corpus.is_dev_slurp: a --dev model never saw them)"
+        elif args.split != "heldout" and "slurp" in sources:
             title = "(c) SLURP requests, even ids: the tagger trained on these (not unseen)"
         print(title)
         print(comparison_table(rep, stock, sources))
@@ -1294,7 +1316,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         negatives = NEGATIVE_SOURCES
         which = "Snips " + (
-            "the tenth of train held out of training" if args.split == "tune" else "validate"
+            "the tenth of train held out of training"
+            if args.split in ("tune", "dev")
+            else "validate"
         )
         which += " queries, no PII"
     print(f"hard negatives ({which}):")

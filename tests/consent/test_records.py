@@ -8,9 +8,9 @@ from pathlib import Path
 from tests.cli.test_cli import env, run  # noqa: F401  (the fixture and the runner)
 from tests.support.client import app_client
 from tests.support.people import login, make_user
-from tests.support.review import make_clips
+from tests.support.review import add_reviewer, make_clips, review_next
 from tests.support.rights import bearer, full_consent, service_token
-from voxguard.consent.records import NOT_MEASURED, processing_record
+from voxguard.consent.records import LIVE, NOT_MEASURED, processing_record
 from voxguard.runtime import Runtime, build_runtime
 
 
@@ -82,6 +82,8 @@ def test_report_command_writes_one_self_contained_file(env: Path) -> None:  # no
     html = out.read_text()
     assert "Records of processing" in html and "data:image/png;base64," in html
     assert NOT_MEASURED in html and "<link" not in html
+    # a file to send away: no links into the app, no sign-out form
+    assert 'href="/privacy-officer' not in html and "/logout" not in html
     assert run("report", "processing", "--out", str(env / "no" / "such" / "x.html")).exit_code == 1
 
 
@@ -98,6 +100,10 @@ def test_privacy_officer_page_and_the_records_api(rt: Runtime) -> None:
         page = client.get("/privacy-officer/processing")
         assert page.status_code == 200 and "Records of processing" in page.text
         assert "style=" not in page.text and "<script" not in page.text
+        # inside the app: the officer's other pages, this one current, and signing out
+        assert 'href="/privacy-officer/audit"' in page.text
+        assert 'aria-current="page">Records of processing' in page.text
+        assert 'action="/logout"' in page.text and officer.handle in page.text
         chart = client.get("/privacy-officer/processing/chart.png")
         assert chart.status_code == 200 and chart.content[:8] == b"\x89PNG\r\n\x1a\n"
     with app_client(rt) as client:
@@ -107,3 +113,19 @@ def test_privacy_officer_page_and_the_records_api(rt: Runtime) -> None:
         )
         data = client.get("/api/v1/records-of-processing", headers=bearer(records)).json()
     assert set(data["counts"]) >= {"stored", "sampled", "reviewed", "deleted", "expired", "erased"}
+
+
+def test_audible_pii_reported_by_reviewers_is_a_live_measure(rt: Runtime) -> None:
+    make_clips(rt, 3)
+    with rt.db.read() as session:
+        [before] = [m for m in processing_record(session, rt.settings).measures if m.source == LIVE]
+    assert before.figure == "0 of 0 clips heard"
+    # two passes of the first clip, then the second clip, where a name could be heard
+    first = review_next(rt, "call [PERSON]", user=add_reviewer(rt))[0].utterance_id
+    assert review_next(rt, "call [PERSON]", user=add_reviewer(rt))[0].utterance_id == first
+    second = review_next(rt, "call anna", flags=["pii_audible"], user=add_reviewer(rt))[0]
+    assert second.utterance_id != first
+    with rt.db.read() as session:
+        record = processing_record(session, rt.settings)
+    [heard] = [m for m in record.measures if m.source == LIVE]
+    assert "PII audible" in heard.name and heard.figure == "1 of 2 clips heard (50.0 %)"

@@ -108,3 +108,9 @@ def test_accesses_read_as_plain_sentences() -> None:
     assert sentence(machine, {}).startswith(
         "Our voice disguiser (a machine, not a person) disguised"
     )
+    flagged = Access(at, "person-ABC123", "reviewer", "eu", "flagged", "r1", "flag:pii_audible")
+    assert "as “personal details could still be heard” on" in sentence(flagged, {"r1": made})
+    from voxguard.review.flags import FLAG_KINDS
+    from voxguard.web.me_pages import FLAGGED_AS
+
+    assert set(FLAGGED_AS) == set(FLAG_KINDS)  # every flag in the person's words

@@ -16,8 +16,17 @@ import pyotp
 import sqlalchemy as sa
 
 from tests.support.net import free_port
-from voxguard.db.models import Account, ClipOutcome, ExportClip, Report, Utterance, WorkItem
+from voxguard.db.models import (
+    Account,
+    ClipOutcome,
+    ExportClip,
+    Report,
+    SelfServiceLink,
+    Utterance,
+    WorkItem,
+)
 from voxguard.db.session import make_engine
+from voxguard.vault.tokens import token_digest
 
 
 def test_demo_sets_up_a_reviewable_system(tmp_path: Path) -> None:
@@ -78,6 +87,13 @@ def test_demo_sets_up_a_reviewable_system(tmp_path: Path) -> None:
     assert re.search(r"simulated reviewers submitted \d+ reviews: clip outcomes \d+ accepted", out)
     # A lead's first visit to /reports finds charts: the demo measured what was settled.
     assert "2 reports for leads on /reports" in out
+    # The speaker's side: a one-time link to a demo speaker's own page.
+    speaker_link = re.search(r"privacy page .*:\n\s+(http://\S+/me/link/vgl_\S+)\n", out)
+    assert speaker_link, out
+    with engine.connect() as connection:
+        links = connection.execute(sa.select(SelfServiceLink.token_hash)).scalars().all()
+    engine.dispose()
+    assert links == [token_digest(speaker_link.group(1).rsplit("/", 1)[1])]
     with engine.connect() as connection:
         kinds = connection.execute(sa.select(Report.kind, Report.actor)).all()
     assert sorted(kinds) == [("asr", "demo"), ("nlu", "demo")]
@@ -118,7 +134,13 @@ def test_demo_sets_up_a_reviewable_system(tmp_path: Path) -> None:
             .select_from(ClipOutcome)
             .where(ClipOutcome.state == "accepted")
         ).scalar_one()
+        settled = connection.execute(sa.select(ClipOutcome.transcript)).scalars().all()
     engine.dispose()
+    # The simulated reviewers type what a reviewer hears: a bleeped name or number as its tag,
+    # so neither the settled texts nor an export holds the scenario's names.
+    assert any("[PERSON]" in (text or "") for text in settled)
+    for text in [*settled, *rows]:
+        assert not any(word in (text or "") for word in ("john", "smith", "sarah", "connor"))
     # Only the accounts that consented to model training (scenario.py) reach an export.
     assert exported_refs and exported_refs <= {"ACCT-1001", "ACCT-1003"}
     assert accepted > clips  # ACCT-1002's accepted clips stay out

@@ -25,7 +25,7 @@ from voxguard.consent.exports import exports_holding
 from voxguard.consent.service import change_consent, get_account
 from voxguard.db.base import utcnow
 from voxguard.db.models import Account, AuditEvent, Blob, Export, ExportClip, Utterance
-from voxguard.feedback.curated import split_of
+from voxguard.feedback.curated import RULES_VERSION, split_of
 from voxguard.feedback.errors import NothingCurated, OutputUnusable, UnknownFormat
 from voxguard.feedback.export import ExportRequest, run_export
 from voxguard.review.adjudication import resolve_restricted
@@ -73,6 +73,14 @@ def excluded_world(rt: Runtime) -> Iterator[tuple[Runtime, dict[str, str]]]:
         review_next(rt, "my doctor said")[0].utterance_id == sensitive
     )  # the pass it still lacked
     clips["sensitive"] = sensitive
+    # A reviewer heard a name the bleeps missed (and may have typed it); dismissed, then
+    # accepted: still out.
+    make_clips(rt, 1, account_ref="ACCT-PII-HEARD", serial="SN-P")
+    heard = review_next(rt, "call anna", flags=("pii_audible",))[0].utterance_id
+    with rt.db.session() as session:
+        resolve_restricted(session, rt.settings, rt.vault, officer, heard, "dismiss")
+    assert review_next(rt, "call anna")[0].utterance_id == heard
+    clips["pii_audible"] = heard
     # One reviewer says it was not meant for the assistant, the other typed it; a lead accepts.
     make_clips(rt, 1, account_ref="ACCT-WAKE", serial="SN-W")
     wake = review_next(rt, "", "not_for_assistant", flags=("false_wake",))[0].utterance_id
@@ -228,7 +236,7 @@ def test_lineage_names_the_exports_that_hold_a_clip(rt: Runtime, tmp_path: Path)
             "none",
             1,
         )
-        assert export.filter["rules_version"] == 1 and export.purpose == "export"
+        assert export.filter["rules_version"] == RULES_VERSION and export.purpose == "export"
         assert export.location == str((tmp_path / "one").resolve())
         events = session.execute(
             sa.select(AuditEvent).where(AuditEvent.action == "dataset.exported")

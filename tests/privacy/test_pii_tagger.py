@@ -236,9 +236,9 @@ def test_a_name_grows_over_likely_neighbours_only(det: PiiDetector) -> None:
 
 
 # Real requests the tagger never trained on (SLURP devel, odd ids): word recall of their gold
-# person names, a little under what the shipped model scores (84 of 90 words, 0.933; one word
+# person names, a little under what the shipped model scores (85 of 90 words, 0.944; one word
 # is 1.1 points).
-SLURP_PERSON_RECALL_FLOOR = 0.9
+SLURP_PERSON_RECALL_FLOOR = 0.92
 
 
 def test_real_requests_meet_the_person_recall_floor(det: PiiDetector) -> None:
@@ -264,3 +264,44 @@ def test_real_requests_meet_the_person_recall_floor(det: PiiDetector) -> None:
                 found += any(s < b and a < e for s, e in hidden)
     assert gold_words > 50
     assert found / gold_words >= SLURP_PERSON_RECALL_FLOOR, (found, gold_words)
+
+
+def test_the_dev_split_scores_real_requests_a_dev_model_never_trained_on() -> None:
+    import sys
+
+    needs.shared("slurp/devel.jsonl")
+    needs.shared("wnut17/wnut17train.conll")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import pii_corpus
+    import pii_data
+
+    data = needs.shared_data()
+    trained = {u.id for u in pii_corpus.training_corpus(data, per_template=1, dev=True)}
+    shipped = {u.id for u in pii_corpus.training_corpus(data, per_template=1)}
+    scored = {
+        ex.id for ex in pii_data.slurp_examples(pii_data.read_slurp(data), pii_corpus.is_dev_slurp)
+    }
+    assert len(scored) > 200
+    # the dev requests are even ids: the shipped model trains on them (except those naming a
+    # public artist), a --dev model on none; and no odd id the benchmark reports is among them
+    assert len(scored & shipped) > 0.9 * len(scored)
+    assert not scored & trained
+    assert all(int(i.removeprefix("slurp-")) % 2 == 0 for i in scored)
+
+
+def test_a_word_that_is_no_everyday_english_needs_less_to_be_bleeped(det: PiiDetector) -> None:
+    tagger = det.tagger
+    assert tagger is not None
+    rare, everyday = tagger.info.rare_word_threshold, tagger.info.threshold
+    assert rare < everyday
+    for word in ("raju", "okonkwo", "claire"):  # no English word; a given name first
+        assert tagger.cut_for(word) == rare, word
+    for word in ("lights", "drive", "weather", "will"):  # words a reviewer needs
+        assert tagger.cut_for(word) == everyday, word
+    # tag() cuts each word at its own threshold
+    for text in ("call raju about the lights", "share my location with okonkwo tonight"):
+        words = text.split()
+        for word, probs, (typ, _) in zip(
+            words, tagger.probabilities(words), tagger.tag(words), strict=True
+        ):
+            assert (typ is not None) == (sum(probs.values()) >= tagger.cut_for(word)), word

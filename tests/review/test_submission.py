@@ -15,7 +15,7 @@ from tests.support.review import (
     submit,
 )
 from voxguard.db.base import utcnow
-from voxguard.db.models import AuditEvent, Blob, ClipOutcome, Utterance, WorkItem
+from voxguard.db.models import AuditEvent, Blob, ClipOutcome, Flag, Utterance, WorkItem
 from voxguard.review import audio_access
 from voxguard.review.adjudication import adjudication_queue, resolve_restricted, restricted_queue
 from voxguard.review.consensus import adjudicate
@@ -147,19 +147,23 @@ def test_far_apart_transcripts_go_to_a_lead(rt: Runtime) -> None:
     assert (_outcome(rt, clip).state, _outcome(rt, clip).method) == ("accepted", "lead")
 
 
-def test_sensitive_flag_moves_the_clip_to_the_restricted_queue(rt: Runtime) -> None:
+@pytest.mark.parametrize("kind", ["sensitive", "distress", "pii_audible"])
+def test_a_restricting_flag_moves_the_clip_to_the_restricted_queue(rt: Runtime, kind: str) -> None:
+    # "PII audible": a name the bleeps missed must not reach the second reviewer
     [clip] = make_clips(rt, 1)
     alice, bob = add_reviewer(rt), add_reviewer(rt)
-    _, result = review_next(rt, "something private", flags=["sensitive"], user=alice)
+    _, result = review_next(rt, "something private", flags=[kind], user=alice)
     assert result.effects == ["restricted"]
     assert lease(rt, bob) is None  # out of the general pool, the open pass cancelled
     with rt.db.read() as session:
         [item] = restricted_queue(session)
-        assert item["id"] == clip and item["flags"][0]["kind"] == "sensitive"
+        assert item["id"] == clip and item["flags"][0]["kind"] == kind
     officer = add_reviewer(rt, role="privacy_officer")
     with rt.db.session() as session:
         resolve_restricted(session, rt.settings, rt.vault, officer, clip, "delete")
     with rt.db.read() as session:
+        flag = session.execute(sa.select(Flag).where(Flag.utterance_id == clip)).scalar_one()
+        assert flag.status == "confirmed" and flag.resolved_by == officer.id
         blobs = session.execute(sa.select(Blob).where(Blob.utterance_id == clip)).scalars().all()
         assert blobs and all(b.deleted_at is not None and b.key_salt is None for b in blobs)
         with pytest.raises(KeyDestroyedError):

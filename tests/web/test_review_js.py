@@ -18,6 +18,7 @@ import assert from 'node:assert/strict';
 const { BINDINGS, lookup } = await import(process.argv[1] + '/keys.js');
 const { filterIntents } = await import(process.argv[1] + '/intent-picker.js');
 const { waitingText } = await import(process.argv[1] + '/waiting.js');
+const { submittedText } = await import(process.argv[1] + '/submitted.js');
 
 const key = (code, mods = {}) => ({
   code, ctrlKey: !!mods.ctrl, altKey: !!mods.alt, shiftKey: !!mods.shift, metaKey: !!mods.meta,
@@ -85,6 +86,11 @@ assert.equal(waitingText({ waiting: 31, available: 0, hidden: [
 assert.equal(waitingText({ waiting: 1, available: 0, hidden: [
   { reason: 'other_region', label: 'other region', tasks: 1 },
 ] }).why, '1 task waiting, none you may hear: other region (1).');
+// After a submit a reviewer learns what a flag did with the clip.
+assert.equal(submittedText([]), 'Submitted.');
+assert.equal(submittedText(undefined), 'Submitted.');
+assert.match(submittedText(['restricted']), /privacy officer/);
+assert.match(submittedText(['deleted_false_wake']), /deleted/);
 console.log('ok');
 """
 

@@ -1,4 +1,4 @@
-"""voxguard accounts consent | erase"""
+"""voxguard accounts consent | erase | link"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import typer
 
 from voxguard.cli.app import App
 from voxguard.cli.context import console, fail, refusals, runtime
-from voxguard.consent import erasure
+from voxguard.consent import erasure, self_service
 from voxguard.consent.errors import InvalidConsent
 from voxguard.consent.service import change_consent, get_account
 
@@ -103,3 +103,23 @@ def erase(
     console.print(summary)
     if held:
         console.print(f"recall these exports, which held the data: {held}")
+
+
+@app.command()
+def link(
+    ref: str = typer.Argument(..., help="The operator's account reference."),
+    base_url: str = typer.Option(
+        None, "--base-url", help="Where people reach voxguard (default: the host and port set)."
+    ),
+) -> None:
+    """Print a one-time link to the person's privacy page.
+
+    The link opens /me once, within the minutes set; support passes it to the person (the
+    operator's app gets the same from the privacy API)."""
+    with runtime(create=False) as rt, refusals(), rt.db.session() as session:
+        new = self_service.create_link(
+            session, rt.settings, get_account(session, ref).id, actor="cli:operator"
+        )
+        url = new.url(base_url or f"http://{rt.settings.host}:{rt.settings.port}")
+    minutes = rt.settings.self_service_link_minutes
+    console.print(f"{url}\nopens once, within {minutes} minutes; give it only to {ref}")

@@ -12,6 +12,8 @@ import typer
 from voxguard.cli.context import console, load_settings, runtime
 from voxguard.cli.progress import progress_bar
 from voxguard.config import Settings, config_file_text
+from voxguard.consent import self_service
+from voxguard.consent.service import get_account
 from voxguard.db import migrate
 from voxguard.demo.calibration import ensure_calibration_set
 from voxguard.demo.people import create_demo_people
@@ -20,6 +22,7 @@ from voxguard.demo.reviewers import create_simulated_reviewers, simulate_reviews
 from voxguard.demo.runner import create_demo_devices, upload_demo_utterances
 from voxguard.demo.scenario import SPEAKERS
 from voxguard.processing.worker import start_background_worker, work
+from voxguard.runtime import Runtime
 from voxguard.web.server import BackgroundServer
 from voxguard.web.words import counted
 
@@ -79,6 +82,7 @@ def demo(
                 f"store {'yes' if speaker.store else 'no'}, "
                 f"model training {'yes' if speaker.model_training else 'no'}"
             )
+        _print_speaker_link(rt, server.base_url)
         console.print("\nSign in at /login (password, then the 6-digit code):")
         for login in logins:
             console.print(
@@ -104,6 +108,22 @@ def demo(
         finally:
             stop.set()
             server.stop()
+
+
+def _print_speaker_link(rt: Runtime, base_url: str) -> None:
+    """The speaker's side: a one-time link to a demo speaker's own privacy page, as the
+    operator's app would hand it to them."""
+    ref = SPEAKERS[0].account_ref
+    with rt.db.session() as session:
+        new = self_service.create_link(
+            session, rt.settings, get_account(session, ref).id, actor="demo"
+        )
+    console.print(
+        f"\n{ref}'s own privacy page (consent, recordings, who listened, delete), a link that "
+        f"opens once within {rt.settings.self_service_link_minutes} minutes:\n"
+        f"  [bold]{new.url(base_url)}[/]\n  another: voxguard accounts link {ref}",
+        soft_wrap=True,  # the link stays whole, however narrow the terminal
+    )
 
 
 def write_demo_config(settings: Settings, host: str, port: int) -> Path:

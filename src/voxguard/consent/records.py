@@ -26,6 +26,7 @@ from voxguard.db.models import (
     ConsentRecord,
     Erasure,
     Exposure,
+    Flag,
     SamplingDecision,
     UsageCounter,
     User,
@@ -221,6 +222,32 @@ def measures(settings: Settings) -> tuple[list[Measure], str | None]:
     return out, source
 
 
+LIVE = "live data, 30 days"
+
+
+def heard_pii_measure(session: Session, now: datetime) -> Measure:
+    """How often the bleeps missed in service, as reviewers report it: clips flagged "PII
+    audible" among the clips handed to reviewers in the last 30 days (a lower bound: a reviewer
+    may not flag what they heard)."""
+    since = now - timedelta(days=30)
+    heard = session.execute(
+        select(func.count(func.distinct(Exposure.utterance_id))).where(Exposure.exposed_at >= since)
+    ).scalar_one()
+    flagged = session.execute(
+        select(func.count(func.distinct(Flag.utterance_id))).where(
+            Flag.kind == "pii_audible", Flag.created_at >= since
+        )
+    ).scalar_one()
+    share = f" ({100 * flagged / heard:.1f} %)" if heard else ""
+    return Measure(
+        'Personal details reviewers still heard: clips flagged "PII audible" (each one left '
+        "review for the privacy officer at once)",
+        f"{flagged} of {heard} clips heard{share}",
+        "0",
+        LIVE,
+    )
+
+
 def processing_record(session: Session, settings: Settings) -> ProcessingRecord:
     now = utcnow()
     consents = current_consents(session)
@@ -228,6 +255,7 @@ def processing_record(session: Session, settings: Settings) -> ProcessingRecord:
     for record in consents:
         retention[record.retention] = retention.get(record.retention, 0) + 1
     found, source = measures(settings)
+    found.insert(4, heard_pii_measure(session, now))  # beside the PII recall it checks
     return ProcessingRecord(
         generated_at=now,
         counts=_counts(session, consents),

@@ -22,6 +22,7 @@ from voxguard.db.models import SelfServiceLink, SpeakerSession
 from voxguard.vault.tokens import token_digest
 
 LINK_PREFIX = "vgl_"
+LINK_ROUTE = "/me/link/{token}"  # the page that opens a link (web/me_pages.py)
 ACTOR = "self-service"
 
 
@@ -29,6 +30,9 @@ ACTOR = "self-service"
 class NewLink:
     token: str  # goes into the link only; never stored
     expires_at: datetime
+
+    def url(self, base_url: str) -> str:
+        return base_url.rstrip("/") + LINK_ROUTE.format(token=self.token)
 
 
 @dataclass(frozen=True)

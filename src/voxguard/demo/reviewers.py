@@ -2,7 +2,9 @@
 
 Two simulated reviewers per region (as many as a clip needs for agreement) lease the next task,
 fetch its review copy, "hear" it at the fastest playback the product allows, and submit what the
-speaker really said (the scenario's text and intent). Their agreement accepts the clip exactly as
+speaker really said (the scenario's text and intent) as a reviewer would type it: a name or number
+the review copy bleeped is written as its tag ("call [PERSON] on [PHONE_NUMBER]"), never as the
+words, which a reviewer never heard. Their agreement accepts the clip exactly as
 two people's would, so the curated set, ``voxguard export``, ``eval`` and /reports have data on
 the demo. They leave a few clips in every region's queue for a visitor to review.
 """
@@ -20,6 +22,7 @@ import sqlalchemy as sa
 from voxguard.db.models import ClipOutcome, User, Utterance
 from voxguard.demo.scenario import COMMANDS, DemoCommand
 from voxguard.people.service import create_user
+from voxguard.privacy.pii import get_detector
 from voxguard.review import assignment, audio_access, submission
 from voxguard.runtime import Runtime
 
@@ -81,7 +84,7 @@ def _review_next(rt: Runtime, user: User, secret: bytes) -> bool:
     )
     command = _command_of(rt, task.utterance_id)
     body = submission.Submission(
-        transcript=command.text,
+        transcript=get_detector().redact(command.text)[0],
         intent=command.intent,
         flags=[],
         played_to_end=True,

@@ -20,7 +20,7 @@ from voxguard.db.models import Annotation, ClipOutcome, Flag, User, Utterance
 from voxguard.review.consensus import majority_intent, reopen
 from voxguard.review.diff import Marked, Word, mark_differences, tokens
 from voxguard.review.errors import Conflict, NotFound
-from voxguard.review.flags import shred_clip
+from voxguard.review.flags import RESTRICTING, shred_clip
 from voxguard.review.text import pair_wer
 from voxguard.vault.service import Vault
 
@@ -222,7 +222,7 @@ def resolve_restricted(
         select(Flag).where(
             Flag.utterance_id == utterance_id,
             Flag.status == "open",
-            Flag.kind.in_(("sensitive", "distress")),
+            Flag.kind.in_(RESTRICTING),
         )
     ).scalars():
         flag.status = "confirmed" if action == "delete" else "dismissed"

@@ -1,7 +1,9 @@
 """Flags and what they do.
 
-- ``sensitive`` / ``distress``: the clip leaves the general pool at once (open passes cancelled)
-  for the restricted queue that only privacy officers open.
+- ``sensitive`` / ``distress`` / ``pii_audible``: the clip leaves the general pool at once (open
+  passes cancelled) for the restricted queue that only privacy officers open. A name or number
+  the bleeps missed must not reach a second reviewer: the officer deletes the clip, or dismisses
+  the flag and sends it back to review.
 - ``false_wake`` (not meant for the assistant): confirmed by two reviewers or one lead, the clip's
   audio is crypto-shredded and its text wiped; only the label survives for wake-word statistics.
 Every flag and every outcome is an audit event.
@@ -27,7 +29,7 @@ FLAG_KINDS = (
     "other_language",
     "pii_audible",
 )
-RESTRICTING = ("sensitive", "distress")
+RESTRICTING = ("sensitive", "distress", "pii_audible")
 FALSE_WAKE_CONFIRMATIONS = 2
 
 

@@ -31,7 +31,7 @@ REASONS: tuple[str, ...] = (
     "being_reviewed",  # someone else holds its lease
     "not_due",  # put back with a delay (a skip, a retry) and not due yet
     "no_consent",  # the account no longer consents to review
-    "restricted",  # flagged sensitive or distress, or deleted
+    "restricted",  # flagged sensitive, distress or PII audible, or deleted
     "other_region",  # its data residency does not allow the reviewer's region
     "already_heard",  # the reviewer was handed this clip before (its other pass waits for
     # somebody else)

@@ -105,13 +105,21 @@ WHY = {
     "review": "to check the transcript",
     "gold_check": "as a quality check",
     "adjudication": "because two reviewers disagreed",
-    "restricted_review": "because it was flagged as sensitive",
+    "restricted_review": "because a reviewer flagged it for a privacy officer",
     "asr_draft": "so reviewers start from a draft with personal details hidden",
     "anonymization": "so nobody can recognise your voice",
     "deleted_by_staff": "after it was flagged",
     "retention": "because the time you chose to keep it ran out",
     "erasure_request": "because you asked",
     "data_export": "",
+}
+FLAGGED_AS = {  # review/flags.py FLAG_KINDS, in the person's words
+    "false_wake": "not meant for the assistant",
+    "sensitive": "sensitive",
+    "distress": "a sign of distress",
+    "unintelligible": "hard to make out",
+    "other_language": "in another language",
+    "pii_audible": "personal details could still be heard",
 }
 STATE = {
     "stored": "Kept",
@@ -147,8 +155,9 @@ def sentence(entry: Access, recorded: dict[str, datetime]) -> str:
     made = recorded.get(entry.recording_id or "")
     what = f"your recording from {when(made)}" if made else "one of your recordings"
     if entry.action == "flagged":
-        kind = entry.purpose.split(":", 1)[-1].replace("_", " ")
-        return f"{who} flagged {what} as “{kind}” on {when(entry.at)}."
+        kind = entry.purpose.split(":", 1)[-1]
+        said = FLAGGED_AS.get(kind, kind.replace("_", " "))
+        return f"{who} flagged {what} as “{said}” on {when(entry.at)}."
     why = WHY.get(entry.purpose, "")
     return f"{who} {DID[entry.action]} {what} on {when(entry.at)}{', ' + why if why else ''}."
 
@@ -175,9 +184,17 @@ def _view(session: Any, rt: Runtime, account: Account) -> dict[str, Any]:
             for r in items
         ],
         "total": total,
+        # People first: what the page is asked ("who listened"); the machine steps, one or two
+        # per recording, would bury them, so they come apart (folded on the page).
         "timeline": [
             {"when": e.at.isoformat(), "text": sentence(e, recorded), "action": e.action}
             for e in reversed(entries)
+            if e.role != "machine"
+        ],
+        "machine_steps": [
+            {"when": e.at.isoformat(), "text": sentence(e, recorded), "action": e.action}
+            for e in reversed(entries)
+            if e.role == "machine"
         ],
         "notice_version": rt.settings.privacy_notice_version,
     }
@@ -187,7 +204,7 @@ def _view(session: Any, rt: Runtime, account: Account) -> dict[str, Any]:
 
 
 @router.get(
-    "/me/link/{token}", response_class=HTMLResponse, include_in_schema=False, name="me_link"
+    self_service.LINK_ROUTE, response_class=HTMLResponse, include_in_schema=False, name="me_link"
 )
 def link_page(token: str, request: Request, rt: Rt) -> Response:
     """Opening the link shows a button: a link checker fetching it does not use it up."""
@@ -199,7 +216,7 @@ def link_page(token: str, request: Request, rt: Rt) -> Response:
     return _page(request, "me_link.html", {"problem": None, "token": token})
 
 
-@router.post("/me/link/{token}", include_in_schema=False)
+@router.post(self_service.LINK_ROUTE, include_in_schema=False)
 def open_link(token: str, request: Request, rt: Rt) -> Response:
     try:
         with rt.db.session() as session:

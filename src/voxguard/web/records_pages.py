@@ -24,7 +24,7 @@ from voxguard.people.policies import ProcessingRecordPolicy
 from voxguard.runtime import Runtime
 from voxguard.web.deps import get_runtime, runtime_of
 from voxguard.web.privacy_api import REFUSALS, authenticate_app, bearer_token
-from voxguard.web.security import require_policy
+from voxguard.web.security import page_context, require_policy
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 STATIC = Path(__file__).parent / "static"
@@ -80,7 +80,7 @@ def _record(rt: Runtime) -> ProcessingRecord:
 
 @router.get("/privacy-officer/processing", response_class=HTMLResponse, include_in_schema=False)
 def processing_page(request: Request, rt: Rt, user: Officer) -> Response:
-    context = render_context(_record(rt), standalone=False)
+    context = page_context(request, **render_context(_record(rt), standalone=False))
     response = templates.TemplateResponse(request, "processing_record.html", context)
     response.headers["Cache-Control"] = "no-store"
     return response

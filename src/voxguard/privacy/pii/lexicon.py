@@ -286,6 +286,7 @@ class Lexicon:
             "name_dominant",
             "unknown_word",
             "rare_surname",
+            "not_everyday",
         ):
             setattr(self, name, functools.lru_cache(maxsize=1 << 16)(getattr(self, name)))
 
@@ -333,6 +334,12 @@ class Lexicon:
     def unknown_word(self, word: str) -> bool:
         """Not an English word at all (needs the model's vocabulary to say so)."""
         return self.has_vocab and not self.is_english(word)
+
+    def not_everyday(self, word: str) -> bool:
+        """A word a request loses little by when it is bleeped: no English word at all ("raju",
+        "morn") or a given name before anything else ("claire", "john"), unlike "lights" or
+        "drive", which a reviewer needs to understand the request."""
+        return self.unknown_word(word) or self.name_dominant(word)
 
     def rare_surname(self, word: str) -> bool:
         """A census surname that is not an English word ("hanks" is, "lynch" is not...)."""

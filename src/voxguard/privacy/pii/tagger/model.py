@@ -42,6 +42,9 @@ class TaggerInfo:
     names_sha256: str
     # A word right next to a name the tagger found joins it from this lower probability on.
     extend_threshold: float
+    # A word that is not an everyday English word (``Lexicon.not_everyday``) is PII from this
+    # lower probability on: bleeping it costs the reviewer little of the request.
+    rare_word_threshold: float
 
 
 def read_info(model_dir: Path = MODEL_DIR, name: str = MODEL_NAME) -> TaggerInfo:
@@ -56,6 +59,7 @@ def read_info(model_dir: Path = MODEL_DIR, name: str = MODEL_NAME) -> TaggerInfo
             tuple(meta["labels"]),
             str(meta["names_sha256"]),
             float(meta["extend_threshold"]),
+            float(meta["rare_word_threshold"]),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise TaggerModelError(f"PII tagger metadata {meta_path} unreadable: {exc}") from exc
@@ -137,11 +141,21 @@ class PiiTagger:
         threshold: float | None = None,
     ) -> list[tuple[str | None, float]]:
         """(type, probability) per word: the likeliest type when the word is PII with at least
-        ``threshold`` probability, else (None, that probability)."""
-        cut = self.threshold if threshold is None else threshold
+        ``threshold`` probability (by default the model's: ``rare_word_threshold`` for a word
+        that is not everyday English, ``threshold`` for the others), else (None, that
+        probability)."""
         out: list[tuple[str | None, float]] = []
-        for probs in self.probabilities(words, rule_types, entity_labels):
+        for word, probs in zip(
+            words, self.probabilities(words, rule_types, entity_labels), strict=True
+        ):
+            cut = self.cut_for(word) if threshold is None else threshold
             pii = sum(probs.values())
             best = max(probs, key=probs.__getitem__) if probs else None
             out.append((best, pii) if best is not None and pii >= cut else (None, pii))
         return out
+
+    def cut_for(self, word: str) -> float:
+        """The probability from which ``word`` is PII."""
+        if self.lexicon.not_everyday(word):
+            return self.info.rare_word_threshold
+        return self.info.threshold

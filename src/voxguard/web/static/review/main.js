@@ -5,6 +5,7 @@ import { IntentPicker } from './intent-picker.js';
 import { SPEEDS, installKeys, renderLegend } from './keys.js';
 import { ClipPlayer } from './player.js';
 import { TranscriptEditor } from './transcript.js';
+import { submittedText } from './submitted.js';
 import { waitingText } from './waiting.js';
 
 const EMPTY_POLL_MS = 5000;
@@ -403,7 +404,8 @@ async function submit() {
   }
   if (generation !== state.generation) return;
   state.player?.ws.pause();
-  notice('Submitted.', 'ok', 1500);
+  const said = submittedText(answer?.effects);
+  notice(said, 'ok', said === 'Submitted.' ? 1500 : 5000);
   refreshStats();
   nextTask(answer?.next ?? null);
 }
