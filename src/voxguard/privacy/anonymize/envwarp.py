@@ -21,6 +21,10 @@ equaliser per utterance is, however, what channel normalisation (cepstral mean s
 removes: an attacker whose embedding normalises the channel would undo that part, and only the
 formant warp would remain. The small warp is kept for that reason although, against
 resemblyzer, equalisation alone did as well.
+
+Optional voice-SOURCE changes (breathiness, H1 level, harmonic comb, voiced-only tilt and ripple;
+source.py, off by default) work on the fine structure inside the same STFT pass. Measured: they
+buy privacy at about the rate the envelope warp does (source.py's docstring has the figures).
 """
 
 import dataclasses
