@@ -229,6 +229,46 @@ _NO_ENV: dict[str, Any] = {
     "ripple_components": 4,
 }
 STRONGER_ENVWARP = "envwarp stronger: wobble ±0.6, pitch 3–6 st, EQ 8–12 dB"
+# envwarp's voice-source options (source.py): breathiness above a 1-2.5 kHz cutoff, H1 level,
+# odd/even harmonic comb, voiced-only tilt, each drawn per utterance.
+_SOURCE: dict[str, Any] = {
+    "breath_range": (0.3, 0.7),
+    "breath_cutoff_hz_range": (1000.0, 2500.0),
+    "h1_db_range": (-10.0, 10.0),
+    "comb_db_range": (-8.0, 8.0),
+    "voiced_tilt_range": (-6.0, 6.0),
+}
+_STRONG_WARP_PITCH: dict[str, Any] = {
+    "warp_range": (0.75, 1.33),
+    "min_abs_log_warp": 0.1,
+    "wobble_range": (-0.5, 0.5),
+    "contrast_range": (0.7, 1.3),
+    "tilt_range": (-4.0, 4.0),
+    "ripple_db_range": (3.0, 6.0),
+    "ripple_components": 4,
+    "semitone_range": (-5.0, 5.0),
+    "min_abs_semitones": 2.0,
+}
+_STRONG_WARP = {
+    k: v for k, v in _STRONG_WARP_PITCH.items() if k not in ("semitone_range", "min_abs_semitones")
+}
+# Tilt and ripple on voiced frames only (source.py), with the comb: what the tuning half's
+# single-change rows showed to move the embedding at the least word cost.
+_VOICED_EQ: dict[str, Any] = {
+    "voiced_tilt_range": (-12.0, 12.0),
+    "min_abs_voiced_tilt": 6.0,
+    "voiced_ripple_db_range": (8.0, 12.0),
+    "comb_db_range": (-10.0, 10.0),
+}
+_MILD_WARP: dict[str, Any] = {
+    "warp_range": (0.88, 1.14),
+    "min_abs_log_warp": 0.05,
+    "wobble_range": (-0.3, 0.3),
+    "contrast_range": (1.0, 1.0),
+    "tilt_range": (-4.0, 4.0),
+    "ripple_db_range": (3.0, 6.0),
+    "ripple_components": 4,
+}
 SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     (
         "envwarp EQ only 6–10 dB",
@@ -241,21 +281,7 @@ SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
         _NO_ENV
         | {"tilt_range": (-10.0, 10.0), "ripple_db_range": (14.0, 18.0), "ripple_components": 8},
     ),
-    (
-        "envwarp strong warp + pitch",
-        "envwarp",
-        {
-            "warp_range": (0.75, 1.33),
-            "min_abs_log_warp": 0.1,
-            "wobble_range": (-0.5, 0.5),
-            "contrast_range": (0.7, 1.3),
-            "tilt_range": (-4.0, 4.0),
-            "ripple_db_range": (3.0, 6.0),
-            "ripple_components": 4,
-            "semitone_range": (-5.0, 5.0),
-            "min_abs_semitones": 2.0,
-        },
-    ),
+    ("envwarp strong warp + pitch", "envwarp", _STRONG_WARP_PITCH),
     (
         # Issue 12's robust point: the only measured setting at >= 30 % EER against all four
         # attackers (both channel normalisations included) on the tuning half.
@@ -273,6 +299,47 @@ SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
             "min_abs_semitones": 3.0,
         },
     ),
+    # Issue 12, voice source: the source change alone, on a mild envelope warp, and on top of
+    # "strong warp + pitch".
+    ("envwarp source only", "envwarp", _NO_ENV | _SOURCE),
+    # Each source change alone, at about the strongest that still sounds like speech.
+    (
+        "envwarp breath only",
+        "envwarp",
+        _NO_ENV | {"breath_range": (0.6, 0.9), "breath_cutoff_hz_range": (800.0, 2000.0)},
+    ),
+    ("envwarp H1 only", "envwarp", _NO_ENV | {"h1_db_range": (-12.0, 12.0)}),
+    ("envwarp comb only", "envwarp", _NO_ENV | {"comb_db_range": (-10.0, 10.0)}),
+    ("envwarp voiced tilt only", "envwarp", _NO_ENV | {"voiced_tilt_range": (-9.0, 9.0)}),
+    (
+        "envwarp voiced tilt 6–12",
+        "envwarp",
+        _NO_ENV | {"voiced_tilt_range": (-12.0, 12.0), "min_abs_voiced_tilt": 6.0},
+    ),
+    (
+        "envwarp voiced EQ",
+        "envwarp",
+        _NO_ENV | _VOICED_EQ,
+    ),
+    ("envwarp strong warp + voiced EQ", "envwarp", _STRONG_WARP | _VOICED_EQ),
+    ("envwarp strong warp + pitch + voiced EQ", "envwarp", _STRONG_WARP_PITCH | _VOICED_EQ),
+    (
+        "envwarp strong warp + pitch + voiced tilt",
+        "envwarp",
+        _STRONG_WARP_PITCH | {"voiced_tilt_range": (-9.0, 9.0)},
+    ),
+    (
+        "envwarp strong warp + pitch + voiced tilt + comb",
+        "envwarp",
+        _STRONG_WARP_PITCH | {"voiced_tilt_range": (-9.0, 9.0), "comb_db_range": (-10.0, 10.0)},
+    ),
+    (
+        "envwarp strong warp + voiced tilt + comb",
+        "envwarp",
+        _STRONG_WARP | {"voiced_tilt_range": (-9.0, 9.0), "comb_db_range": (-10.0, 10.0)},
+    ),
+    ("envwarp mild warp + source", "envwarp", _MILD_WARP | _SOURCE),
+    ("envwarp strong warp + pitch + source", "envwarp", _STRONG_WARP_PITCH | _SOURCE),
     (
         # The drifting equaliser alone: what channel normalisation leaves of it (nearly nothing).
         "driftwarp EQ only",

@@ -17,7 +17,8 @@ BASELINE_ALPHA = 0.8
 # privacy_eval.py, "lazy, channel-normalised"). A privacy default must hold against that attacker.
 # Against a sliding-window (1.6 s) normaliser too, no envelope-warp setting measured since keeps
 # >= 30 % against every attacker at fewer lost words than pitchwarp-mcadams (README, "Privacy
-# that survives channel normalisation"): the default stays.
+# that survives channel normalisation"): the default stays. Nor does a voice-source change
+# (envwarp's breathiness / H1 / comb / voiced tilt options, README "Changing the voice source").
 DEFAULT_METHOD = "pitchwarp-mcadams"
 
 
