@@ -38,7 +38,6 @@ import scipy.fft as sfft
 
 from voxguard.privacy.anonymize import lpc, wsola
 from voxguard.privacy.anonymize.base import (
-    AnonymizationError,
     finalise_output,
     make_rng,
     validate_input,
@@ -46,6 +45,7 @@ from voxguard.privacy.anonymize.base import (
 from voxguard.privacy.anonymize.mcadams import default_lpc_order
 from voxguard.privacy.anonymize.pitch import analyse, overlap_add, ratio_fraction, stft_params
 from voxguard.privacy.anonymize.pitchwarp import (
+    check_excluded_band,
     check_range,
     check_ripple_components,
     check_semitone_band,
@@ -144,15 +144,12 @@ class EnvelopeWarpAnonymizer:
         check_range(self.h1_db_range, "h1_db_range", -15.0, 15.0)
         check_range(self.comb_db_range, "comb_db_range", -15.0, 15.0)
         check_range(self.voiced_tilt_range, "voiced_tilt_range", -12.0, 12.0)
-        if (
-            not 0.0
-            <= self.min_abs_voiced_tilt
-            <= max(-self.voiced_tilt_range[0], 0.0) + max(self.voiced_tilt_range[1], 0.0)
-        ):
-            raise AnonymizationError(
-                f"min_abs_voiced_tilt must leave some of voiced_tilt_range {self.voiced_tilt_range}"
-                f" to draw, got {self.min_abs_voiced_tilt}"
-            )
+        check_excluded_band(
+            self.voiced_tilt_range,
+            self.min_abs_voiced_tilt,
+            "voiced_tilt_range",
+            "min_abs_voiced_tilt",
+        )
         check_range(self.voiced_ripple_db_range, "voiced_ripple_db_range", 0.0, 24.0)
 
     def params_for(self, seed: int, sample_rate: int | None = None) -> EnvWarpParams:

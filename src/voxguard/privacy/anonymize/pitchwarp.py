@@ -160,14 +160,20 @@ def check_warp_band(warp_range: tuple[float, float], min_abs_log_warp: float) ->
         )
 
 
+def check_excluded_band(
+    value_range: tuple[float, float], min_abs: float, range_name: str, min_name: str
+) -> None:
+    """A band |value| < min_abs cut out of value_range (0: no band) must leave some of it."""
+    widest = max(-value_range[0], value_range[1], 0.0)
+    if not 0.0 <= min_abs <= widest and min_abs != 0.0:
+        raise AnonymizationError(
+            f"{min_name} must be in [0, {widest}] for {range_name} {value_range}, got {min_abs}"
+        )
+
+
 def check_semitone_band(semitone_range: tuple[float, float], min_abs_semitones: float) -> None:
     """The same for |semitones| < min_abs_semitones in semitone_range (0: no band)."""
-    widest = max(-semitone_range[0], semitone_range[1], 0.0)
-    if not 0.0 <= min_abs_semitones <= widest and min_abs_semitones != 0.0:
-        raise AnonymizationError(
-            f"min_abs_semitones must be in [0, {widest}] for semitone_range "
-            f"{semitone_range}, got {min_abs_semitones}"
-        )
+    check_excluded_band(semitone_range, min_abs_semitones, "semitone_range", "min_abs_semitones")
 
 
 def check_ripple_components(n: int, most: int) -> None:
