@@ -48,7 +48,7 @@ def test_a_link_opens_the_page_once_and_the_page_acts_for_the_person(rt: Runtime
         assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
         for secret in (user.handle, user.username):
             assert secret not in page.text
-        assert "heard a voice-disguised copy of your recording" in page.text
+        assert "used your recording" in page.text and "heard a voice-disguised copy" in page.text
         assert "<script>" not in page.text and "style=" not in page.text
         csrf = page.text.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
 
@@ -114,3 +114,31 @@ def test_accesses_read_as_plain_sentences() -> None:
     from voxguard.web.me_pages import FLAGGED_AS
 
     assert set(FLAGGED_AS) == set(FLAG_KINDS)  # every flag in the person's words
+
+
+def test_a_review_pass_reads_as_one_visit() -> None:
+    from voxguard.web.me_pages import visit_sentence, visits
+
+    at = utcnow().replace(month=3, day=3, hour=14, minute=2)
+    made = at - timedelta(minutes=2)
+
+    def access(actor: str, action: str, minutes: int = 0, purpose: str = "review") -> Access:
+        return Access(
+            at + timedelta(minutes=minutes), actor, "reviewer", "eu", action, "r1", purpose
+        )
+
+    one_pass = [
+        access("person-A", a, m) for a, m in (("viewed", 0), ("listened", 0), ("transcribed", 1))
+    ]
+    other = access("person-B", "listened", 2)  # another reviewer: a visit of their own
+    later = access("person-A", "listened", 60)  # the same reviewer an hour on: another visit
+    grouped = visits([*one_pass, other, later])
+    assert [len(v) for v in grouped] == [3, 1, 1]
+    assert visit_sentence(grouped[0], {"r1": made}) == (
+        f"On 3 March at 14:02 UTC a reviewer in the EU, to check the transcript, used your "
+        f"recording from 3 March at {made:%H:%M} UTC: saw the written text with personal details "
+        "hidden, heard a voice-disguised copy and wrote down what was said."
+    )
+    assert visit_sentence(grouped[1], {"r1": made}) == sentence(other, {"r1": made})
+    flagged = access("person-A", "flagged", 1, purpose="flag:sensitive")
+    assert [len(v) for v in visits([one_pass[0], flagged])] == [1, 1]  # a flag stands alone

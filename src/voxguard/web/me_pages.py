@@ -9,7 +9,8 @@ API, acting as the person ("self-service" in the audit log). Scripts and styles 
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -144,22 +145,81 @@ def when(at: datetime) -> str:
     return f"{at.day} {at:%B}{year} at {at:%H:%M} UTC"
 
 
-def sentence(entry: Access, recorded: dict[str, datetime]) -> str:
-    """One access in plain words, e.g. "A reviewer in the EU heard a voice-disguised copy of
-    your recording from 3 March at 14:00 on 3 March at 14:02, to check the transcript."""
+def _who(entry: Access) -> str:
     who = WHO.get(entry.actor) or WHO.get(entry.role, "Someone")
     if entry.role == "machine" and entry.actor.startswith("export:"):
         who = "A dataset export"
     if entry.region and entry.role != "machine":
         who += f" in {REGIONS.get(entry.region, entry.region.upper())}"
+    return who
+
+
+def _what(entry: Access, recorded: dict[str, datetime]) -> str:
     made = recorded.get(entry.recording_id or "")
-    what = f"your recording from {when(made)}" if made else "one of your recordings"
+    return f"your recording from {when(made)}" if made else "one of your recordings"
+
+
+def sentence(entry: Access, recorded: dict[str, datetime]) -> str:
+    """One access in plain words, e.g. "A reviewer in the EU heard a voice-disguised copy of
+    your recording from 3 March at 14:00 on 3 March at 14:02, to check the transcript."""
+    who, what = _who(entry), _what(entry, recorded)
     if entry.action == "flagged":
         kind = entry.purpose.split(":", 1)[-1]
         said = FLAGGED_AS.get(kind, kind.replace("_", " "))
         return f"{who} flagged {what} as “{said}” on {when(entry.at)}."
     why = WHY.get(entry.purpose, "")
     return f"{who} {DID[entry.action]} {what} on {when(entry.at)}{', ' + why if why else ''}."
+
+
+# One review pass is several accesses (the text seen, the copy heard, the words written): the
+# page tells them as one visit, as the person would, so the few people stand out.
+DID_IN_A_VISIT = {
+    "viewed": "saw the written text with personal details hidden",
+    "listened": "heard a voice-disguised copy",
+    "transcribed": "wrote down what was said",
+    "adjudicated": "settled the final transcript",
+}
+VISIT = timedelta(minutes=30)
+
+
+def visits(entries: Sequence[Access]) -> list[list[Access]]:
+    """Accesses (oldest first) as visits: one person's uses of one recording for one purpose
+    within VISIT of the first; anything else is a visit of its own."""
+    out: list[list[Access]] = []
+    latest: dict[tuple[str, str | None, str], list[Access]] = {}
+    for entry in entries:
+        key = (entry.actor, entry.recording_id, entry.purpose)
+        visit = latest.get(key)
+        if (
+            entry.role != "machine"
+            and entry.action in DID_IN_A_VISIT
+            and visit is not None
+            and entry.at - visit[0].at <= VISIT
+        ):
+            visit.append(entry)
+            continue
+        out.append([entry])
+        if entry.role != "machine" and entry.action in DID_IN_A_VISIT:
+            latest[key] = out[-1]
+    return out
+
+
+def visit_sentence(visit: Sequence[Access], recorded: dict[str, datetime]) -> str:
+    """A visit in plain words: one access as ``sentence`` says it; several as one sentence,
+    e.g. "On 3 March at 14:02 UTC a reviewer in the EU, to check the transcript, used your
+    recording from 3 March at 14:00 UTC: heard a voice-disguised copy and wrote down what was
+    said."."""
+    first = visit[0]
+    if len(visit) == 1:
+        return sentence(first, recorded)
+    did = list(dict.fromkeys(DID_IN_A_VISIT[e.action] for e in visit))
+    done = did[0] if len(did) == 1 else ", ".join(did[:-1]) + " and " + did[-1]
+    who = _who(first)
+    why = WHY.get(first.purpose, "")
+    return (
+        f"On {when(first.at)} {who[0].lower()}{who[1:]}{', ' + why + ',' if why else ''} used "
+        f"{_what(first, recorded)}: {done}."
+    )
 
 
 def _view(session: Any, rt: Runtime, account: Account) -> dict[str, Any]:
@@ -187,9 +247,12 @@ def _view(session: Any, rt: Runtime, account: Account) -> dict[str, Any]:
         # People first: what the page is asked ("who listened"); the machine steps, one or two
         # per recording, would bury them, so they come apart (folded on the page).
         "timeline": [
-            {"when": e.at.isoformat(), "text": sentence(e, recorded), "action": e.action}
-            for e in reversed(entries)
-            if e.role != "machine"
+            {
+                "when": v[0].at.isoformat(),
+                "text": visit_sentence(v, recorded),
+                "action": "listened" if any(e.action == "listened" for e in v) else v[0].action,
+            }
+            for v in reversed(visits([e for e in entries if e.role != "machine"]))
         ],
         "machine_steps": [
             {"when": e.at.isoformat(), "text": sentence(e, recorded), "action": e.action}
