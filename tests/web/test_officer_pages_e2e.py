@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from tests.support.browser import (
     ARTIFACTS,
+    STAFF_ACCENT_OF,
     signed_in_page,
 )
 from tests.support.people import make_user, totp_code
@@ -51,6 +52,8 @@ def test_an_officer_carries_out_a_letter_and_checks_the_audit_chain(
         row = page.locator("table.receipts tbody tr").first.inner_text()
         assert "whole account" in row and "letter" in row and "ACCT-LETTER-1" not in row
         page.screenshot(path=str(ARTIFACTS / "officer-erasures.png"), full_page=True)
+        # the staff palette, as on the restricted queue and the lead's pages
+        assert page.evaluate(STAFF_ACCENT_OF, ".staff-page") == "#176b66"
 
         nav = page.get_by_role("navigation", name="Privacy officer")
         nav.get_by_role("link", name="Audit log").click()
