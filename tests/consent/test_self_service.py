@@ -142,3 +142,25 @@ def test_a_review_pass_reads_as_one_visit() -> None:
     assert visit_sentence(grouped[1], {"r1": made}) == sentence(other, {"r1": made})
     flagged = access("person-A", "flagged", 1, purpose="flag:sensitive")
     assert [len(v) for v in visits([one_pass[0], flagged])] == [1, 1]  # a flag stands alone
+
+
+def test_the_machine_steps_of_a_recording_read_as_its_preparation() -> None:
+    from voxguard.web.me_pages import preparation_sentence, preparations
+
+    at = utcnow().replace(month=3, day=3, hour=14, minute=1)
+    made = at - timedelta(minutes=1)
+
+    def step(actor: str, action: str, purpose: str, recording: str = "r1") -> Access:
+        return Access(at, actor, "machine", None, action, recording, purpose)
+
+    asr = step("machine:speech-recognition", "transcribed", "asr_draft")
+    voice = step("machine:voice-anonymizer", "anonymized", "anonymization")
+    other = step("machine:voice-anonymizer", "anonymized", "anonymization", recording="r2")
+    grouped = preparations([asr, voice, other])
+    assert [len(g) for g in grouped] == [2, 1]
+    assert preparation_sentence(grouped[0], {"r1": made}) == (
+        f"On 3 March at 14:01 UTC our machines (no person) prepared your recording from 3 March "
+        f"at {made:%H:%M} UTC for review: wrote down what was said, with personal details "
+        "hidden, as a draft and disguised the voice so nobody can recognise it."
+    )
+    assert preparation_sentence(grouped[1], {}) == sentence(other, {})

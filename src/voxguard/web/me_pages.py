@@ -9,7 +9,7 @@ API, acting as the person ("self-service" in the audit log). Scripts and styles 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -182,26 +182,63 @@ DID_IN_A_VISIT = {
 VISIT = timedelta(minutes=30)
 
 
-def visits(entries: Sequence[Access]) -> list[list[Access]]:
-    """Accesses (oldest first) as visits: one person's uses of one recording for one purpose
-    within VISIT of the first; anything else is a visit of its own."""
+# The machine steps that prepare one recording for review, told as one.
+PREPARED_BY = {
+    "asr_draft": "wrote down what was said, with personal details hidden, as a draft",
+    "anonymization": "disguised the voice so nobody can recognise it",
+}
+
+
+def _grouped(
+    entries: Sequence[Access], key: Callable[[Access], tuple[Any, ...] | None]
+) -> list[list[Access]]:
+    """Accesses (oldest first) in groups of one ``key`` within VISIT of the group's first; an
+    access whose key is None is a group of its own."""
     out: list[list[Access]] = []
-    latest: dict[tuple[str, str | None, str], list[Access]] = {}
+    latest: dict[tuple[Any, ...], list[Access]] = {}
     for entry in entries:
-        key = (entry.actor, entry.recording_id, entry.purpose)
-        visit = latest.get(key)
-        if (
-            entry.role != "machine"
-            and entry.action in DID_IN_A_VISIT
-            and visit is not None
-            and entry.at - visit[0].at <= VISIT
-        ):
-            visit.append(entry)
+        k = key(entry)
+        group = latest.get(k) if k is not None else None
+        if group is not None and entry.at - group[0].at <= VISIT:
+            group.append(entry)
             continue
         out.append([entry])
-        if entry.role != "machine" and entry.action in DID_IN_A_VISIT:
-            latest[key] = out[-1]
+        if k is not None:
+            latest[k] = out[-1]
     return out
+
+
+def visits(entries: Sequence[Access]) -> list[list[Access]]:
+    """Accesses as visits: one person's uses of one recording for one purpose."""
+    return _grouped(
+        entries,
+        lambda e: (
+            (e.actor, e.recording_id, e.purpose)
+            if e.role != "machine" and e.action in DID_IN_A_VISIT
+            else None
+        ),
+    )
+
+
+def preparations(entries: Sequence[Access]) -> list[list[Access]]:
+    """Machine steps as the preparation of each recording for review (draft, voice disguise)."""
+    return _grouped(
+        entries,
+        lambda e: (e.recording_id,) if e.role == "machine" and e.purpose in PREPARED_BY else None,
+    )
+
+
+def preparation_sentence(steps: Sequence[Access], recorded: dict[str, datetime]) -> str:
+    """E.g. "On 3 March at 14:01 UTC our machines (no person) prepared your recording from 3 March
+    at 14:00 UTC for review: wrote down what was said, ... and disguised the voice ..."."""
+    first = steps[0]
+    if len(steps) == 1:
+        return sentence(first, recorded)
+    did = list(dict.fromkeys(PREPARED_BY[s.purpose] for s in steps))
+    return (
+        f"On {when(first.at)} our machines (no person) prepared {_what(first, recorded)} for "
+        f"review: {' and '.join(did)}."
+    )
 
 
 def visit_sentence(visit: Sequence[Access], recorded: dict[str, datetime]) -> str:
@@ -255,9 +292,12 @@ def _view(session: Any, rt: Runtime, account: Account) -> dict[str, Any]:
             for v in reversed(visits([e for e in entries if e.role != "machine"]))
         ],
         "machine_steps": [
-            {"when": e.at.isoformat(), "text": sentence(e, recorded), "action": e.action}
-            for e in reversed(entries)
-            if e.role == "machine"
+            {
+                "when": steps[0].at.isoformat(),
+                "text": preparation_sentence(steps, recorded),
+                "action": steps[0].action,
+            }
+            for steps in reversed(preparations([e for e in entries if e.role == "machine"]))
         ],
         "notice_version": rt.settings.privacy_notice_version,
     }
