@@ -138,20 +138,19 @@ class PiiTagger:
         words: Sequence[str],
         rule_types: Sequence[str | None] | None = None,
         entity_labels: Sequence[str | None] | None = None,
-        threshold: float | None = None,
     ) -> list[tuple[str | None, float]]:
         """(type, probability) per word: the likeliest type when the word is PII with at least
-        ``threshold`` probability (by default the model's: ``rare_word_threshold`` for a word
-        that is not everyday English, ``threshold`` for the others), else (None, that
-        probability)."""
+        its cut (``cut_for``: ``rare_word_threshold`` for a word that is not everyday English,
+        ``threshold`` for the others), else (None, that probability)."""
         out: list[tuple[str | None, float]] = []
         for word, probs in zip(
             words, self.probabilities(words, rule_types, entity_labels), strict=True
         ):
-            cut = self.cut_for(word) if threshold is None else threshold
             pii = sum(probs.values())
             best = max(probs, key=probs.__getitem__) if probs else None
-            out.append((best, pii) if best is not None and pii >= cut else (None, pii))
+            out.append(
+                (best, pii) if best is not None and pii >= self.cut_for(word) else (None, pii)
+            )
         return out
 
     def cut_for(self, word: str) -> float:
