@@ -40,6 +40,8 @@ def test_personal_details_typed_become_their_tags(
         "my name is [PERSON] and my card number is [CREDIT_CARD]",
         "[PERSON]",
         "",
+        # a tag is a word the detector does not know, not a name that draws its neighbours in
+        "[PERSON] said it hurts",
         # the demo phrases: nothing to hide, nothing changed
         "set an alarm for seven thirty tomorrow morning",
         "tell me a joke",

@@ -56,6 +56,7 @@ ANSWERS = [
     (review.NotPlayed("x"), 422, "not_played"),
     (review.AudioDenied("x"), 403, "audio_denied"),
     (review.NotFound("x"), 404, "not_found"),
+    (review.PersonalDetailsTyped("x"), 422, "personal_details_typed"),
     (review.Conflict("x"), 409, "conflict"),
     (UnknownIntent("x"), 422, "unknown_intent"),
     (people.AuthError("x"), 401, "auth_error"),

@@ -209,11 +209,15 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
             assert page.input_value("#intent") == ""
             page.screenshot(path=str(SCREENSHOT))
 
-            # A name the bleeps missed: flag it, and the notice says where the clip went.
+            # A name the bleeps missed: flag it and write it down; the notice says where the
+            # clip went and that the name is stored as its tag.
             page.wait_for_function(
                 "() => document.getElementById('heard').classList.contains('done')"
             )
             page.keyboard.press("Alt+Digit6")
+            page.keyboard.press("Alt+KeyT")
+            page.keyboard.press("Control+KeyA")
+            page.keyboard.type("call john smith")
             page.keyboard.press("Alt+KeyI")
             page.keyboard.type("alarm se")
             page.wait_for_selector("#intent-list li.active")
@@ -221,7 +225,8 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
             page.keyboard.press("Control+Enter")
             page.wait_for_function(
                 """() => !document.getElementById('notice').hidden
-                    && document.getElementById('notice').textContent.includes('privacy officer')"""
+                    && document.getElementById('notice').textContent.includes('privacy officer')
+                    && document.getElementById('notice').textContent.includes('stored as its tag')"""
             )
         finally:
             browser.close()
@@ -233,6 +238,8 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
         flagged = session.get(Utterance, flag.utterance_id)
     assert flag.kind == "pii_audible" and flagged is not None and flagged.restricted
     assert len(annotations) == 2
+    [named] = [a for a in annotations if a.utterance_id == flag.utterance_id]
+    assert named.transcript == "call [PERSON]"  # what was typed, never stored
     [annotation] = [a for a in annotations if a.utterance_id != flag.utterance_id]
     assert annotation.reviewer_id == user.id
     assert annotation.transcript == "set an alarm for seven tomorrow morning"

@@ -5,10 +5,11 @@ or number in what they typed is one the bleeps missed (most often a name the dra
 misheard, so no bleep covered it), and it must not be stored: the typed value becomes its tag,
 as in the draft.
 
-The tags already in the text stand for values hidden before, so they are never found again, and
-they give the words around them their context: "[PERSON] smith" is a surname left over from a
-name, so a PERSON tag is read as a given name while detecting and a word it draws into its name
-is folded into the tag ("[PERSON]").
+The tags stay in the text the detector reads: an unknown word where a value was, which is how
+the draft's detector saw the words around the value too. So "[PERSON] smith" gives up a surname
+left over from a name, and that word folds into the tag beside it ("[PERSON]"); a tag itself is
+never found again. (A given name put in the tag's place instead made ordinary words after it
+read as surnames: "[PERSON] said it hurts".)
 """
 
 from __future__ import annotations
@@ -17,12 +18,8 @@ import re
 from dataclasses import dataclass
 
 from .engine import PiiDetector, get_detector
-from .entities import PERSON
 
-TAG = re.compile(r"\[([A-Z_]+)\]")
-# What a PERSON tag reads as while detecting: a given name in every name list, so the words
-# next to it are judged as the rest of a name.
-_PERSON_STAND_IN = "john"
+TAG = re.compile(r"\[[A-Z_]+\]")
 
 
 @dataclass(frozen=True)
@@ -34,67 +31,43 @@ class TypedRedaction:
 def redact_typed(text: str, detector: PiiDetector | None = None) -> TypedRedaction:
     """``text`` with the PII found outside its tags replaced by tags, and the types found."""
     detector = detector or get_detector()
-    # each tag becomes a stand-in word of the same length class; remember where it is
-    stand_ins: list[tuple[int, int, str]] = []  # (start, end, tag) in the detected text
-    parts: list[str] = []
-    last = 0
-    for match in TAG.finditer(text):
-        parts.append(text[last : match.start()])
-        start = sum(len(p) for p in parts)
-        word = _PERSON_STAND_IN if match.group(1) == PERSON else match.group(0)
-        parts.append(word)
-        stand_ins.append((start, start + len(word), match.group(0)))
-        last = match.end()
-    parts.append(text[last:])
-    probe = "".join(parts)
+    tags = [(m.start(), m.end()) for m in TAG.finditer(text)]
 
-    def in_stand_in(pos: int) -> tuple[int, int, str] | None:
-        return next((s for s in stand_ins if s[0] <= pos < s[1]), None)
+    def in_tag(pos: int) -> bool:
+        return any(start <= pos < end for start, end in tags)
 
-    # per character of the probe: the tag it belongs to, or the type a span gave it
-    hidden: list[str | None] = [None] * len(probe)
+    # per character: the type of the span that hides it, or None
+    hidden: list[str | None] = [None] * len(text)
     found: set[str] = set()
-    for span in detector.detect(probe):
+    for span in detector.detect(text):
+        # a word found beside a tag of its own type, in one span with it, is part of that value
+        joins_tag = any(
+            span.start < end and start < span.end and text[start:end] == f"[{span.type}]"
+            for start, end in tags
+        )
         for pos in range(span.start, span.end):
-            if in_stand_in(pos) is None and not probe[pos].isspace():
-                hidden[pos] = span.type
+            if not in_tag(pos) and not text[pos].isspace():
+                hidden[pos] = "" if joins_tag else span.type
                 found.add(span.type)
-        # a found word joined to a tag of its own type belongs to that tag
-        for start, end, tag in stand_ins:
-            if span.start < end and start < span.end and tag == f"[{span.type}]":
-                for pos in range(span.start, span.end):
-                    if hidden[pos] == span.type:
-                        hidden[pos] = tag
     out: list[str] = []
     pos = 0
-    while pos < len(probe):
-        stand_in = in_stand_in(pos)
-        if stand_in is not None:
-            out.append(stand_in[2])
-            pos = stand_in[1]
-            continue
+    while pos < len(text):
         typ = hidden[pos]
         if typ is None:
-            out.append(probe[pos])
+            out.append(text[pos])
             pos += 1
             continue
-        end = pos
-        while end < len(probe) and (hidden[end] == typ or probe[end].isspace()):
-            if probe[end].isspace() and not _continues(hidden, probe, end, typ):
-                break
-            end += 1
-        if not typ.startswith("["):  # a tag it joins is written once, where the tag stands
+        while pos < len(text) and (hidden[pos] == typ or _inside_run(hidden, text, pos, typ)):
+            pos += 1
+        if typ:  # "" joins the tag already written beside it
             out.append(f"[{typ}]")
-        pos = end
-    return TypedRedaction(_tidy("".join(out)), tuple(sorted(found)))
+    return TypedRedaction(re.sub(r"[ \t]{2,}", " ", "".join(out)).strip(), tuple(sorted(found)))
 
 
-def _continues(hidden: list[str | None], probe: str, pos: int, typ: str) -> bool:
-    """Whether the run of ``typ`` goes on after the spaces at ``pos``."""
-    while pos < len(probe) and probe[pos].isspace():
+def _inside_run(hidden: list[str | None], text: str, pos: int, typ: str) -> bool:
+    """A space between two words of one hidden run."""
+    if not text[pos].isspace():
+        return False
+    while pos < len(text) and text[pos].isspace():
         pos += 1
-    return pos < len(probe) and hidden[pos] == typ
-
-
-def _tidy(text: str) -> str:
-    return re.sub(r"[ \t]{2,}", " ", text).strip()
+    return pos < len(text) and hidden[pos] == typ
