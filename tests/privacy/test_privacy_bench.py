@@ -139,3 +139,36 @@ def test_voiced_normaliser_undoes_an_equaliser_on_voiced_frames_only() -> None:
     assert abs(left_by_voiced) < 0.25 * abs(left_by_utterance)
     with pytest.raises(ValueError, match="window"):
         ChannelNormaliser([x], rate, window_seconds=1.6, voiced_only=True)
+
+
+def test_per_class_normaliser_leaves_the_unvoiced_frames_uncoloured() -> None:
+    """Dividing the vowels' average out of every frame lays the inverse equaliser on the noise;
+    the per-class normaliser (by_voicing) undoes the vowels' colour and leaves the noise's."""
+    rate = 16_000
+    x, vowels = _voiced_and_unvoiced(rate, np.random.default_rng(3))
+    equalised = np.where(vowels, ssig.lfilter(*ssig.butter(2, 1000, "low", fs=rate), x), x)
+    every_frame = ChannelNormaliser([x], rate, voiced_only=True)
+    per_class = ChannelNormaliser([x], rate, by_voicing=True)
+
+    def brightness(y: np.ndarray, where: np.ndarray) -> float:
+        """dB of 2.5-5 kHz over 200-600 Hz in the middles of the ``where`` stretches."""
+        f, t, z = ssig.stft(y, rate, nperseg=512)
+        at = np.interp(t * rate, np.arange(x.size), ssig.convolve(where, np.ones(2000), "same"))
+        p = (np.abs(z[:, at >= 2000 - 1e-6]) ** 2).mean(axis=1)
+        return float(
+            10 * np.log10(p[(f > 2500) & (f < 5000)].mean() / p[(f > 200) & (f < 600)].mean())
+        )
+
+    # The noise bursts, not the near-silent pauses.
+    noise = ~vowels & (ssig.convolve(np.abs(x), np.ones(400) / 400, "same") > 0.05)
+    colour = brightness(equalised, vowels) - brightness(x, vowels)
+    assert colour < -15
+    for normalise in (every_frame, per_class):
+        left = brightness(normalise(equalised), vowels) - brightness(normalise(x), vowels)
+        assert abs(left) < 0.15 * abs(colour)
+    on_noise_every = brightness(every_frame(equalised), noise) - brightness(every_frame(x), noise)
+    on_noise_class = brightness(per_class(equalised), noise) - brightness(per_class(x), noise)
+    assert on_noise_every > 0.7 * abs(colour)  # the inverse equaliser, on frames that had none
+    assert abs(on_noise_class) < 0.15 * abs(colour)
+    with pytest.raises(ValueError, match="two different"):
+        ChannelNormaliser([x], rate, voiced_only=True, by_voicing=True)
