@@ -306,7 +306,8 @@ SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
         },
     ),
     # Issue 12, voice source (source.py): the nearly free change, and the one source setting
-    # that held 30 % against all four attackers on the held-out half (EXPLORED_POINTS: the rest).
+    # that held 30 % against all four attackers on the held-out half, and against the two
+    # voiced-frames ones measured since (EXPLORED_POINTS: the rest).
     ("envwarp voiced tilt only", "envwarp", _NO_ENV | {"voiced_tilt_range": (-9.0, 9.0)}),
     (
         "envwarp strong warp + pitch + voiced tilt + comb",
