@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_cli import env, run  # noqa: F401  (the fixture and the runner)
 from tests.support.client import app_client
 from tests.support.people import login, make_user
 from tests.support.review import add_reviewer, make_clips, review_next
 from tests.support.rights import bearer, full_consent, service_token
-from voxguard.consent.records import LIVE, NOT_MEASURED, processing_record
+from voxguard.config import reset_settings_cache
+from voxguard.consent import records
+from voxguard.consent.records import LIVE, NOT_MEASURED, PUBLISHED_FIGURES, processing_record
 from voxguard.runtime import Runtime, build_runtime
 
 
@@ -33,7 +37,7 @@ def _results(folder: Path, name: str, eer: float, recall: float) -> None:
     (folder / name).write_text(json.dumps(report))
 
 
-def test_counts_and_figures(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_counts_and_figures(make_settings, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     results = tmp_path / "results"
     rt = build_runtime(make_settings(bench_results_dir=results))
     try:
@@ -59,7 +63,24 @@ def test_counts_and_figures(make_settings, tmp_path: Path) -> None:  # type: ign
         assert record.counts["opted_out"] == 1 and record.counts["erased"] == 1
         assert record.retention["18_months"] == 1 and record.retention["3_months"] == 1
         assert {(r["region"], r["people"]) for r in record.recipients} == {("eu", 1), ("us", 1)}
+        # nothing measured here yet: the project's published figures, saying whose they are
+        published = json.loads(PUBLISHED_FIGURES.read_text())
+        default = published["methods"][rt.settings.anonymization_method]
+        primary = default["primary_set"]
         assert record.results_file is None
+        assert record.published_from == f"voxguard project, {published['started'][:10]}"
+        figures = [m.figure for m in record.measures]
+        eer = default["speaker_verification"][primary]["lazy"]["eer"]
+        assert figures[0] == f"{100 * eer:.1f} % ({published['started'][:10]})"
+        assert figures[2] == f"{100 * default['asr_agreement_wer'][primary]:.1f} %"
+        recalls = [v["recall"] for v in published["pii"]["assistant_domain"].values()]
+        assert figures[3] == f"{100 * min(recalls):.1f} %"
+        assert record.measures[0].source == record.published_from
+
+        monkeypatch.setattr(records, "PUBLISHED_FIGURES", tmp_path / "none.json")
+        with rt.db.read() as session:
+            record = processing_record(session, rt.settings)
+        assert (record.results_file, record.published_from) == (None, None)
         assert {m.figure for m in record.measures[:4]} == {NOT_MEASURED}
 
         _results(results, "privacy-20261130T100000Z.json", 0.32, 0.83)
@@ -67,6 +88,7 @@ def test_counts_and_figures(make_settings, tmp_path: Path) -> None:  # type: ign
         with rt.db.read() as session:
             record = processing_record(session, rt.settings)
         assert record.results_file == "privacy-20261130T100000Z.json"
+        assert record.published_from is None  # this deployment's own figures
         figures = [m.figure for m in record.measures]
         assert figures[0] == "32.0 % (2026-11-30)" and figures[1] == "40.0 %"
         assert figures[2] == "7.7 %" and figures[3] == "83.0 %"  # the lowest recall, not the mean
@@ -74,14 +96,20 @@ def test_counts_and_figures(make_settings, tmp_path: Path) -> None:  # type: ign
         rt.close()
 
 
-def test_report_command_writes_one_self_contained_file(env: Path) -> None:  # noqa: F811
+def test_report_command_writes_one_self_contained_file(
+    env: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a deployment that has measured nothing yet: its report shows the project's figures
+    monkeypatch.setenv("VOXGUARD_BENCH_RESULTS_DIR", str(env / "no-results"))
+    reset_settings_cache()
     out = env / "records.html"
     assert run("db", "upgrade").exit_code == 0  # a system to read (a report creates none)
     result = run("report", "processing", "--out", str(out))
     assert result.exit_code == 0, result.output
     html = out.read_text()
     assert "Records of processing" in html and "data:image/png;base64," in html
-    assert NOT_MEASURED in html and "<link" not in html
+    assert "voxguard project's own figures" in html and "<link" not in html
     # a file to send away: no links into the app, no sign-out form
     assert 'href="/privacy-officer' not in html and "/logout" not in html
     assert run("report", "processing", "--out", str(env / "no" / "such" / "x.html")).exit_code == 1

@@ -58,6 +58,7 @@ HARD_NEGATIVES = (
     "is it going to rain on the twenty third of april",
     "convert one hundred dollars to euros",
     "play the top forty songs of nineteen ninety nine",
+    "please open my contact list",
     "order two large pizzas with extra cheese",
     "what's on my calendar for tomorrow",
 )
@@ -121,6 +122,8 @@ def test_demo_call_hides_the_whole_name_and_the_number(det: PiiDetector) -> None
         ("text barbara m probst that i'm late", "barbara m probst"),
         ("what is george eliot's address", "george eliot's"),
         ("doctor burke called about the results", "doctor burke"),
+        # a month that is also a given name stays a name where a name stands
+        ("call june", "june"),
         # an address outside the US pattern, with postcode and city
         (
             "deliver it to ulica jana pawla twelve b zero zero nine five zero warszawa",
@@ -305,3 +308,17 @@ def test_a_word_that_is_no_everyday_english_needs_less_to_be_bleeped(det: PiiDet
             words, tagger.probabilities(words), tagger.tag(words), strict=True
         ):
             assert (typ is not None) == (sum(probs.values()) >= tagger.cut_for(word)), word
+
+
+def test_the_tagger_alone_never_takes_a_request_word_for_a_name(det: PiiDetector) -> None:
+    from voxguard.privacy.pii.engine import _tagger_may_claim
+
+    lexicon = det.lexicon
+    assert not _tagger_may_claim("PERSON", "traffic", lexicon)  # "is traffic heavy"
+    assert not _tagger_may_claim("PERSON", "alarm", lexicon)
+    # a request's word that a name list has stays a name where a name stands
+    assert _tagger_may_claim("PERSON", "june", lexicon)  # a month and a given name
+    assert _tagger_may_claim("PERSON", "read", lexicon)  # a surname
+    # before a number it may join the number's bleep ("florea number thirty two")
+    assert _tagger_may_claim("PERSON", "number", lexicon, before_number=True)
+    assert _tagger_may_claim("STREET_ADDRESS", "traffic", lexicon) is False

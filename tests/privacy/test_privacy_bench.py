@@ -172,3 +172,30 @@ def test_per_class_normaliser_leaves_the_unvoiced_frames_uncoloured() -> None:
     assert abs(on_noise_class) < 0.15 * abs(colour)
     with pytest.raises(ValueError, match="two different"):
         ChannelNormaliser([x], rate, voiced_only=True, by_voicing=True)
+
+
+def test_published_figures_copy_a_full_run_unchanged_and_refuse_a_partial_one() -> None:
+    from publish_privacy_figures import published  # type: ignore[import-not-found]
+
+    method = {
+        "primary_set": "so-heldout",
+        "speaker_verification": {"so-heldout": {"lazy": {"eer": 0.37}}, "fsdd": {}},
+        "asr_agreement_wer": {"so-heldout": 0.447, "lj": 0.08},
+        "rtf": 0.01,
+    }
+    report = {
+        "command": "bench/privacy_eval.py --halves heldout",
+        "started": "2026-12-07T15:00:00+00:00",
+        "methods": {"original": {"primary_set": "so-heldout"}, "pitchwarp-mcadams": method},
+        "pii": {"assistant_domain": {"PERSON": {"recall": 0.97}}},
+    }
+    out = published(report, "privacy-x.json")
+    assert list(out["methods"]) == ["pitchwarp-mcadams"]  # the original audio has no figures
+    assert out["methods"]["pitchwarp-mcadams"] == {
+        "primary_set": "so-heldout",
+        "speaker_verification": {"so-heldout": {"lazy": {"eer": 0.37}}},
+        "asr_agreement_wer": {"so-heldout": 0.447},
+    }
+    assert out["pii"] == report["pii"] and out["published_from"] == "privacy-x.json"
+    with pytest.raises(ValueError, match="PII"):
+        published({**report, "pii": None}, "privacy-y.json")  # a --primary-only run

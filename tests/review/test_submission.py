@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 
@@ -15,7 +17,16 @@ from tests.support.review import (
     submit,
 )
 from voxguard.db.base import utcnow
-from voxguard.db.models import AuditEvent, Blob, ClipOutcome, Flag, Utterance, WorkItem
+from voxguard.db.models import (
+    Annotation,
+    AuditEvent,
+    Blob,
+    ClipOutcome,
+    Flag,
+    GoldClip,
+    Utterance,
+    WorkItem,
+)
 from voxguard.review import audio_access
 from voxguard.review.adjudication import adjudication_queue, resolve_restricted, restricted_queue
 from voxguard.review.consensus import adjudicate
@@ -295,3 +306,59 @@ def test_sibling_passes_submitted_at_once_decide_the_clip_once(rt: Runtime) -> N
         assert not errors, errors
         outcome = _outcome(rt, clip)
         assert (outcome.state, outcome.method) == ("accepted", "agreement")
+
+
+def test_a_name_typed_by_a_reviewer_is_stored_as_its_tag_and_restricts_the_clip(
+    rt: Runtime,
+) -> None:
+    # The draft's ASR misheard the name, so no bleep covered it and the reviewer wrote it down.
+    [clip] = make_clips(rt, 1)
+    alice, bob = add_reviewer(rt), add_reviewer(rt)
+    _, result = review_next(rt, "call john smith on five five five one two one two", user=alice)
+    assert result.effects == ["restricted", "typed_pii_hidden"]
+    assert lease(rt, bob) is None  # the second pass never hears it
+    with rt.db.read() as session:
+        [note] = session.execute(
+            sa.select(Annotation.transcript).where(Annotation.utterance_id == clip)
+        ).all()
+        assert note.transcript == "call [PERSON] on [PHONE_NUMBER]"
+        flag = session.execute(sa.select(Flag).where(Flag.utterance_id == clip)).scalar_one()
+        assert (flag.kind, flag.reviewer_id) == ("pii_audible", alice.id)
+        [event] = session.execute(
+            sa.select(AuditEvent).where(AuditEvent.action == "review.typed_pii_hidden")
+        ).scalars()
+        assert json.loads(event.details)["types"] == ["PERSON", "PHONE_NUMBER"]
+        assert "john" not in event.details and "smith" not in event.details
+    assert _outcome(rt, clip).state == "restricted"
+
+
+def test_tags_typed_by_a_reviewer_change_nothing(rt: Runtime) -> None:
+    [clip] = make_clips(rt, 1)
+    _, result = review_next(rt, "call [PERSON] on [PHONE_NUMBER]")
+    assert result.effects == []
+    assert _outcome(rt, clip).state != "restricted"
+
+
+def test_a_lead_may_not_write_personal_details_into_gold_or_a_decision(rt: Runtime) -> None:
+    from voxguard.review.errors import PersonalDetailsTyped
+
+    [clip] = make_clips(rt, 1)
+    lead = add_reviewer(rt, role="lead")
+    with rt.db.session() as session, pytest.raises(PersonalDetailsTyped, match=r"\[PERSON\]"):
+        add_gold(session, rt.settings, lead, clip, "text sarah connor", "alarm_set")
+    review_next(rt, "turn on the kitchen lights")
+    review_next(rt, "what is the weather in paris")
+    assert _outcome(rt, clip).state == "adjudication"
+    with rt.db.session() as session, pytest.raises(PersonalDetailsTyped, match="PERSON"):
+        adjudicate(
+            session,
+            rt.settings,
+            clip,
+            transcript="call rosalind okonkwo",
+            intent="alarm_set",
+            lead_id=lead.id,
+            lead_handle=lead.handle,
+        )
+    assert _outcome(rt, clip).state == "adjudication"  # nothing half-written
+    with rt.db.read() as session:
+        assert session.execute(sa.select(GoldClip)).first() is None

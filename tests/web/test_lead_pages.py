@@ -258,6 +258,14 @@ def test_adjudication_flow_over_http(rt: Runtime, sign_in: SignIn) -> None:
     assert lead.post(f"/api/v1/lead/adjudications/{clip}", json=body).status_code == 403
     lead.headers["X-CSRF-Token"] = token
 
+    # A decision that names a person is refused, saying what to write instead.
+    named = {"transcript": "call rosalind okonkwo", "intent": "iot_hue_lighton"}
+    refused = lead.post(f"/api/v1/lead/adjudications/{clip}", json=named)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"] == "personal_details_typed"
+    assert "call [PERSON]" in refused.json()["detail"]
+    assert outcome(rt, clip).state == "adjudication"
+
     decided = lead.post(f"/api/v1/lead/adjudications/{clip}", json=body)
     assert decided.status_code == 200, decided.text
     assert decided.json() == {"state": "accepted", "transcript": "turn on the kitchen lights"}

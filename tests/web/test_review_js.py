@@ -91,6 +91,7 @@ assert.equal(submittedText([]), 'Submitted.');
 assert.equal(submittedText(undefined), 'Submitted.');
 assert.match(submittedText(['restricted']), /privacy officer/);
 assert.match(submittedText(['deleted_false_wake']), /deleted/);
+assert.match(submittedText(['restricted', 'typed_pii_hidden']), /stored as its tag/);
 console.log('ok');
 """
 

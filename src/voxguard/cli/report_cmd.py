@@ -28,5 +28,9 @@ def processing(
         out.write_text(render_standalone(record), encoding="utf-8")
     except OSError as exc:
         raise fail(f"cannot write {out}: {exc.strerror or exc}", 1) from exc
-    measured = "no benchmark results found" if not record.results_file else record.results_file
+    measured = record.results_file or (
+        f"{record.published_from} (none of this deployment's own yet)"
+        if record.published_from
+        else "no benchmark results found"
+    )
     console.print(f"wrote {out} ({sum(record.counts.values())} counted items; figures: {measured})")

@@ -2,8 +2,10 @@
 
 Purposes, categories of data, recipients by reviewer region, the retention in force, counts,
 and the technical measures with their last measured figures, read from the newest benchmark
-results (``bench/results/privacy-*.json``, or ``settings.bench_results_dir``). A figure that was
-never measured says so; none is ever made up.
+results (``bench/results/privacy-*.json``, or ``settings.bench_results_dir``). A deployment that
+has measured nothing yet is shown the project's own figures (``measured/privacy.json``, copied
+from a real run by ``bench/publish_privacy_figures.py``), saying whose they are and when they
+were measured. A figure that was never measured says so; none is ever made up.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from voxguard.db.models import (
 )
 
 NOT_MEASURED = "not measured yet"
+PUBLISHED_FIGURES = Path(__file__).resolve().parent / "measured" / "privacy.json"
 PURPOSES = (
     ("Answering the person", "The assistant understands a request and answers it."),
     (
@@ -81,7 +84,9 @@ class ProcessingRecord:
     measures: list[Measure]
     purposes: tuple[tuple[str, str], ...] = PURPOSES
     categories: tuple[tuple[str, str], ...] = CATEGORIES
-    results_file: str | None = None
+    results_file: str | None = None  # this deployment's own results file, if it has one
+    # where the project's published figures came from, when this deployment has none of its own
+    published_from: str | None = None
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -95,6 +100,7 @@ class ProcessingRecord:
             "counts": self.counts,
             "measures": [m.__dict__ for m in self.measures],
             "results_file": self.results_file,
+            "published_from": self.published_from,
         }
 
 
@@ -155,6 +161,14 @@ def latest_results(directory: Path) -> tuple[Path | None, dict[str, Any]]:
     return None, {}
 
 
+def published_results() -> dict[str, Any]:
+    """The project's own figures shipped with the package, or {} (a build without them)."""
+    try:
+        return dict(json.loads(PUBLISHED_FIGURES.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
 def _dig(data: Any, *keys: str) -> Any:
     for key in keys:
         if not isinstance(data, dict) or key not in data:
@@ -167,9 +181,16 @@ def _pct(value: Any) -> str:
     return f"{100 * float(value):.1f} %" if isinstance(value, int | float) else NOT_MEASURED
 
 
-def measures(settings: Settings) -> tuple[list[Measure], str | None]:
+def measures(settings: Settings) -> tuple[list[Measure], str | None, bool]:
+    """The measures, where their figures came from, and whether that is this deployment's own
+    results file (else the project's published figures, or nothing)."""
     path, results = latest_results(settings.bench_results_dir)
     source = path.name if path else None
+    own = path is not None
+    if not own:
+        results = published_results()
+        day = str(results.get("started", ""))[:10]
+        source = f"voxguard project, {day}" if results else None
     method = settings.anonymization_method
     found = _dig(results, "methods", method) or {}
     # Results name the set a target is judged on (held-out speechocean speakers); results
@@ -219,16 +240,17 @@ def measures(settings: Settings) -> tuple[list[Measure], str | None]:
         Measure("Encryption", "AES-256-GCM, a data key per account wrapped by the master key", "-"),
         Measure("Erasure", "crypto-shredding; an erasure ledger re-applied after any restore", "-"),
     ]
-    return out, source
+    return out, source, own
 
 
 LIVE = "live data, 30 days"
 
 
 def heard_pii_measure(session: Session, now: datetime) -> Measure:
-    """How often the bleeps missed in service, as reviewers report it: clips flagged "PII
-    audible" among the clips handed to reviewers in the last 30 days (a lower bound: a reviewer
-    may not flag what they heard)."""
+    """How often the bleeps missed in service: clips flagged "PII audible" (by a reviewer, or
+    by the check of what they typed, ``review/typed_text.py``) among the clips handed to
+    reviewers in the last 30 days (a lower bound: a reviewer may neither flag nor write down
+    what they heard)."""
     since = now - timedelta(days=30)
     heard = session.execute(
         select(func.count(func.distinct(Exposure.utterance_id))).where(Exposure.exposed_at >= since)
@@ -240,8 +262,8 @@ def heard_pii_measure(session: Session, now: datetime) -> Measure:
     ).scalar_one()
     share = f" ({100 * flagged / heard:.1f} %)" if heard else ""
     return Measure(
-        'Personal details reviewers still heard: clips flagged "PII audible" (each one left '
-        "review for the privacy officer at once)",
+        'Personal details reviewers still heard: clips flagged "PII audible" by a reviewer or '
+        "found in what they typed (each one left review for the privacy officer at once)",
         f"{flagged} of {heard} clips heard{share}",
         "0",
         LIVE,
@@ -254,7 +276,7 @@ def processing_record(session: Session, settings: Settings) -> ProcessingRecord:
     retention = {choice: 0 for choice in RETENTION_CHOICES}
     for record in consents:
         retention[record.retention] = retention.get(record.retention, 0) + 1
-    found, source = measures(settings)
+    found, source, own = measures(settings)
     found.insert(4, heard_pii_measure(session, now))  # beside the PII recall it checks
     return ProcessingRecord(
         generated_at=now,
@@ -271,7 +293,8 @@ def processing_record(session: Session, settings: Settings) -> ProcessingRecord:
             "privacy_notice_version": settings.privacy_notice_version,
         },
         measures=found,
-        results_file=source,
+        results_file=source if own else None,
+        published_from=None if own else source,
     )
 
 

@@ -22,6 +22,7 @@ from voxguard.review.errors import Conflict, NotFound
 from voxguard.review.intents import intent_list
 from voxguard.review.rover import rover_merge
 from voxguard.review.text import normalise, pair_wer
+from voxguard.review.typed_text import check_lead_text
 from voxguard.work.queues import REVIEW_QUEUE, REVIEW_TASK
 
 FINAL_STATES = ("accepted", "restricted", "deleted_false_wake")
@@ -171,6 +172,7 @@ def adjudicate(
     if outcome.state != "adjudication" or utterance.restricted or utterance.deleted_at:
         raise Conflict(f"clip {utterance_id} is {outcome.state}, not waiting for adjudication")
     intent = intent_list(settings).check(intent)
+    check_lead_text(transcript)
     _accept(outcome, normalise(transcript), intent, "lead")
     outcome.decided_by = lead_id
     outcome.updated_at = utcnow()

@@ -29,3 +29,9 @@ class NotFound(ReviewError):
 
 class Conflict(ReviewError):
     code = "conflict"
+
+
+class PersonalDetailsTyped(ReviewError):
+    """A lead's reference or decision names personal details: a tag must stand in their place."""
+
+    code = "personal_details_typed"

@@ -12,6 +12,7 @@ from voxguard.db.models import GoldClip, User, Utterance
 from voxguard.review.errors import Conflict, NotFound
 from voxguard.review.intents import intent_list
 from voxguard.review.text import normalise
+from voxguard.review.typed_text import check_lead_text
 
 
 def add_gold(
@@ -23,6 +24,7 @@ def add_gold(
     intent: str,
 ) -> GoldClip:
     intent = intent_list(settings).check(intent)
+    check_lead_text(transcript)
     utterance = session.get(Utterance, utterance_id)
     if utterance is None or utterance.deleted_at is not None or utterance.restricted:
         raise NotFound(f"clip {utterance_id} cannot be gold (missing, deleted or restricted)")

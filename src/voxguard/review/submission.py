@@ -19,6 +19,7 @@ from voxguard.review.errors import LeaseGone, NotPlayed
 from voxguard.review.flags import FLAG_KINDS, record_flags
 from voxguard.review.intents import intent_list
 from voxguard.review.text import wer
+from voxguard.review.typed_text import TYPED_PII_FLAG, TYPED_PII_HIDDEN, reviewer_transcript
 from voxguard.vault.service import Vault
 from voxguard.work.queues import GOLD_QUEUE
 
@@ -125,16 +126,17 @@ def submit(
     _check_heard(body, held.audio_fetched_at, utterance.duration_s)
     intent = intent_list(settings).check(body.intent, false_wake="false_wake" in body.flags)
     gold = item.queue == GOLD_QUEUE
+    typed = reviewer_transcript(body.transcript)
     gold_wer = None
     if gold:
         reference = session.get(GoldClip, utterance.id)
-        gold_wer = wer(reference.transcript, body.transcript) if reference else None
+        gold_wer = wer(reference.transcript, typed.text) if reference else None
     session.add(
         Annotation(
             work_item_id=item.id,
             utterance_id=utterance.id,
             reviewer_id=user.id,
-            transcript=body.transcript.strip(),
+            transcript=typed.text,
             intent=intent,
             flags=body.flags,
             is_gold=gold,
@@ -152,11 +154,21 @@ def submit(
         details={"clip": utterance.id, "gold": gold, "flags": body.flags},
     )
     session.flush()
-    effects = (
-        []
-        if gold
-        else record_flags(session, vault, user=user, utterance=utterance, kinds=body.flags)
-    )
+    # a gold clip's flags mean nothing (its reference is known), but a name typed on it was heard
+    kinds = [] if gold else list(body.flags)
+    if typed.found:
+        kinds = sorted({*kinds, TYPED_PII_FLAG})
+        audit.record(
+            session,
+            actor=f"user:{user.handle}",
+            action="review.typed_pii_hidden",
+            target=f"task:{item.id}",
+            account_id=utterance.account_id,
+            details={"clip": utterance.id, "types": list(typed.found)},
+        )
+    effects = record_flags(session, vault, user=user, utterance=utterance, kinds=kinds)
+    if typed.found:
+        effects.append(TYPED_PII_HIDDEN)
     outcome = None
     if not gold and not effects:
         outcome = evaluate(session, settings, utterance.id, actor=f"user:{user.handle}").state

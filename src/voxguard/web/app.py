@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from voxguard import __version__
 from voxguard.review.intents import intent_list
+from voxguard.review.typed_text import warm_up_in_background
 from voxguard.runtime import Runtime
 from voxguard.web import (
     anonymization_pages,
@@ -51,6 +52,7 @@ def create_app(rt: Runtime) -> FastAPI:
         # Sync routes and dependencies run on anyio's default thread pool (40 threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = rt.settings.web_threads
         install_log_redaction()
+        warm_up_in_background()  # what reviewers type is checked for PII on submit
         yield
 
     app = FastAPI(

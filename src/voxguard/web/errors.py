@@ -46,7 +46,14 @@ from voxguard.privacy.calibration import (
     CalibrationUnavailable,
     UnknownCalibrationClip,
 )
-from voxguard.review.errors import AudioDenied, Conflict, LeaseGone, NotPlayed, ReviewError
+from voxguard.review.errors import (
+    AudioDenied,
+    Conflict,
+    LeaseGone,
+    NotPlayed,
+    PersonalDetailsTyped,
+    ReviewError,
+)
 from voxguard.review.errors import NotFound as ReviewNotFound
 from voxguard.review.intents import UnknownIntent
 from voxguard.vault.errors import BlobNotFoundError, BlobStoreError, KeyDestroyedError
@@ -65,6 +72,7 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     AudioDenied: 403,
     ReviewNotFound: 404,
     Conflict: 409,
+    PersonalDetailsTyped: 422,
     UnknownIntent: 422,
     AuthError: 401,
     AccountLocked: 423,

@@ -314,10 +314,11 @@ _NUMBER_TYPES = frozenset({PHONE_NUMBER, CREDIT_CARD})
 _IDENTIFIER_WORDS = frozenset(["iban", "ssn", "pin", "bic", "swift", "postcode", "zip", "vat"])
 
 
-def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon) -> bool:
+def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon, before_number: bool = False) -> bool:
     """Guards on what the tagger alone may hide: a phone or card number is said in number words,
     and a name is never "mom", "alexa" or a function word ("this", "a"), though it may carry a
-    title ("doctor burke")."""
+    title ("doctor burke"); nor a request's own word ("is traffic heavy"), unless a number
+    follows it ("... number thirty two": a bleep there joins the number's)."""
     if typ in _NUMBER_TYPES:
         return word in _NUMBER_SAYING or any(c.isdigit() for c in word)
     if typ == STREET_ADDRESS:  # "... apartment four please": the request's words stay
@@ -329,9 +330,20 @@ def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon) -> bool:
         return (
             bare in TITLES
             or len(bare) == 1  # a middle initial ("rita a quintero")
-            or not (bare in RELATIONS or bare in WAKE_WORDS or bare in lexicon.stop_words)
+            or not (
+                bare in RELATIONS
+                or bare in WAKE_WORDS
+                or bare in lexicon.stop_words
+                # "is traffic heavy": a request's word no name list has ("june", "read" and
+                # "ring" are names too, and a miss costs more than a bleep)
+                or (bare in DOMAIN_WORDS and not lexicon.in_name_lists(bare) and not before_number)
+            )
         )
     return True
+
+
+def _before_number(norm: NormalisedText, k: int) -> bool:
+    return k + 1 < len(norm.words) and norm.words[k + 1].core in _NUMBER_SAYING
 
 
 def combine(
@@ -351,8 +363,10 @@ def combine(
     type make one span."""
     n = len(norm.words)
     claim: list[tuple[str, float] | None] = [
-        (typ, prob) if typ is not None and _tagger_may_claim(typ, w.core, lexicon) else None
-        for (typ, prob), w in zip(tagged, norm.words, strict=True)
+        (typ, prob)
+        if typ is not None and _tagger_may_claim(typ, w.core, lexicon, _before_number(norm, k))
+        else None
+        for k, ((typ, prob), w) in enumerate(zip(tagged, norm.words, strict=True))
     ]
     from_rules: set[int] = set()
     for s in rules:
@@ -431,7 +445,7 @@ def _extend_names(
             # "tell john a joke": a function word ("a", "i") is no middle initial here
             if core in _NUMBER_SAYING or core in lexicon.stop_words:
                 continue
-            if not _tagger_may_claim(PERSON, core, lexicon):
+            if not _tagger_may_claim(PERSON, core, lexicon, _before_number(norm, w)):
                 continue
             claim[w] = (PERSON, prob)
             grown = True

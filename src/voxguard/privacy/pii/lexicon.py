@@ -331,6 +331,10 @@ class Lexicon:
             and not self.is_non_noun_word(word)
         )
 
+    def in_name_lists(self, word: str) -> bool:
+        """A given name or a surname of the census lists."""
+        return word in self.first_names or word in self.surnames
+
     def unknown_word(self, word: str) -> bool:
         """Not an English word at all (needs the model's vocabulary to say so)."""
         return self.has_vocab and not self.is_english(word)

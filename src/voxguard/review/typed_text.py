@@ -1,0 +1,43 @@
+"""What staff type about a clip never stores personal details (``privacy.pii.typed``).
+
+- A reviewer's transcript: a name or number found in it is stored as its tag, and the clip counts
+  as flagged "pii_audible" (``flags.py``): the reviewer heard what the bleeps missed, so the clip
+  leaves review before a second reviewer hears it, and never enters a dataset.
+- A lead's gold reference or adjudicated transcript is refused instead (``PersonalDetailsTyped``):
+  it is the text later reviewers are measured against or the dataset keeps, and the lead, who
+  chose the words, can write the tag or flag the clip for the privacy officer.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from voxguard.privacy.pii import get_detector
+from voxguard.privacy.pii.typed import TypedRedaction, redact_typed
+from voxguard.review.errors import PersonalDetailsTyped
+
+# The flag a reviewer's transcript raises when it names personal details.
+TYPED_PII_FLAG = "pii_audible"
+# The submit's effect that tells the workbench what was stored instead.
+TYPED_PII_HIDDEN = "typed_pii_hidden"
+
+
+def reviewer_transcript(text: str) -> TypedRedaction:
+    return redact_typed(text.strip())
+
+
+def check_lead_text(text: str) -> None:
+    """Refuse a lead's text that names personal details, saying which and what to write."""
+    typed = redact_typed(text.strip())
+    if typed.found:
+        kinds = ", ".join(typed.found)
+        raise PersonalDetailsTyped(
+            f"the transcript names personal details ({kinds}); write the tag instead, as in "
+            f'"{typed.text}", or flag the clip for the privacy officer if they can be heard'
+        )
+
+
+def warm_up_in_background() -> None:
+    """Load the detector (spaCy and the tagger take seconds) off the request path, so the first
+    submit of a server's life does not wait for it."""
+    threading.Thread(target=get_detector, name="pii-detector-warm-up", daemon=True).start()
