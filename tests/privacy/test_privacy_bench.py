@@ -12,6 +12,7 @@ import pytest
 import scipy.signal as ssig
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import channel_norm
 import speechocean
 from channel_norm import ChannelNormaliser
 from tests.support import needs
@@ -71,6 +72,106 @@ def test_channel_normalisers_undo_fixed_and_slowly_drifting_equalisers() -> None
     assert brightness(normalised[first]) < -10 and brightness(normalised[second]) > 10
     slid = sliding(drifting)
     assert abs(brightness(slid[first])) < 2 and abs(brightness(slid[second])) < 2
+
+
+def _voiced_and_unvoiced(rate: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Alternating 0.4 s "vowels" (a 110-140 Hz pulse train through two resonances) and 0.6 s
+    of "consonants" and pauses (white noise, then near-silence); returns the audio and a mask of
+    the vowel samples (40 % of the total)."""
+    parts, mask = [], []
+    for i in range(8):
+        n = int(0.4 * rate)
+        f0 = 110 + 4 * i
+        pulses = np.zeros(n)
+        pulses[:: int(rate / f0)] = 1.0
+        vowel = pulses
+        for centre in (700, 1800):
+            b, a = ssig.iirpeak(centre, 8, fs=rate)
+            vowel = ssig.lfilter(b, a, vowel)
+        vowel /= np.sqrt(np.mean(vowel**2))
+        noise = 0.5 * rng.standard_normal(int(0.3 * rate))
+        pause = 1e-3 * rng.standard_normal(int(0.3 * rate))
+        parts += [vowel, noise, pause]
+        mask += [np.ones(n, bool), np.zeros(noise.size + pause.size, bool)]
+    return np.concatenate(parts), np.concatenate(mask)
+
+
+def test_voiced_frames_are_the_vowels() -> None:
+    rate = 16_000
+    x, vowels = _voiced_and_unvoiced(rate, np.random.default_rng(1))
+    spectrum = ChannelNormaliser([x], rate)._stft(x)
+    voiced = channel_norm.voiced_frames(spectrum, rate)
+    # Frame k is centred on sample k * hop; frames straddling a boundary may go either way.
+    hop = ChannelNormaliser.NPERSEG // 2
+    centres = np.minimum(np.arange(voiced.size) * hop, x.size - 1)
+    inside = ssig.convolve(vowels, np.ones(2 * hop), "same") / (2 * hop)
+    clear_vowel, clear_other = inside[centres] > 0.999, inside[centres] < 0.001
+    assert voiced[clear_vowel].mean() > 0.9
+    assert voiced[clear_other].mean() < 0.05
+
+
+def test_voiced_normaliser_undoes_an_equaliser_on_voiced_frames_only() -> None:
+    """The voiced-tilt attack (privacy/anonymize/source.py): a fixed equaliser laid on the vowels
+    only. The utterance-wide average is diluted by the noise and pauses, so the vowels keep most
+    of the colour; the voiced-frames average removes it. Fails if voiced_only is ignored."""
+    rate = 16_000
+    x, vowels = _voiced_and_unvoiced(rate, np.random.default_rng(2))
+    dull = ssig.lfilter(*ssig.butter(2, 1000, "low", fs=rate), x)
+    equalised = np.where(vowels, dull, x)
+    utterance = ChannelNormaliser([x], rate)
+    voiced = ChannelNormaliser([x], rate, voiced_only=True)
+
+    def vowel_brightness(y: np.ndarray) -> float:
+        """dB of 2.5-5 kHz over 200-600 Hz in the vowels' middle halves."""
+        f, t, z = ssig.stft(y, rate, nperseg=512)
+        at = np.interp(t * rate, np.arange(x.size), ssig.convolve(vowels, np.ones(4000), "same"))
+        p = (np.abs(z[:, at >= 4000 - 1e-6]) ** 2).mean(axis=1)
+        return float(
+            10 * np.log10(p[(f > 2500) & (f < 5000)].mean() / p[(f > 200) & (f < 600)].mean())
+        )
+
+    colour = vowel_brightness(equalised) - vowel_brightness(x)
+    assert colour < -15
+    left_by_utterance = vowel_brightness(utterance(equalised)) - vowel_brightness(utterance(x))
+    left_by_voiced = vowel_brightness(voiced(equalised)) - vowel_brightness(voiced(x))
+    assert left_by_utterance < 0.4 * colour  # most of the colour stays
+    assert abs(left_by_voiced) < 0.15 * abs(colour)
+    assert abs(left_by_voiced) < 0.25 * abs(left_by_utterance)
+    with pytest.raises(ValueError, match="window"):
+        ChannelNormaliser([x], rate, window_seconds=1.6, voiced_only=True)
+
+
+def test_per_class_normaliser_leaves_the_unvoiced_frames_uncoloured() -> None:
+    """Dividing the vowels' average out of every frame lays the inverse equaliser on the noise;
+    the per-class normaliser (by_voicing) undoes the vowels' colour and leaves the noise's."""
+    rate = 16_000
+    x, vowels = _voiced_and_unvoiced(rate, np.random.default_rng(3))
+    equalised = np.where(vowels, ssig.lfilter(*ssig.butter(2, 1000, "low", fs=rate), x), x)
+    every_frame = ChannelNormaliser([x], rate, voiced_only=True)
+    per_class = ChannelNormaliser([x], rate, by_voicing=True)
+
+    def brightness(y: np.ndarray, where: np.ndarray) -> float:
+        """dB of 2.5-5 kHz over 200-600 Hz in the middles of the ``where`` stretches."""
+        f, t, z = ssig.stft(y, rate, nperseg=512)
+        at = np.interp(t * rate, np.arange(x.size), ssig.convolve(where, np.ones(2000), "same"))
+        p = (np.abs(z[:, at >= 2000 - 1e-6]) ** 2).mean(axis=1)
+        return float(
+            10 * np.log10(p[(f > 2500) & (f < 5000)].mean() / p[(f > 200) & (f < 600)].mean())
+        )
+
+    # The noise bursts, not the near-silent pauses.
+    noise = ~vowels & (ssig.convolve(np.abs(x), np.ones(400) / 400, "same") > 0.05)
+    colour = brightness(equalised, vowels) - brightness(x, vowels)
+    assert colour < -15
+    for normalise in (every_frame, per_class):
+        left = brightness(normalise(equalised), vowels) - brightness(normalise(x), vowels)
+        assert abs(left) < 0.15 * abs(colour)
+    on_noise_every = brightness(every_frame(equalised), noise) - brightness(every_frame(x), noise)
+    on_noise_class = brightness(per_class(equalised), noise) - brightness(per_class(x), noise)
+    assert on_noise_every > 0.7 * abs(colour)  # the inverse equaliser, on frames that had none
+    assert abs(on_noise_class) < 0.15 * abs(colour)
+    with pytest.raises(ValueError, match="two different"):
+        ChannelNormaliser([x], rate, voiced_only=True, by_voicing=True)
 
 
 def test_published_figures_copy_a_full_run_unchanged_and_refuse_a_partial_one() -> None:

@@ -39,9 +39,13 @@ voice source"):
   29.8 / 31.9 % at 44.7 % (Whisper's floor 13.6 %).
 
 Net: the source buys privacy at about the rate the envelope does once it is strong enough to
-matter; nothing here comes near the 15 % WER goal. Caveat on the voiced gating: the benchmark's
-normalisers average all frames, silence included; an attacker that normalises over voiced frames
-only (a VAD before cepstral mean subtraction) would undo more of it.
+matter; nothing here comes near the 15 % WER goal. The voiced gating against an attacker that
+normalises over voiced frames only (bench/channel_norm.py ``voiced_only`` / ``by_voicing``;
+README, "An attacker that normalises over voiced frames only"): normalising voiced and unvoiced
+frames each by their own average takes the voiced EQ (tilt + ripple) from 25.5 % to 19.5 %
+(tuning half), but the "strong warp + pitch + voiced tilt + comb" setting loses only 1-1.5
+points on the held-out half (33.0-33.5 % against 34.3 % channel-normalised): its privacy rests
+on the warp and pitch.
 """
 
 from dataclasses import dataclass
