@@ -59,6 +59,10 @@ HARD_NEGATIVES = (
     "convert one hundred dollars to euros",
     "play the top forty songs of nineteen ninety nine",
     "please open my contact list",
+    # the demo's own requests
+    "play some relaxing music in the kitchen",
+    "remind me to pick up the laundry at five",
+    "put milk and bread on my shopping list",
     "order two large pizzas with extra cheese",
     "what's on my calendar for tomorrow",
 )

@@ -18,7 +18,10 @@ class DemoSpeaker:
 
 @dataclass(frozen=True)
 class DemoCommand:
-    text: str  # what was said (what a careful reviewer writes)
+    # what was said (what a careful reviewer writes): words the demo's espeak voices say so that
+    # Whisper tiny.en hears them ("add oat milk" came out as "and all to milk", whose "milk"
+    # was then bleeped as a name)
+    text: str
     intent: str  # what was meant
     confidence: float
     # What the device's own ASR and NLU made of it, where they got it wrong.
@@ -33,7 +36,7 @@ class DemoCommand:
 SPEAKERS = (
     DemoSpeaker("ACCT-1001", "ECHO-7F3A-0001", "en-us+f3", "eu", "opted_in", True, True),
     DemoSpeaker("ACCT-1002", "ECHO-7F3A-0002", "en+m1", "eu", "opted_in", True),
-    DemoSpeaker("ACCT-1003", "ECHO-7F3A-0003", "en-us+belinda", "us", "opted_in", True, True),
+    DemoSpeaker("ACCT-1003", "ECHO-7F3A-0003", "en+f2", "us", "opted_in", True, True),
     DemoSpeaker("ACCT-1004", "ECHO-7F3A-0004", "en+m3", "us", "opted_out", True),
     DemoSpeaker("ACCT-1005", "ECHO-7F3A-0005", "en-us+f2", "eu", "opted_in", False),
 )
@@ -47,15 +50,15 @@ COMMANDS = (
         0.71,
         device_text="call jon smith on five five five one to one two",
     ),
-    DemoCommand("play some relaxing jazz in the kitchen", "play_music", 0.9),
+    DemoCommand("play some relaxing music in the kitchen", "play_music", 0.9),
     DemoCommand(
-        "remind me to pick up the dry cleaning at five",
+        "remind me to pick up the laundry at five",
         "calendar_set",
         0.64,
-        device_text="remind me to pick up the dry cleaning at nine",
+        device_text="remind me to pick up the laundry at nine",
     ),
     DemoCommand("turn the living room lights down to thirty percent", "iot_hue_lightdim", 0.83),
-    DemoCommand("add oat milk and eggs to my shopping list", "lists_createoradd", 0.79),
+    DemoCommand("put milk and bread on my shopping list", "lists_createoradd", 0.79),
     DemoCommand(
         "my name is sarah connor and my card number is four one one one", "general_quirky", 0.42
     ),
