@@ -6,6 +6,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from tests.support.review import (
     AUDIO_SECRET,
@@ -24,6 +25,7 @@ from voxguard.db.models import (
     ClipOutcome,
     Flag,
     GoldClip,
+    User,
     Utterance,
     WorkItem,
 )
@@ -39,6 +41,20 @@ from voxguard.vault.errors import KeyDestroyedError
 def _outcome(rt: Runtime, utterance_id: str) -> ClipOutcome:
     with rt.db.read() as session:
         return session.get(ClipOutcome, utterance_id)
+
+
+def _adjudicate(
+    session: Session, rt: Runtime, clip: str, lead: User, transcript: str, intent: str
+) -> None:
+    adjudicate(
+        session,
+        rt.settings,
+        clip,
+        transcript=transcript,
+        intent=intent,
+        lead_id=lead.id,
+        lead_handle=lead.handle,
+    )
 
 
 def _fetch(rt: Runtime, user, task_id: str, url: str, *, secret: bytes = AUDIO_SECRET) -> bytes:  # type: ignore[no-untyped-def]
@@ -146,15 +162,7 @@ def test_far_apart_transcripts_go_to_a_lead(rt: Runtime) -> None:
     assert item["id"] == clip and len(item["candidates"]) == 2
     assert "account" not in str(item).lower() and "ACCT" not in str(item)
     with rt.db.session() as session:
-        adjudicate(
-            session,
-            rt.settings,
-            clip,
-            transcript="Turn on the kitchen lights",
-            intent="iot_hue_lighton",
-            lead_id=lead.id,
-            lead_handle=lead.handle,
-        )
+        _adjudicate(session, rt, clip, lead, "Turn on the kitchen lights", "iot_hue_lighton")
     assert (_outcome(rt, clip).state, _outcome(rt, clip).method) == ("accepted", "lead")
 
 
@@ -256,26 +264,10 @@ def test_adjudication_only_for_clips_waiting_for_it(rt: Runtime) -> None:
     [clip] = make_clips(rt, 1)
     lead = add_reviewer(rt, role="lead")
     with rt.db.session() as session, pytest.raises(NotFound):
-        adjudicate(
-            session,
-            rt.settings,
-            "nope",
-            transcript="x",
-            intent="y",
-            lead_id=lead.id,
-            lead_handle=lead.handle,
-        )
+        _adjudicate(session, rt, "nope", lead, "x", "y")
     review_next(rt, "one thing")
     with rt.db.session() as session, pytest.raises((Conflict, NotFound)):
-        adjudicate(
-            session,
-            rt.settings,
-            clip,
-            transcript="x",
-            intent="y",
-            lead_id=lead.id,
-            lead_handle=lead.handle,
-        )
+        _adjudicate(session, rt, clip, lead, "x", "y")
 
 
 def test_sibling_passes_submitted_at_once_decide_the_clip_once(rt: Runtime) -> None:
@@ -350,15 +342,7 @@ def test_a_lead_may_not_write_personal_details_into_gold_or_a_decision(rt: Runti
     review_next(rt, "what is the weather in paris")
     assert _outcome(rt, clip).state == "adjudication"
     with rt.db.session() as session, pytest.raises(PersonalDetailsTyped, match="PERSON"):
-        adjudicate(
-            session,
-            rt.settings,
-            clip,
-            transcript="call rosalind okonkwo",
-            intent="alarm_set",
-            lead_id=lead.id,
-            lead_handle=lead.handle,
-        )
+        _adjudicate(session, rt, clip, lead, "call rosalind okonkwo", "alarm_set")
     assert _outcome(rt, clip).state == "adjudication"  # nothing half-written
     with rt.db.read() as session:
         assert session.execute(sa.select(GoldClip)).first() is None
