@@ -126,7 +126,7 @@ def submit(
     _check_heard(body, held.audio_fetched_at, utterance.duration_s)
     intent = intent_list(settings).check(body.intent, false_wake="false_wake" in body.flags)
     gold = item.queue == GOLD_QUEUE
-    typed = reviewer_transcript(body.transcript)
+    typed = reviewer_transcript(body.transcript, utterance.draft_text)
     gold_wer = None
     if gold:
         reference = session.get(GoldClip, utterance.id)
