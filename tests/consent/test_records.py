@@ -151,9 +151,15 @@ def test_audible_pii_reported_by_reviewers_is_a_live_measure(rt: Runtime) -> Non
     # two passes of the first clip, then the second clip, where a name could be heard
     first = review_next(rt, "call [PERSON]", user=add_reviewer(rt))[0].utterance_id
     assert review_next(rt, "call [PERSON]", user=add_reviewer(rt))[0].utterance_id == first
-    second = review_next(rt, "call anna", flags=["pii_audible"], user=add_reviewer(rt))[0]
+    second = review_next(rt, "call [PERSON]", flags=["pii_audible"], user=add_reviewer(rt))[0]
     assert second.utterance_id != first
     with rt.db.read() as session:
         record = processing_record(session, rt.settings)
     [heard] = [m for m in record.measures if m.source == LIVE]
     assert "PII audible" in heard.name and heard.figure == "1 of 2 clips heard (50.0 %)"
+    # a reviewer who wrote a name down without flagging it counts too
+    third = review_next(rt, "call anna okonkwo", user=add_reviewer(rt))[0]
+    assert third.utterance_id not in (first, second.utterance_id)
+    with rt.db.read() as session:
+        [heard] = [m for m in processing_record(session, rt.settings).measures if m.source == LIVE]
+    assert heard.figure == "2 of 3 clips heard (66.7 %)"

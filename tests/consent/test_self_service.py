@@ -110,10 +110,10 @@ def test_accesses_read_as_plain_sentences() -> None:
     )
     flagged = Access(at, "person-ABC123", "reviewer", "eu", "flagged", "r1", "flag:pii_audible")
     assert "as “personal details could still be heard” on" in sentence(flagged, {"r1": made})
-    from voxguard.review.flags import FLAG_KINDS
+    from voxguard.review.flags import FLAG_KINDS, PII_TYPED
     from voxguard.web.me_pages import FLAGGED_AS
 
-    assert set(FLAGGED_AS) == set(FLAG_KINDS)  # every flag in the person's words
+    assert set(FLAGGED_AS) == {*FLAG_KINDS, PII_TYPED}  # every flag in the person's words
 
 
 def test_a_review_pass_reads_as_one_visit() -> None:

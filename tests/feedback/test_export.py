@@ -76,11 +76,18 @@ def excluded_world(rt: Runtime) -> Iterator[tuple[Runtime, dict[str, str]]]:
     # A reviewer heard a name the bleeps missed (and may have typed it); dismissed, then
     # accepted: still out.
     make_clips(rt, 1, account_ref="ACCT-PII-HEARD", serial="SN-P")
-    heard = review_next(rt, "call anna", flags=("pii_audible",))[0].utterance_id
+    heard = review_next(rt, "call [PERSON]", flags=("pii_audible",))[0].utterance_id
     with rt.db.session() as session:
         resolve_restricted(session, rt.settings, rt.vault, officer, heard, "dismiss")
-    assert review_next(rt, "call anna")[0].utterance_id == heard
+    assert review_next(rt, "call [PERSON]")[0].utterance_id == heard
     clips["pii_audible"] = heard
+    # A reviewer wrote a name down without flagging it: the check of what they typed flags it.
+    make_clips(rt, 1, account_ref="ACCT-PII-TYPED", serial="SN-T")
+    typed = review_next(rt, "call anna okonkwo")[0].utterance_id
+    with rt.db.session() as session:
+        resolve_restricted(session, rt.settings, rt.vault, officer, typed, "dismiss")
+    assert review_next(rt, "call [PERSON]")[0].utterance_id == typed
+    clips["pii_typed"] = typed
     # One reviewer says it was not meant for the assistant, the other typed it; a lead accepts.
     make_clips(rt, 1, account_ref="ACCT-WAKE", serial="SN-W")
     wake = review_next(rt, "", "not_for_assistant", flags=("false_wake",))[0].utterance_id

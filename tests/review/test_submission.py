@@ -315,7 +315,7 @@ def test_a_name_typed_by_a_reviewer_is_stored_as_its_tag_and_restricts_the_clip(
         ).all()
         assert note.transcript == "call [PERSON] on [PHONE_NUMBER]"
         flag = session.execute(sa.select(Flag).where(Flag.utterance_id == clip)).scalar_one()
-        assert (flag.kind, flag.reviewer_id) == ("pii_audible", alice.id)
+        assert (flag.kind, flag.reviewer_id) == ("pii_typed", alice.id)
         [event] = session.execute(
             sa.select(AuditEvent).where(AuditEvent.action == "review.typed_pii_hidden")
         ).scalars()

@@ -234,9 +234,15 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
     assert not problems, problems
     with rt.db.read() as session:
         annotations = session.execute(sa.select(Annotation)).scalars().all()
-        [flag] = session.execute(sa.select(Flag)).scalars().all()
+        flags = session.execute(sa.select(Flag).order_by(Flag.kind)).scalars().all()
+        flag = flags[0]
         flagged = session.get(Utterance, flag.utterance_id)
-    assert flag.kind == "pii_audible" and flagged is not None and flagged.restricted
+    # the reviewer's flag, and the check's of the name they wrote down, on one clip
+    assert [(f.kind, f.utterance_id) for f in flags] == [
+        ("pii_audible", flag.utterance_id),
+        ("pii_typed", flag.utterance_id),
+    ]
+    assert flagged is not None and flagged.restricted
     assert len(annotations) == 2
     [named] = [a for a in annotations if a.utterance_id == flag.utterance_id]
     assert named.transcript == "call [PERSON]"  # what was typed, never stored

@@ -257,7 +257,7 @@ def heard_pii_measure(session: Session, now: datetime) -> Measure:
     ).scalar_one()
     flagged = session.execute(
         select(func.count(func.distinct(Flag.utterance_id))).where(
-            Flag.kind == "pii_audible", Flag.created_at >= since
+            Flag.kind.in_(("pii_audible", "pii_typed")), Flag.created_at >= since
         )
     ).scalar_one()
     share = f" ({100 * flagged / heard:.1f} %)" if heard else ""

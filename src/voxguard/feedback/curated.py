@@ -21,11 +21,11 @@ from voxguard.db.session import Database
 
 # Flags that keep a clip out of every dataset, whatever became of the flag afterwards: a
 # reviewer who heard a name may have typed it.
-EXCLUDING_FLAGS = ("sensitive", "distress", "false_wake", "pii_audible")
+EXCLUDING_FLAGS = ("sensitive", "distress", "false_wake", "pii_audible", "pii_typed")
 SPLITS = ("train", "dev", "test")
 # Share of accounts in train and dev; the rest (10 %) is the held-out test split.
 _TRAIN_SHARE, _DEV_SHARE = 0.8, 0.1
-RULES_VERSION = 2  # recorded with every export; bump when ``curated`` changes
+RULES_VERSION = 3  # recorded with every export; bump when ``curated`` changes
 
 
 def consents_to_training(account_id: ColumnElement[str]) -> ColumnElement[bool]:

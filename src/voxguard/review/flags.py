@@ -4,6 +4,8 @@
   passes cancelled) for the restricted queue that only privacy officers open. A name or number
   the bleeps missed must not reach a second reviewer: the officer deletes the clip, or dismisses
   the flag and sends it back to review.
+- ``pii_typed``: the same, raised by the system, not the reviewer: personal details found in
+  what the reviewer typed (``typed_text.py``), which they can only have heard.
 - ``false_wake`` (not meant for the assistant): confirmed by two reviewers or one lead, the clip's
   audio is crypto-shredded and its text wiped; only the label survives for wake-word statistics.
 Every flag and every outcome is an audit event.
@@ -29,7 +31,10 @@ FLAG_KINDS = (
     "other_language",
     "pii_audible",
 )
-RESTRICTING = ("sensitive", "distress", "pii_audible")
+# Raised by the system when the check of what a reviewer typed finds personal details; a
+# reviewer cannot set it.
+PII_TYPED = "pii_typed"
+RESTRICTING = ("sensitive", "distress", "pii_audible", PII_TYPED)
 FALSE_WAKE_CONFIRMATIONS = 2
 
 

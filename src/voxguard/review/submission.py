@@ -16,10 +16,10 @@ from voxguard.db.models import Annotation, Exposure, GoldClip, User, Utterance, 
 from voxguard.review.assignment import held_task, holds_lease, lease_seconds_of
 from voxguard.review.consensus import evaluate
 from voxguard.review.errors import LeaseGone, NotPlayed
-from voxguard.review.flags import FLAG_KINDS, record_flags
+from voxguard.review.flags import FLAG_KINDS, PII_TYPED, record_flags
 from voxguard.review.intents import intent_list
 from voxguard.review.text import wer
-from voxguard.review.typed_text import TYPED_PII_FLAG, TYPED_PII_HIDDEN, reviewer_transcript
+from voxguard.review.typed_text import TYPED_PII_HIDDEN, reviewer_transcript
 from voxguard.vault.service import Vault
 from voxguard.work.queues import GOLD_QUEUE
 
@@ -157,7 +157,7 @@ def submit(
     # a gold clip's flags mean nothing (its reference is known), but a name typed on it was heard
     kinds = [] if gold else list(body.flags)
     if typed.found:
-        kinds = sorted({*kinds, TYPED_PII_FLAG})
+        kinds = sorted({*kinds, PII_TYPED})
         audit.record(
             session,
             actor=f"user:{user.handle}",

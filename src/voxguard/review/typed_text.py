@@ -1,7 +1,7 @@
 """What staff type about a clip never stores personal details (``privacy.pii.typed``).
 
-- A reviewer's transcript: a name or number found in it is stored as its tag, and the clip counts
-  as flagged "pii_audible" (``flags.py``): the reviewer heard what the bleeps missed, so the clip
+- A reviewer's transcript: a name or number found in it is stored as its tag, and the clip is
+  flagged ``pii_typed`` (``flags.py``): the reviewer heard what the bleeps missed, so the clip
   leaves review before a second reviewer hears it, and never enters a dataset.
 - A lead's gold reference or adjudicated transcript is refused instead (``PersonalDetailsTyped``):
   it is the text later reviewers are measured against or the dataset keeps, and the lead, who
@@ -16,8 +16,6 @@ from voxguard.privacy.pii import get_detector
 from voxguard.privacy.pii.typed import TAG, TypedRedaction, redact_typed
 from voxguard.review.errors import PersonalDetailsTyped
 
-# The flag a reviewer's transcript raises when it names personal details.
-TYPED_PII_FLAG = "pii_audible"
 # The submit's effect that tells the workbench what was stored instead.
 TYPED_PII_HIDDEN = "typed_pii_hidden"
 

@@ -114,13 +114,14 @@ WHY = {
     "erasure_request": "because you asked",
     "data_export": "",
 }
-FLAGGED_AS = {  # review/flags.py FLAG_KINDS, in the person's words
+FLAGGED_AS = {  # review/flags.py FLAG_KINDS and PII_TYPED, in the person's words
     "false_wake": "not meant for the assistant",
     "sensitive": "sensitive",
     "distress": "a sign of distress",
     "unintelligible": "hard to make out",
     "other_language": "in another language",
     "pii_audible": "personal details could still be heard",
+    "pii_typed": "personal details could still be heard (what the reviewer wrote was not kept)",
 }
 STATE = {
     "stored": "Kept",
