@@ -70,6 +70,12 @@ def demo(
             + "; accounts consenting to model training: "
             + ", ".join(s.account_ref for s in SPEAKERS if s.model_training)
         )
+        if reviews.outcomes.get("restricted"):
+            console.print(
+                f"{counted(reviews.outcomes['restricted'], 'clip')} in the privacy officer's "
+                "restricted queue: a simulated reviewer wrote down a name or number the bleeps "
+                "missed (the draft's ASR misheard it), and only its tag was kept"
+            )
         with console.status("measuring the device and Whisper against what reviewers settled"):
             reports = publish_demo_reports(rt)
         console.print(f"{counted(len(reports), 'report')} for leads on /reports")

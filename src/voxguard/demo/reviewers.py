@@ -3,14 +3,17 @@
 Two simulated reviewers per region (as many as a clip needs for agreement) lease the next task,
 fetch its review copy, "hear" it at the fastest playback the product allows, and submit what the
 speaker really said (the scenario's text and intent) as a reviewer would type it: a name or number
-the review copy bleeped is written as its tag ("call [PERSON] on [PHONE_NUMBER]"), never as the
-words, which a reviewer never heard. Their agreement accepts the clip exactly as
-two people's would, so the curated set, ``voxguard export``, ``eval`` and /reports have data on
-the demo. They leave a few clips in every region's queue for a visitor to review.
+the review copy bleeped is written as its tag ("call [PERSON] on [PHONE_NUMBER]"). A name the
+bleeps missed (the draft's ASR misheard it, so no bleep covered it) is heard, and written down as
+heard: the check of what reviewers type then hides it and sends the clip to the privacy officer,
+so the demo's restricted queue shows the case it exists for. Their agreement accepts the clip
+exactly as two people's would, so the curated set, ``voxguard export``, ``eval`` and /reports
+have data on the demo. They leave a few clips in every region's queue for a visitor to review.
 """
 
 from __future__ import annotations
 
+import difflib
 import io
 import time
 from collections import Counter
@@ -23,6 +26,7 @@ from voxguard.db.models import ClipOutcome, User, Utterance
 from voxguard.demo.scenario import COMMANDS, DemoCommand
 from voxguard.people.service import create_user
 from voxguard.privacy.pii import get_detector
+from voxguard.privacy.pii.typed import TAG
 from voxguard.review import assignment, audio_access, submission
 from voxguard.runtime import Runtime
 
@@ -83,8 +87,10 @@ def _review_next(rt: Runtime, user: User, secret: bytes) -> bool:
         max(0.0, seconds / submission.MAX_PLAYBACK_SPEED - submission.PLAYBACK_SLACK_S) + 0.2
     )
     command = _command_of(rt, task.utterance_id)
+    with rt.db.read() as session:
+        draft = session.get(Utterance, task.utterance_id).draft_text or ""  # type: ignore[union-attr]
     body = submission.Submission(
-        transcript=get_detector().redact(command.text)[0],
+        transcript=what_a_reviewer_writes(command.text, draft),
         intent=command.intent,
         flags=[],
         played_to_end=True,
@@ -93,6 +99,31 @@ def _review_next(rt: Runtime, user: User, secret: bytes) -> bool:
     with rt.db.session() as session:
         submission.submit(session, rt.settings, rt.vault, user, task.task_id, body)
     return True
+
+
+def what_a_reviewer_writes(said: str, draft: str) -> str:
+    """``said`` as heard from the review copy of a clip whose redacted draft is ``draft``.
+
+    Each personal detail of ``said`` (a run the detector hides) is written as its tag where the
+    draft has that tag in its place, so a bleep covered it; where the draft has other words
+    there (the ASR misheard the name, so nothing was bleeped) it was heard, and is written as
+    said. The two texts line up by difflib, with ``said``'s details as their tags."""
+    detector = get_detector()
+    tagged, spans = detector.redact(said)
+    runs = [said[s.start : s.end] for s in spans]  # in order, one per tag of ``tagged``
+    heard = tagged.split()
+    drafted = draft.split()
+    out: list[str] = []
+    run = 0
+    matcher = difflib.SequenceMatcher(a=heard, b=drafted, autojunk=False)
+    for op, a0, a1, _b0, _b1 in matcher.get_opcodes():
+        for word in heard[a0:a1]:
+            if TAG.fullmatch(word):
+                out.append(word if op == "equal" else runs[run])
+                run += 1
+            else:
+                out.append(word)
+    return " ".join(out)
 
 
 def _waiting(rt: Runtime, region: str) -> int:
