@@ -23,7 +23,8 @@ TYPED_PII_HIDDEN = "typed_pii_hidden"
 def reviewer_transcript(text: str, draft: str | None = None) -> TypedRedaction:
     """``text`` as it may be stored. A transcript that is the draft word for word, and a draft
     with no tag in it, is returned as it is: the detector already read that very text when it
-    made the draft and found nothing (half the server's CPU per submit, bench/review_load.py)."""
+    made the draft and found nothing (reading it again cost 4 ms of server CPU per submit,
+    bench/review_load.py)."""
     text = text.strip()
     if draft is not None and text == draft.strip() and not TAG.search(draft):
         return TypedRedaction(text, ())
