@@ -77,11 +77,19 @@ def test_counts_and_figures(make_settings, tmp_path: Path, monkeypatch) -> None:
         assert figures[3] == f"{100 * min(recalls):.1f} %"
         assert record.measures[0].source == record.published_from
 
+        # the chart: a bar per figure with a target, none for an unmeasured one
+        charted = [m for m in record.measures if m.chart_label]
+        assert [m.goal for m in charted[:3]] == [0.30, 0.30, 0.15] and charted[2].at_most
+        assert len(charted) == 3 + len(recalls)
+        png = records.measures_chart_png(record)
+        assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n"
+
         monkeypatch.setattr(records, "PUBLISHED_FIGURES", tmp_path / "none.json")
         with rt.db.read() as session:
             record = processing_record(session, rt.settings)
         assert (record.results_file, record.published_from) == (None, None)
         assert {m.figure for m in record.measures[:4]} == {NOT_MEASURED}
+        assert records.measures_chart_png(record) is None
 
         _results(results, "privacy-20261130T100000Z.json", 0.32, 0.83)
         (results / "privacy-20261201T000000Z.json").write_text("{ torn")  # being written
@@ -110,6 +118,7 @@ def test_report_command_writes_one_self_contained_file(
     html = out.read_text()
     assert "Records of processing" in html and "data:image/png;base64," in html
     assert "voxguard project's own figures" in html and "<link" not in html
+    assert html.count("data:image/png;base64,") == 2  # the counts and the measures
     # a file to send away: no links into the app, no sign-out form
     assert 'href="/privacy-officer' not in html and "/logout" not in html
     assert run("report", "processing", "--out", str(env / "no" / "such" / "x.html")).exit_code == 1
@@ -134,6 +143,10 @@ def test_privacy_officer_page_and_the_records_api(rt: Runtime) -> None:
         assert 'action="/logout"' in page.text and officer.handle in page.text
         chart = client.get("/privacy-officer/processing/chart.png")
         assert chart.status_code == 200 and chart.content[:8] == b"\x89PNG\r\n\x1a\n"
+        # the measured figures against their targets (the project's, here)
+        assert 'src="/privacy-officer/processing/measures.png"' in page.text
+        measured = client.get("/privacy-officer/processing/measures.png")
+        assert measured.status_code == 200 and measured.content[:8] == b"\x89PNG\r\n\x1a\n"
     with app_client(rt) as client:
         assert client.get("/api/v1/records-of-processing").status_code == 401
         assert (

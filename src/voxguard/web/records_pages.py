@@ -16,6 +16,7 @@ from voxguard.consent.records import (
     NOT_MEASURED,
     ProcessingRecord,
     counts_chart_png,
+    measures_chart_png,
     processing_record,
 )
 from voxguard.consent.service_tokens import Caller
@@ -49,17 +50,25 @@ RETENTION_LABELS = {
 }
 
 
+def _data_uri(png: bytes) -> str:
+    return f"data:image/png;base64,{base64.b64encode(png).decode()}"
+
+
 def render_context(record: ProcessingRecord, *, standalone: bool) -> dict[str, Any]:
     chart_src = "/privacy-officer/processing/chart.png"
+    measured = any(m.chart_label and m.value is not None for m in record.measures)
+    measures_src = "/privacy-officer/processing/measures.png" if measured else None
     css = ""
     if standalone:
-        encoded = base64.b64encode(counts_chart_png(record)).decode()
-        chart_src = f"data:image/png;base64,{encoded}"
+        chart_src = _data_uri(counts_chart_png(record))
+        png = measures_chart_png(record)
+        measures_src = _data_uri(png) if png else None
         css = (STATIC / "app.css").read_text() + (STATIC / "records.css").read_text()
     return {
         "record": record,
         "standalone": standalone,
         "chart_src": chart_src,
+        "measures_src": measures_src,
         "css": css,
         "labels": COUNT_LABELS,
         "retention_labels": RETENTION_LABELS,
@@ -89,6 +98,14 @@ def processing_page(request: Request, rt: Rt, user: Officer) -> Response:
 @router.get("/privacy-officer/processing/chart.png", include_in_schema=False)
 def processing_chart(rt: Rt, user: Officer) -> Response:
     png = counts_chart_png(_record(rt))
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/privacy-officer/processing/measures.png", include_in_schema=False)
+def measures_chart(rt: Rt, user: Officer) -> Response:
+    png = measures_chart_png(_record(rt))
+    if png is None:
+        return Response(status_code=404, content="nothing measured yet")
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
