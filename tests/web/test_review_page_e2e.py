@@ -111,6 +111,18 @@ def _state(page: Any) -> dict[str, Any]:
     )
 
 
+def _write_by_keyboard(page: Any, transcript: str, intent_search: str) -> None:
+    """Replace the transcript and pick the intent found by typing, with the keys alone."""
+    page.keyboard.press("Alt+KeyT")
+    assert page.evaluate("document.activeElement.id") == "transcript"
+    page.keyboard.press("Control+KeyA")
+    page.keyboard.type(transcript)
+    page.keyboard.press("Alt+KeyI")
+    page.keyboard.type(intent_search)
+    page.wait_for_selector("#intent-list li.active")
+    page.keyboard.press("Enter")
+
+
 def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
     sqlite_rt: Runtime, server: BackgroundServer
 ) -> None:
@@ -181,14 +193,7 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
             assert page.is_enabled("#btn-submit")
 
             # Correct the transcript and pick the intent by typing.
-            page.keyboard.press("Alt+KeyT")
-            assert page.evaluate("document.activeElement.id") == "transcript"
-            page.keyboard.press("Control+KeyA")
-            page.keyboard.type("set an alarm for seven tomorrow morning")
-            page.keyboard.press("Alt+KeyI")
-            page.keyboard.type("alarm se")
-            page.wait_for_selector("#intent-list li.active")
-            page.keyboard.press("Enter")
+            _write_by_keyboard(page, "set an alarm for seven tomorrow morning", "alarm se")
             assert page.input_value("#intent") == "alarm_set"
 
             # Submit by keyboard: the next clip loads and starts playing at once.
@@ -215,13 +220,7 @@ def test_reviewer_works_a_clip_by_keyboard_and_the_next_one_starts(
                 "() => document.getElementById('heard').classList.contains('done')"
             )
             page.keyboard.press("Alt+Digit6")
-            page.keyboard.press("Alt+KeyT")
-            page.keyboard.press("Control+KeyA")
-            page.keyboard.type("call john smith")
-            page.keyboard.press("Alt+KeyI")
-            page.keyboard.type("alarm se")
-            page.wait_for_selector("#intent-list li.active")
-            page.keyboard.press("Enter")
+            _write_by_keyboard(page, "call john smith", "alarm se")
             page.keyboard.press("Control+Enter")
             page.wait_for_function(
                 """() => !document.getElementById('notice').hidden

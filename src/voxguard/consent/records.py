@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,6 +34,9 @@ from voxguard.db.models import (
     User,
     Utterance,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 NOT_MEASURED = "not measured yet"
 PUBLISHED_FIGURES = Path(__file__).resolve().parent / "measured" / "privacy.json"
@@ -79,6 +82,13 @@ class Measure:
     goal: float | None = None
     at_most: bool = False
 
+    @property
+    def met(self) -> bool | None:
+        """Whether the measured share meets its target (None: nothing to compare)."""
+        if self.value is None or self.goal is None:
+            return None
+        return self.value <= self.goal if self.at_most else self.value >= self.goal
+
 
 @dataclass
 class ProcessingRecord:
@@ -108,6 +118,11 @@ class ProcessingRecord:
             "results_file": self.results_file,
             "published_from": self.published_from,
         }
+
+    @property
+    def charted(self) -> list[Measure]:
+        """The measures the chart draws: those with a label there and a measured share."""
+        return [m for m in self.measures if m.chart_label and m.met is not None]
 
 
 def _count(session: Session, model: Any, *where: Any) -> int:
@@ -191,6 +206,34 @@ def _pct(value: Any) -> str:
     return f"{100 * float(value):.1f} %" if isinstance(value, int | float) else NOT_MEASURED
 
 
+# The targets the figures are judged against (issues 11 and 12).
+TARGET_EER, TARGET_WER, TARGET_RECALL = 0.30, 0.15, 0.95
+
+
+def _against(
+    name: str,
+    value: Any,
+    goal: float,
+    source: str | None,
+    chart_label: str | None = None,
+    *,
+    at_most: bool = False,
+    when: str = "",
+) -> Measure:
+    """A measured share and its target; its figure, target text and source follow from them."""
+    share = _share(value)
+    return Measure(
+        name,
+        _pct(share) + (when if share is not None else ""),
+        f"{'≤' if at_most else '≥'} {round(100 * goal)} %",
+        source if share is not None else None,
+        chart_label,
+        share,
+        goal,
+        at_most,
+    )
+
+
 def measures(settings: Settings) -> tuple[list[Measure], str | None, bool]:
     """The measures, where their figures came from, and whether that is this deployment's own
     results file (else the project's published figures, or nothing)."""
@@ -215,51 +258,44 @@ def measures(settings: Settings) -> tuple[list[Measure], str | None, bool]:
     known = [r for r in recalls.values() if isinstance(r, int | float)]
     when = f" ({results.get('started', '')[:10]})" if results.get("started") else ""
     out = [
-        Measure(
+        _against(
             f"Voice anonymization ({method}): speaker-verification EER, attacker who disguises "
             "their own recordings the same way",
-            _pct(eer) + (when if eer is not None else ""),
-            "≥ 30 %",
-            source if eer is not None else None,
+            eer,
+            TARGET_EER,
+            source,
             "voice EER, lazy-informed attacker",
-            _share(eer),
-            0.30,
+            when=when,
         ),
-        Measure(
+        _against(
             f"Voice anonymization ({method}): EER, attacker with original recordings",
-            _pct(ignorant),
-            "≥ 30 %",
-            source if ignorant is not None else None,
+            ignorant,
+            TARGET_EER,
+            source,
             "voice EER, ignorant attacker",
-            _share(ignorant),
-            0.30,
         ),
-        Measure(
+        _against(
             "Speech recognition after anonymization: word error rate against the original",
-            _pct(wer),
-            "≤ 15 %",
-            source if wer is not None else None,
+            wer,
+            TARGET_WER,
+            source,
             "ASR word error rate after the disguise",
-            _share(wer),
-            0.15,
             at_most=True,
         ),
-        Measure(
+        _against(
             "Spoken personal details found and bleeped (recall, lowest type)",
-            _pct(min(known)) if known else NOT_MEASURED,
-            "≥ 95 %",
-            source if known else None,
+            min(known) if known else None,
+            TARGET_RECALL,
+            source,
         ),
     ]
     out += [
-        Measure(
+        _against(
             f"  recall: {t.lower()}",
-            _pct(r),
-            "≥ 95 %",
+            r,
+            TARGET_RECALL,
             source,
             f"PII recall: {t.lower().replace('_', ' ')}",
-            _share(r),
-            0.95,
         )
         for t, r in sorted(recalls.items())
         if isinstance(r, int | float)
@@ -328,12 +364,8 @@ def processing_record(session: Session, settings: Settings) -> ProcessingRecord:
 
 def counts_chart_png(record: ProcessingRecord) -> bytes:
     """The counts and the recipients as one picture (matplotlib, no display needed)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), dpi=110)
+    fig = _figure(10, 3.6)
+    left, right = fig.subplots(1, 2)
     names = list(record.counts)
     values = [record.counts[n] for n in names]
     bars = left.barh([n.replace("_", " ") for n in names], values, color="#2f6fed")
@@ -357,37 +389,24 @@ def counts_chart_png(record: ProcessingRecord) -> bytes:
         right.text(0.5, 0.5, "no reviewers yet", ha="center", va="center")
     right.set_title("Recipients by reviewer region")
     right.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
+    return _png(fig)
 
 
 def measures_chart_png(record: ProcessingRecord) -> bytes | None:
     """The measured figures against their targets as one bar chart, or None when nothing was
     measured: a bar per figure, green where it meets its target, red where not, and the
     target as a tick on the bar's line."""
-    rows = [
-        (m.chart_label, m)
-        for m in record.measures
-        if m.chart_label and m.value is not None and m.goal is not None
-    ]
+    rows = record.charted
     if not rows:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(10, 0.42 * len(rows) + 1.2), dpi=110)
-    labels = [label for label, _ in rows]
-    values = [100 * m.value for _, m in rows]  # type: ignore[operator]
-    met = [(m.value <= m.goal) if m.at_most else (m.value >= m.goal) for _, m in rows]  # type: ignore[operator]
-    bars = ax.barh(labels, values, color=["#2e7d4f" if ok else "#c0392b" for ok in met])
+    fig = _figure(10, 0.42 * len(rows) + 1.2)
+    ax = fig.subplots()
+    values = [100 * (m.value or 0.0) for m in rows]
+    colours = ["#2e7d4f" if m.met else "#c0392b" for m in rows]
+    bars = ax.barh([m.chart_label or "" for m in rows], values, color=colours)
     ax.bar_label(bars, labels=[f"{v:.1f} %" for v in values], padding=3)
-    for y, (_, m) in enumerate(rows):
-        ax.plot([100 * m.goal] * 2, [y - 0.4, y + 0.4], color="#111", lw=2)  # type: ignore[operator]
+    for y, m in enumerate(rows):
+        ax.plot([100 * (m.goal or 0.0)] * 2, [y - 0.4, y + 0.4], color="#111", lw=2)
     ax.set_xlim(0, 112)
     ax.invert_yaxis()
     ax.set_xlabel("% (black tick: target; green: met, red: not met)")
@@ -395,8 +414,19 @@ def measures_chart_png(record: ProcessingRecord) -> bytes | None:
         f"Technical measures against their targets ({record.results_file or record.published_from})"
     )
     ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def _figure(width_in: float, height_in: float) -> Figure:
+    """A figure without pyplot: no global state, so web threads may draw at once (matplotlib
+    loads on the first chart, not with the module)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width_in, height_in), dpi=110)
+
+
+def _png(fig: Figure) -> bytes:
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    plt.close(fig)
     return buffer.getvalue()

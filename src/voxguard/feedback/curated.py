@@ -18,10 +18,12 @@ from sqlalchemy.orm import aliased
 
 from voxguard.db.models import Account, Blob, ClipOutcome, ConsentRecord, Flag, GoldClip, Utterance
 from voxguard.db.session import Database
+from voxguard.review.flags import RESTRICTING
 
 # Flags that keep a clip out of every dataset, whatever became of the flag afterwards: a
 # reviewer who heard a name may have typed it.
-EXCLUDING_FLAGS = ("sensitive", "distress", "false_wake", "pii_audible", "pii_typed")
+# a clip restricted for any reason stays out whatever the officer decided, as does a false wake
+EXCLUDING_FLAGS = (*RESTRICTING, "false_wake")
 SPLITS = ("train", "dev", "test")
 # Share of accounts in train and dev; the rest (10 %) is the held-out test split.
 _TRAIN_SHARE, _DEV_SHARE = 0.8, 0.1

@@ -10,9 +10,6 @@
 
 from __future__ import annotations
 
-import threading
-
-from voxguard.privacy.pii import get_detector
 from voxguard.privacy.pii.typed import TAG, TypedRedaction, redact_typed
 from voxguard.review.errors import PersonalDetailsTyped
 
@@ -40,9 +37,3 @@ def check_lead_text(text: str) -> None:
             f"the transcript names personal details ({kinds}); write the tag instead, as in "
             f'"{typed.text}", or flag the clip for the privacy officer if they can be heard'
         )
-
-
-def warm_up_in_background() -> None:
-    """Load the detector (spaCy and the tagger take seconds) off the request path, so the first
-    submit of a server's life does not wait for it."""
-    threading.Thread(target=get_detector, name="pii-detector-warm-up", daemon=True).start()

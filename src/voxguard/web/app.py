@@ -13,8 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from voxguard import __version__
+from voxguard.privacy.pii import warm_up_in_background
 from voxguard.review.intents import intent_list
-from voxguard.review.typed_text import warm_up_in_background
 from voxguard.runtime import Runtime
 from voxguard.web import (
     anonymization_pages,

@@ -56,8 +56,7 @@ def _data_uri(png: bytes) -> str:
 
 def render_context(record: ProcessingRecord, *, standalone: bool) -> dict[str, Any]:
     chart_src = "/privacy-officer/processing/chart.png"
-    measured = any(m.chart_label and m.value is not None for m in record.measures)
-    measures_src = "/privacy-officer/processing/measures.png" if measured else None
+    measures_src = "/privacy-officer/processing/measures.png" if record.charted else None
     css = ""
     if standalone:
         chart_src = _data_uri(counts_chart_png(record))

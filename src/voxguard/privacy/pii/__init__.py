@@ -12,6 +12,7 @@ from .engine import (
     SpacyModelMissingError,
     get_detector,
     redact_jsonl,
+    warm_up_in_background,
 )
 from .entities import ALL_TYPES
 from .numbers import NormalisedText, normalise
@@ -27,4 +28,5 @@ __all__ = [
     "get_detector",
     "normalise",
     "redact_jsonl",
+    "warm_up_in_background",
 ]

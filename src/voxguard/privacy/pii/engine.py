@@ -455,6 +455,12 @@ _DETECTOR: PiiDetector | None = None
 _DETECTOR_LOCK = threading.Lock()
 
 
+def warm_up_in_background() -> None:
+    """Load the process-wide detector (spaCy and the tagger take seconds) on a thread of its
+    own, so the first request that needs it does not wait."""
+    threading.Thread(target=get_detector, name="pii-detector-warm-up", daemon=True).start()
+
+
 def get_detector() -> PiiDetector:
     """Process-wide detector (the spaCy model loads once)."""
     global _DETECTOR
