@@ -1280,7 +1280,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"shared data missing: {exc}", file=sys.stderr)
         return 2
     det = PiiDetector(use_spacy=not args.no_spacy, use_tagger=not args.no_tagger)
-    if args.model_dir and det.tagger is not None:
+    if args.model_dir and not args.no_tagger:  # also when the shipped model is out of date
         from voxguard.privacy.pii.tagger import PiiTagger
 
         det.tagger = PiiTagger(det.lexicon, args.model_dir)

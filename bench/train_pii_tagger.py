@@ -81,9 +81,10 @@ WordLabels = list[str | None]
 
 def rule_types(
     detector: object, utterances: list[corpus.Utterance]
-) -> list[tuple[WordLabels, WordLabels]]:
-    """Per utterance and word, the type of the rule span covering it and spaCy's entity label
-    (features of the tagger: ``PiiDetector.rule_analysis``).
+) -> list[tuple[WordLabels, WordLabels, list[bool]]]:
+    """Per utterance and word, the type of the rule span covering it, spaCy's entity label
+    (``PiiDetector.rule_analysis``) and whether spaCy reads it as a name when name-list words
+    are capitalised (``PiiDetector.read_as_names``): features of the tagger.
 
     The rules and spaCy take most of the build time, so their output is cached under
     bench/results per text, in one file per digest of the rule recognizers' and the engine's
@@ -98,14 +99,16 @@ def rule_types(
     digest.update(Path(engine.__file__).read_bytes())
     # one file per version of the rules, keyed by text: another corpus reuses what it shares
     cache = CACHE_DIR / f"rules-ner-{digest.hexdigest()[:20]}.json"
-    known: dict[str, list[WordLabels]] = json.loads(cache.read_text()) if cache.exists() else {}
+    known: dict[str, list[list]] = json.loads(cache.read_text()) if cache.exists() else {}
     out = []
     for u in utterances:
         if u.text not in known:
-            spans, labels = detector.rule_analysis(normalise(u.text))  # type: ignore[attr-defined]
-            known[u.text] = [word_types(spans, len(u.words)), labels]
-        types, labels = known[u.text]
-        out.append((types, labels))
+            norm = normalise(u.text)
+            spans, labels = detector.rule_analysis(norm)  # type: ignore[attr-defined]
+            names = detector.read_as_names(norm, labels)  # type: ignore[attr-defined]
+            known[u.text] = [word_types(spans, len(u.words)), labels, names]
+        types, labels, names = known[u.text]
+        out.append((types, labels, names))
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(known))
     return out
@@ -262,9 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rule spans in {time.perf_counter() - t0:.0f} s", flush=True)
     trainer = pycrfsuite.Trainer(verbose=False)
     rng = random.Random(f"{args.seed}-dropout")
-    for u, (types, entities) in zip(train, train_types, strict=True):
+    for u, (types, entities, names) in zip(train, train_types, strict=True):
         labels = u.labels()
-        feats = sentence_features(u.words, detector.lexicon, types, gazetteer, entities)  # type: ignore[arg-type]
+        feats = sentence_features(u.words, detector.lexicon, types, gazetteer, entities, names)  # type: ignore[arg-type]
         trainer.append(with_dropout(feats, labels, rng), labels)
     trainer.set_params(CRF_PARAMS)
     print(f"features built in {time.perf_counter() - t0:.0f} s; training ...", flush=True)
@@ -313,8 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         tune = corpus.faker_utterances("dev", 2, args.seed) + snips
     tagger = PiiTagger(detector.lexicon, out_dir, MODEL_NAME)
     probs = [
-        tagger.probabilities(u.words, types, entities)
-        for u, (types, entities) in zip(tune, rule_types(detector, tune), strict=True)
+        tagger.probabilities(u.words, types, entities, names)
+        for u, (types, entities, names) in zip(tune, rule_types(detector, tune), strict=True)
     ]
     table = threshold_table(tune, probs)
     meta["tuning"] = {"utterances": len(tune), "miss_cost": MISS_COST, "table": table}

@@ -22,8 +22,8 @@ from voxguard.privacy.pii.tagger.model import MODEL_DIR, MODEL_NAME
 
 SLICE = Path(__file__).parent / "data" / "pii_slice.jsonl"
 # Word recall floors per type on the slice (share of the value's words that are hidden), a
-# little under what the shipped model scores on it (PERSON 0.971, STREET_ADDRESS 0.982,
-# EMAIL_ADDRESS 0.993, PHONE_NUMBER 0.994, CREDIT_CARD 1.0; bench/pii_data.py reports the full
+# little under what the shipped model scores on it (PERSON 0.985, STREET_ADDRESS 0.982,
+# EMAIL_ADDRESS 0.993, PHONE_NUMBER 0.987, CREDIT_CARD 1.0; bench/pii_data.py reports the full
 # held-out split), so that any real loss fails. The goal is 0.95 everywhere.
 RECALL_FLOORS = {
     "PERSON": 0.95,
@@ -225,6 +225,40 @@ def test_the_tagger_reads_spacy_entity_labels(det: PiiDetector) -> None:
     assert not any(f.startswith("ner=") for f in feats[0])
 
 
+def test_the_tagger_reads_names_that_context_makes_names(det: PiiDetector) -> None:
+    """With every name-list word capitalised, spaCy reads "bob dean" after "about" as a person
+    and "rock" before "music" not; that reading is a feature of the word and its neighbours."""
+    from voxguard.privacy.pii.numbers import normalise
+    from voxguard.privacy.pii.tagger import sentence_features
+
+    norm = normalise("what do you know about bob dean")
+    _, labels = det.rule_analysis(norm)
+    assert labels[5:] == [None, None]  # the first, careful reading does not see the name
+    names = det.read_as_names(norm, labels)
+    assert names == [False] * 5 + [True, True]
+    feats = sentence_features([w.core for w in norm.words], det.lexicon, None, None, labels, names)
+    assert "namesner=PERSON" in feats[5] and "1:namesner=PERSON" in feats[4]
+    assert not any("namesner" in f for f in feats[0])
+    for text in ("play some rock music", "mark this as read", "set an alarm for seven thirty"):
+        norm = normalise(text)
+        assert not any(det.read_as_names(norm, det.rule_analysis(norm)[1])), text
+
+
+def test_the_name_reading_reuses_the_first_reading_only_for_the_same_text(
+    det: PiiDetector,
+) -> None:
+    """When capitalising name-list words changes nothing beyond what the careful casing did,
+    the first NER pass already read that very text: its PERSON words are the answer."""
+    from voxguard.privacy.pii.numbers import normalise
+
+    norm = normalise("text raju that i am late")  # "raju" is capitalised by both casings
+    _, labels = det.rule_analysis(norm)
+    assert det.read_as_names(norm, labels) == [label == "PERSON" for label in labels]
+    forged = ["PERSON"] * len(labels)  # not consulted when the casings differ
+    norm = normalise("tell me about bob dean")
+    assert det.read_as_names(norm, forged) != [True] * len(forged)
+
+
 def test_a_name_grows_over_likely_neighbours_only(det: PiiDetector) -> None:
     """The span extension of ``combine``: a word next to a name joins it from the lower
     threshold; number words and function words never do, nor words under that threshold."""
@@ -243,9 +277,9 @@ def test_a_name_grows_over_likely_neighbours_only(det: PiiDetector) -> None:
 
 
 # Real requests the tagger never trained on (SLURP devel, odd ids): word recall of their gold
-# person names, a little under what the shipped model scores (85 of 90 words, 0.944; one word
-# is 1.1 points).
-SLURP_PERSON_RECALL_FLOOR = 0.92
+# person names: the goal, which the shipped model meets with one word to spare (87 of 90
+# words, 0.967; one word is 1.1 points).
+SLURP_PERSON_RECALL_FLOOR = 0.95
 
 
 def test_real_requests_meet_the_person_recall_floor(det: PiiDetector) -> None:
@@ -326,3 +360,39 @@ def test_the_tagger_alone_never_takes_a_request_word_for_a_name(det: PiiDetector
     # before a number it may join the number's bleep ("florea number thirty two")
     assert _tagger_may_claim("PERSON", "number", lexicon, before_number=True)
     assert _tagger_may_claim("STREET_ADDRESS", "traffic", lexicon) is False
+
+
+def test_a_word_read_as_part_of_a_full_name_needs_less_to_be_bleeped(det: PiiDetector) -> None:
+    """A word spaCy reads as a person together with its neighbour ("bob dean") is bleeped from
+    the rare-word cut; a word read as a name alone ("Pick up the laundry") keeps its own."""
+    from voxguard.privacy.pii.tagger.model import _in_full_names
+
+    tagger = det.tagger
+    assert tagger is not None
+    assert _in_full_names([False, True, True, False, True]) == [False, True, True, False, False]
+    assert tagger.cut_for("dean", in_full_name=True) == tagger.info.rare_word_threshold
+    assert tagger.cut_for("dean") == tagger.threshold > tagger.info.rare_word_threshold
+    words = ["what", "do", "you", "know", "about", "bob", "dean"]
+    reading = [False] * 5 + [True, True]
+    probs = [sum(p.values()) for p in tagger.probabilities(words, None, None, reading)]
+    for word, typ, prob in zip(
+        words[7:],
+        [t for t, _ in tagger.tag(words, None, None, reading)][7:],
+        probs[7:],
+        strict=True,
+    ):
+        assert (typ is not None) == (prob >= tagger.info.rare_word_threshold), word
+
+
+def test_an_address_grows_over_the_house_number_after_it(det: PiiDetector) -> None:
+    """Where the house number follows the street ("sapilastie one"), a number word right
+    after an address joins it from the lower threshold; a number elsewhere does not."""
+    from voxguard.privacy.pii.engine import combine
+    from voxguard.privacy.pii.numbers import normalise
+
+    norm = normalise("the party is at sapilastie one at seven")
+    probs = [0.0, 0.0, 0.0, 0.0, 0.6, 0.2, 0.0, 0.2]
+    tagged = [("STREET_ADDRESS", p) if p >= 0.25 else (None, p) for p in probs]
+    spans = combine(norm, [], tagged, det.lexicon, extend_threshold=0.1)
+    assert [(s.type, s.word_start, s.word_end) for s in spans] == [("STREET_ADDRESS", 4, 6)]
+    assert combine(norm, [], tagged, det.lexicon)[0].word_end == 5  # no extension asked

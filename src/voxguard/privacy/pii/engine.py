@@ -101,21 +101,26 @@ class _OfflineSpacyNlpEngine(SpacyNlpEngine):
             raise SpacyModelMissingError(f"spaCy model {model_name!r} is not installed")
 
 
-def _case_for_ner(text: str, lexicon: Lexicon) -> str:
-    """A same-length copy of the text with likely names capitalised, so spaCy's NER (trained on
-    cased text) sees "Raju" rather than "raju". Only first letters change, so offsets hold."""
+def _likely_name(word: str, lexicon: Lexicon) -> bool:
+    return lexicon.name_dominant(word) or lexicon.rare_surname(word) or lexicon.unknown_word(word)
+
+
+def _possible_name(word: str, lexicon: Lexicon) -> bool:
+    return _likely_name(word, lexicon) or (
+        lexicon.in_name_lists(word) and word not in lexicon.stop_words
+    )
+
+
+def _case_for_ner(
+    text: str, lexicon: Lexicon, is_name: Callable[[str, Lexicon], bool] = _likely_name
+) -> str:
+    """A same-length copy of the text with the words ``is_name`` picks capitalised, so spaCy's
+    NER (trained on cased text) sees "Raju" rather than "raju". Only first letters change, so
+    offsets hold."""
     out = []
     for word in text.split(" "):
         bare = word[:-2] if word.endswith("'s") else word
-        if (
-            word
-            and word[0].isalpha()
-            and (
-                lexicon.name_dominant(bare)
-                or lexicon.rare_surname(bare)
-                or lexicon.unknown_word(bare)
-            )
-        ):
+        if word and word[0].isalpha() and is_name(bare, lexicon):
             up = word[0].upper()
             word = up + word[1:] if len(up) == 1 else word
         out.append(word)
@@ -151,6 +156,7 @@ class PiiDetector:
             nlp_engine = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
             nlp_engine.load()
         self.uses_spacy = spacy_nlp is not None
+        self._spacy = spacy_nlp
         self.lexicon = build_lexicon(spacy_nlp)  # reads the lemmatizer's tables: before disabling
         if spacy_nlp is not None:
             # Only NER is used; tagger, parser and lemmatizer would more than double the time
@@ -189,6 +195,28 @@ class PiiDetector:
         """What the rule recognizers (and spaCy, through the person recognizer) find."""
         return self.rule_analysis(norm)[0]
 
+    def read_as_names(self, norm: NormalisedText, entity_labels: list[str | None]) -> list[bool]:
+        """Per word: whether spaCy's NER reads it as a person when every word a name list
+        holds is capitalised ("about Bob Dean", "what's Trump been on about"), so that context
+        decides what the word is (all False without spaCy). ``entity_labels`` are those of
+        ``rule_analysis``: when no word is capitalised beyond its text, they are the answer."""
+        out = [False] * len(norm.words)
+        if self._spacy is None or not norm.text:
+            return out
+        cased = _case_for_ner(norm.text, self.lexicon, _possible_name)
+        if cased == _case_for_ner(norm.text, self.lexicon):
+            return [label == "PERSON" for label in entity_labels]
+        with self._nlp_lock:
+            doc = self._spacy(cased)
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            back = norm.to_original(ent.start_char, ent.end_char)
+            if back is not None:
+                for w in range(back[2], back[3]):
+                    out[w] = True
+        return out
+
     def rule_analysis(self, norm: NormalisedText) -> tuple[list[PiiSpan], list[str | None]]:
         """The rule recognizers' spans, and per word spaCy's entity label (``NER_LABELS``; all
         None without spaCy): both are features of the tagger."""
@@ -216,7 +244,10 @@ class PiiDetector:
         if self.tagger is None:
             return rules
         tagged = self.tagger.tag(
-            [w.core for w in norm.words], word_types(rules, len(norm.words)), entity_labels
+            [w.core for w in norm.words],
+            word_types(rules, len(norm.words)),
+            entity_labels,
+            self.read_as_names(norm, entity_labels),
         )
         return combine(norm, rules, tagged, self.lexicon, self.tagger.extend_threshold)
 
@@ -383,6 +414,7 @@ def combine(
             e += 1
     if extend_threshold is not None:
         _extend_names(norm, claim, tagged, lexicon, extend_threshold)
+        _extend_addresses(norm, claim, tagged, extend_threshold)
     # a title belongs to the name right after it ("doctor burke")
     for w in range(1, n):
         named = claim[w] is not None and claim[w][0] == PERSON  # type: ignore[index]
@@ -449,6 +481,23 @@ def _extend_names(
                 continue
             claim[w] = (PERSON, prob)
             grown = True
+
+
+def _extend_addresses(
+    norm: NormalisedText,
+    claim: list[tuple[str, float] | None],
+    tagged: list[tuple[str | None, float]],
+    threshold: float,
+) -> None:
+    """Grow every STREET_ADDRESS run rightwards over the number words after it that the
+    tagger gives at least ``threshold`` (in place): where the house number follows the street
+    ("sapilastie one", "conradiallee thirty"), the number is the rest of an address found."""
+    for w in range(1, len(claim)):
+        before = claim[w - 1]
+        if claim[w] is not None or before is None or before[0] != STREET_ADDRESS:
+            continue
+        if norm.words[w].core in _NUMBER_SAYING and tagged[w][1] >= threshold:
+            claim[w] = (STREET_ADDRESS, tagged[w][1])
 
 
 _DETECTOR: PiiDetector | None = None

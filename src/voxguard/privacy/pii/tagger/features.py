@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from .names import Gazetteer
 
 # Bump when the features change: a model trained on other features must not load.
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 
 _FOLD = str.maketrans(
     {"ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "đ": "d", "ı": "i", "þ": "th", "ð": "d"}
@@ -245,6 +245,7 @@ def sentence_features(
     rule_types: Sequence[str | None] | None = None,
     gazetteer: Gazetteer | None = None,
     entity_labels: Sequence[str | None] | None = None,
+    read_as_names: Sequence[bool] | None = None,
 ) -> list[list[str]]:
     """Feature strings for each word of ``words`` (``text.split()`` of a spoken-form text).
 
@@ -286,6 +287,8 @@ def sentence_features(
             f.append("rule=" + rule_types[i])
         if entity_labels is not None and entity_labels[i]:
             f.append("ner=" + entity_labels[i])
+        if read_as_names is not None and read_as_names[i]:
+            f.append("namesner=PERSON")
         for off in range(-_WINDOW, _WINDOW + 1):
             if off == 0:
                 continue
@@ -305,6 +308,8 @@ def sentence_features(
                 f.append(f"{off}:rule={rule_types[k]}")
             if entity_labels is not None and entity_labels[k] and abs(off) == 1:
                 f.append(f"{off}:ner={entity_labels[k]}")
+            if read_as_names is not None and read_as_names[k] and abs(off) == 1:
+                f.append(f"{off}:namesner=PERSON")
         # a street word shortly ahead or behind: most words between a house number and the city
         ahead = any(_streetish(classes[k]) for k in range(i + 1, min(n, i + 5)))
         behind = any(_streetish(classes[k]) for k in range(max(0, i - 6), i))

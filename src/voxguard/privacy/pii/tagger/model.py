@@ -21,7 +21,7 @@ from voxguard.privacy.pii.lexicon import Lexicon
 from .features import FEATURE_VERSION, sentence_features
 from .names import Gazetteer
 
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_NAME = f"pii-tagger-v{MODEL_VERSION}"
 OUTSIDE = "O"
@@ -113,11 +113,14 @@ class PiiTagger:
         words: Sequence[str],
         rule_types: Sequence[str | None] | None = None,
         entity_labels: Sequence[str | None] | None = None,
+        read_as_names: Sequence[bool] | None = None,
     ) -> list[dict[str, float]]:
         """For each word, the probability of each PII type (B- and I- marginals added)."""
         if not words:
             return []
-        features = sentence_features(words, self.lexicon, rule_types, self.gazetteer, entity_labels)
+        features = sentence_features(
+            words, self.lexicon, rule_types, self.gazetteer, entity_labels, read_as_names
+        )
         with self._lock:
             self._tagger.set(features)
             labels = set(self._tagger.labels())
@@ -138,23 +141,39 @@ class PiiTagger:
         words: Sequence[str],
         rule_types: Sequence[str | None] | None = None,
         entity_labels: Sequence[str | None] | None = None,
+        read_as_names: Sequence[bool] | None = None,
     ) -> list[tuple[str | None, float]]:
         """(type, probability) per word: the likeliest type when the word is PII with at least
-        its cut (``cut_for``: ``rare_word_threshold`` for a word that is not everyday English,
-        ``threshold`` for the others), else (None, that probability)."""
+        its cut (``cut_for``), else (None, that probability)."""
         out: list[tuple[str | None, float]] = []
-        for word, probs in zip(
-            words, self.probabilities(words, rule_types, entity_labels), strict=True
+        for word, as_name, probs in zip(
+            words,
+            _in_full_names(read_as_names or [False] * len(words)),
+            self.probabilities(words, rule_types, entity_labels, read_as_names),
+            strict=True,
         ):
             pii = sum(probs.values())
             best = max(probs, key=probs.__getitem__) if probs else None
-            out.append(
-                (best, pii) if best is not None and pii >= self.cut_for(word) else (None, pii)
-            )
+            cut = self.cut_for(word, as_name)
+            out.append((best, pii) if best is not None and pii >= cut else (None, pii))
         return out
 
-    def cut_for(self, word: str) -> float:
-        """The probability from which ``word`` is PII."""
-        if self.lexicon.not_everyday(word):
+    def cut_for(self, word: str, in_full_name: bool = False) -> float:
+        """The probability from which ``word`` is PII: ``rare_word_threshold`` for a word that
+        is no everyday English word or that spaCy reads as part of a full name in its sentence
+        (``_in_full_names``): a bleep there costs the reviewer little of the request, a miss
+        leaks a name. ``threshold`` for the others."""
+        if in_full_name or self.lexicon.not_everyday(word):
             return self.info.rare_word_threshold
         return self.info.threshold
+
+
+def _in_full_names(read_as_names: Sequence[bool]) -> list[bool]:
+    """Words read as a name together with a neighbour ("bob dean", "kat slater"). One ordinary
+    word capitalised is often read as a name on its own ("Pick up the laundry", "will it Snow"),
+    so a word read alone keeps the ordinary cut (the reading is still one of its features)."""
+    n = len(read_as_names)
+    return [
+        read and ((k > 0 and read_as_names[k - 1]) or (k + 1 < n and read_as_names[k + 1]))
+        for k, read in enumerate(read_as_names)
+    ]
