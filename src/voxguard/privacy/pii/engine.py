@@ -388,10 +388,10 @@ def combine(
 
     Recall first: a word either source claims is hidden, and a word next to a name joins it
     when the tagger gives it at least ``extend_threshold`` (lower than its own threshold: the
-    rest of a name is where a name was found, "barbara m probst"). Where both claim a word the
-    rule's type wins (a checksum or a phone pattern says more than the tagger's guess of the
-    type), and an e-mail ends where the rule found its public suffix. Neighbouring words of one
-    type make one span."""
+    rest of a name is where a name was found, "barbara m probst"), as does a number word right
+    after an address ("sapilastie one"). Where both claim a word the rule's type wins (a
+    checksum or a phone pattern says more than the tagger's guess of the type), and an e-mail
+    ends where the rule found its public suffix. Neighbouring words of one type make one span."""
     n = len(norm.words)
     claim: list[tuple[str, float] | None] = [
         (typ, prob)
