@@ -479,6 +479,36 @@ def test_restricted_queue(rt: Runtime, sign_in: SignIn) -> None:
     assert "Nothing waiting" in page
 
 
+def test_the_officer_hides_what_the_bleeps_missed_over_http(rt: Runtime, sign_in: SignIn) -> None:
+    [clip] = make_clips(rt, 1)
+    reviewer, _ = sign_in()
+    review(rt, reviewer, "call [PERSON]", "calling_call", ("pii_audible",))
+    officer, _ = sign_in("privacy_officer")
+    url = f"/api/v1/privacy/restricted/{clip}/hide"
+    page = officer.get("/privacy-officer").text
+    assert 'data-action="hide"' in page and 'name="draft"' in page
+    assert (
+        reviewer.post(url, json={"stretches": [{"start_s": 0.1, "end_s": 0.2}]}).status_code == 403
+    )
+    for body, code in (
+        ({"stretches": []}, "invalid_request"),
+        ({"stretches": [{"start_s": 0.4, "end_s": 0.2}]}, "invalid_stretch"),
+        (
+            {"stretches": [{"start_s": 0.1, "end_s": 0.2}], "draft": "call john smith"},
+            "personal_details_typed",
+        ),
+    ):
+        refused = officer.post(url, json=body)
+        assert refused.status_code == 422 and refused.json()["error"] == code, refused.text
+    done = officer.post(url, json={"stretches": [{"start_s": 0.1, "end_s": 0.2}]})
+    assert done.status_code == 200 and done.json() == {"action": "hide", "stretches": 1}
+    assert officer.get("/api/v1/privacy/restricted").json()["clips"] == []
+    assert (
+        officer.post(url, json={"stretches": [{"start_s": 0.1, "end_s": 0.2}]}).status_code == 404
+    )
+    assert "restricted.hide" in [a for a, _ in audit_actions(rt, f"utterance:{clip}")]
+
+
 # ----------------------------------------------------------------------------- minimum exposure
 
 

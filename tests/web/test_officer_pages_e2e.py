@@ -14,9 +14,9 @@ from tests.support.browser import (
     signed_in_page,
 )
 from tests.support.people import make_user, totp_code
-from tests.support.review import make_clips
+from tests.support.review import make_clips, review_next
 from tests.web.test_review_page_e2e import server, sqlite_rt  # noqa: F401  (the fixtures)
-from voxguard.db.models import Account
+from voxguard.db.models import Account, Utterance
 from voxguard.runtime import Runtime
 from voxguard.web.server import BackgroundServer
 
@@ -65,3 +65,36 @@ def test_an_officer_carries_out_a_letter_and_checks_the_audit_chain(
     assert problems == []
     with rt.db.read() as session:
         assert session.execute(sa.select(sa.func.count()).select_from(Account)).scalar_one() == 0
+
+
+def test_an_officer_hides_what_the_bleeps_missed_and_sends_the_clip_back(
+    sqlite_rt: Runtime,  # noqa: F811
+    server: BackgroundServer,  # noqa: F811
+) -> None:
+    rt = sqlite_rt
+    [clip] = make_clips(rt, 1, seconds=1.0)
+    review_next(rt, "call [PERSON] smith", flags=["pii_audible"])
+    user, password, secret = make_user(rt, role="privacy_officer")
+    problems: list[str] = []
+    with signed_in_page(
+        server.base_url, "/privacy-officer", user.username, password, totp_code(secret), problems
+    ) as page:
+        card = page.locator(f"#clip-{clip}")
+        form = card.get_by_role("form", name="Hide what can still be heard")
+        form.get_by_label("from").fill("0.6")
+        form.get_by_label("to").fill("0.2")  # before its start: refused on the page
+        form.get_by_role("button", name="Hide and send back").click()
+        assert "Mark a stretch inside the clip" in page.get_by_role("status").inner_text()
+        form.get_by_label("to").fill("0.9")
+        form.get_by_label("Draft reviewers will read").fill("call [PERSON]")
+        page.screenshot(path=str(ARTIFACTS / "officer-hide.png"), full_page=True)
+        form.get_by_role("button", name="Hide and send back").click()
+        page.locator("#confirm-ok").click()
+        card.wait_for(state="detached")
+        assert page.get_by_role("status").inner_text().startswith(f"Hid 0.6–0.9 s of {clip}")
+        assert page.locator("#count-waiting").inner_text() == "0"
+    assert problems == []
+    with rt.db.read() as session:
+        utterance = session.get(Utterance, clip)
+        assert utterance.restricted is False and utterance.draft_text == "call [PERSON]"
+        assert utterance.redactions[-1]["type"] == "HIDDEN_BY_OFFICER"

@@ -35,3 +35,9 @@ class PersonalDetailsTyped(ReviewError):
     """A lead's reference or decision names personal details: a tag must stand in their place."""
 
     code = "personal_details_typed"
+
+
+class InvalidStretch(ReviewError):
+    """A stretch of a clip to hide that is empty, reversed or outside the clip."""
+
+    code = "invalid_stretch"

@@ -2,8 +2,9 @@
 
 - ``sensitive`` / ``distress`` / ``pii_audible``: the clip leaves the general pool at once (open
   passes cancelled) for the restricted queue that only privacy officers open. A name or number
-  the bleeps missed must not reach a second reviewer: the officer deletes the clip, or dismisses
-  the flag and sends it back to review.
+  the bleeps missed must not reach a second reviewer: the officer deletes the clip, dismisses
+  the flag and sends it back to review, or hides what can be heard and sends it back
+  (``hiding.py``).
 - ``pii_typed``: the same, raised by the system, not the reviewer: personal details found in
   what the reviewer typed (``typed_text.py``), which they can only have heard.
 - ``false_wake`` (not meant for the assistant): confirmed by two reviewers or one lead, the clip's

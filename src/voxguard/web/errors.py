@@ -49,6 +49,7 @@ from voxguard.privacy.calibration import (
 from voxguard.review.errors import (
     AudioDenied,
     Conflict,
+    InvalidStretch,
     LeaseGone,
     NotPlayed,
     PersonalDetailsTyped,
@@ -73,6 +74,7 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     ReviewNotFound: 404,
     Conflict: 409,
     PersonalDetailsTyped: 422,
+    InvalidStretch: 422,
     UnknownIntent: 422,
     AuthError: 401,
     AccountLocked: 423,

@@ -16,7 +16,7 @@ from voxguard.people.policies import (
     RestrictedQueuePolicy,
     ReviewerQualityPolicy,
 )
-from voxguard.review import adjudication, audio_access, consensus, flags, gold
+from voxguard.review import adjudication, audio_access, consensus, flags, gold, hiding
 from voxguard.review.errors import NotFound
 from voxguard.review.stats import reviewer_table
 from voxguard.runtime import Runtime
@@ -47,6 +47,18 @@ class GoldRequest(Decision):
 
 class RestrictedDecision(BaseModel):
     action: Literal["delete", "dismiss"]
+
+
+class Stretch(BaseModel):
+    start_s: float = Field(ge=0, le=3600)
+    end_s: float = Field(ge=0, le=3600)
+
+
+class HideRequest(BaseModel):
+    """Stretches of the review copy to bleep, and a draft that names nobody (optional)."""
+
+    stretches: list[Stretch] = Field(min_length=1, max_length=hiding.MAX_STRETCHES)
+    draft: str | None = Field(default=None, max_length=4000)
 
 
 def _wav(audio: bytes) -> Response:
@@ -145,3 +157,20 @@ def decide_restricted(
     with rt.db.session() as session:
         adjudication.resolve_restricted(session, rt.settings, rt.vault, user, clip_id, body.action)
     return {"action": body.action}
+
+
+@router.post("/api/v1/privacy/restricted/{clip_id}/hide")
+def hide_restricted(
+    clip_id: str, body: HideRequest, rt: Rt, user: RestrictedDecider
+) -> dict[str, object]:
+    with rt.db.session() as session:
+        hidden = hiding.hide_and_return(
+            session,
+            rt.settings,
+            rt.vault,
+            user,
+            clip_id,
+            [(s.start_s, s.end_s) for s in body.stretches],
+            body.draft,
+        )
+    return {"action": "hide", "stretches": hidden}

@@ -30,7 +30,7 @@ from voxguard.people.policies import (
     RestrictedQueuePolicy,
     ReviewerQualityPolicy,
 )
-from voxguard.review import adjudication, gold
+from voxguard.review import adjudication, gold, hiding
 from voxguard.review.diff import tokens
 from voxguard.review.intents import intent_list
 from voxguard.review.stats import ReviewerRow, dead_lettered_tasks, per_hour, reviewer_table
@@ -162,6 +162,7 @@ def privacy_officer_page(request: Request, rt: Rt, user: PageOfficer) -> HTMLRes
     for clip in queue:
         clip["draft"] = tokens(clip["draft_text"])
         clip["kinds"] = sorted({f["kind"] for f in clip["flags"]})
+        clip["hideable"] = hiding.hideable(clip["flags"])
     context = page_context(
         request,
         waiting=[c for c in queue if adjudication.awaiting_decision(c)],

@@ -19,6 +19,8 @@ export function createApi(token = csrfToken()) {
     confirmFalseWake: (id) => call('POST', `/api/v1/lead/clips/${clip(id)}/false-wake`),
     decideRestricted: (id, action) =>
       call('POST', `/api/v1/privacy/restricted/${clip(id)}`, { action }),
+    hideRestricted: (id, stretches, draft) =>
+      call('POST', `/api/v1/privacy/restricted/${clip(id)}/hide`, { stretches, draft }),
     /** A review copy as a Blob. Each fetch is an audited listen on the server. */
     audio: fetchBlob,
   };

@@ -1,5 +1,6 @@
 // The privacy officer's restricted queue (/privacy-officer): listen (audited), delete for good
-// (crypto-shredding), or dismiss a wrong flag. Every decision is confirmed first.
+// (crypto-shredding), dismiss a wrong flag, or hide what can still be heard and send the clip
+// back. Every decision is confirmed first.
 
 import {
   $, $$, confirmAction, dialogOpen, errorText, isControl, isTyping, notify, startPage,
@@ -50,7 +51,55 @@ const COPY = {
   }),
 };
 
+/** The stretch and draft of a card's hide form, or null (with a notice) when not usable. */
+function hideRequest(card) {
+  const form = $('form.hide-form', card);
+  const start = Number.parseFloat(form.elements.start.value);
+  const end = Number.parseFloat(form.elements.end.value);
+  const duration = Number.parseFloat(form.dataset.duration);
+  if (!(start >= 0 && end > start && end <= duration + 0.05)) {
+    notify(`Mark a stretch inside the clip: from a time to a later one (0–${duration} s).`, 'warn');
+    form.elements.start.focus();
+    return null;
+  }
+  return { stretches: [{ start_s: start, end_s: end }], draft: form.elements.draft.value };
+}
+
+async function hide(card) {
+  const clipId = card.dataset.clip;
+  const request = hideRequest(card);
+  if (!request) return;
+  const { start_s: start, end_s: end } = request.stretches[0];
+  const ok = await confirmAction({
+    title: `Hide ${start}–${end} s of ${clipId} and send it back?`,
+    message: 'That stretch is bleeped in the copy reviewers hear and the old copy is shredded; '
+      + 'reviewers read the draft as you left it. The clip never enters a dataset.',
+    ok: 'Hide and send back',
+  });
+  if (!ok) return;
+  const buttons = $$('button', card);
+  buttons.forEach((b) => { b.disabled = true; });
+  try {
+    await api.hideRestricted(clipId, request.stretches, request.draft);
+    const cards = waitingCards();
+    const at = cards.indexOf(card);
+    if (card === current()) player.stop();
+    card.remove();
+    notify(`Hid ${start}–${end} s of ${clipId}. It goes back to the review pool.`, 'ok');
+    recount();
+    const left = waitingCards();
+    if (left.length) select(left[Math.min(at, left.length - 1)]);
+  } catch (error) {
+    notify(`Could not hide ${clipId}: ${errorText(error)}`, 'error');
+    buttons.forEach((b) => { b.disabled = false; });
+  }
+}
+
 async function decide(card, action) {
+  if (action === 'hide') {
+    await hide(card);
+    return;
+  }
   const clipId = card.dataset.clip;
   if (!(await confirmAction(COPY[action](clipId)))) return;
   const buttons = $$('button[data-action]', card);
@@ -89,8 +138,13 @@ document.addEventListener('click', (event) => {
   if (!card) return;
   const play = event.target.closest('button.play');
   const action = event.target.closest('button[data-action]');
+  const mark = event.target.closest('button[data-mark]');
   if (card !== current()) select(card, { focus: false });
-  if (play) player.toggle(play);
+  if (mark) {
+    // the playhead of this card's audio, if it is the one playing
+    const at = player.button && card.contains(player.button) ? player.audio.currentTime : 0;
+    $('form.hide-form', card).elements[mark.dataset.mark].value = at.toFixed(2);
+  } else if (play) player.toggle(play);
   else if (action) decide(card, action.dataset.action);
 });
 
