@@ -57,6 +57,7 @@ ANSWERS = [
     (review.AudioDenied("x"), 403, "audio_denied"),
     (review.NotFound("x"), 404, "not_found"),
     (review.PersonalDetailsTyped("x"), 422, "personal_details_typed"),
+    (review.InvalidStretch("x"), 422, "invalid_stretch"),
     (review.Conflict("x"), 409, "conflict"),
     (UnknownIntent("x"), 422, "unknown_intent"),
     (people.AuthError("x"), 401, "auth_error"),

@@ -97,4 +97,4 @@ def test_an_officer_hides_what_the_bleeps_missed_and_sends_the_clip_back(
     with rt.db.read() as session:
         utterance = session.get(Utterance, clip)
         assert utterance.restricted is False and utterance.draft_text == "call [PERSON]"
-        assert utterance.redactions[-1]["type"] == "HIDDEN_BY_OFFICER"
+        assert utterance.redactions[-1]["type"] == "HIDDEN"

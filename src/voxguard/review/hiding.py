@@ -32,7 +32,7 @@ from voxguard.vault.service import Vault
 # distressing recording, which no bleep makes fit for review.
 HIDEABLE_FLAGS = ("pii_audible", PII_TYPED)
 MAX_STRETCHES = 8
-HIDDEN_TYPE = "HIDDEN_BY_OFFICER"
+HIDDEN_TYPE = "HIDDEN"  # the label reviewers see on the waveform, as [PERSON] on a bleep
 
 
 def hideable(flags: Sequence[Mapping[str, str]]) -> bool:
