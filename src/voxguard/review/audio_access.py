@@ -59,7 +59,8 @@ def review_copy_for(
     return audio
 
 
-def _live_review_copy(utterance_id: ColumnElement[str]) -> ColumnElement[bool]:
+def live_review_copy(utterance_id: ColumnElement[str] | str) -> ColumnElement[bool]:
+    """The clip's review copy that is not shredded: the one reviewers and staff hear."""
     return and_(
         Blob.utterance_id == utterance_id,
         Blob.kind == "review_copy",
@@ -79,7 +80,7 @@ _LEASED_CLIP_AUDIO = (
         Exposure.audio_fetched_at,
     )
     .join(Utterance, Utterance.id == WorkItem.subject_id)
-    .outerjoin(Blob, _live_review_copy(Utterance.id))
+    .outerjoin(Blob, live_review_copy(Utterance.id))
     .outerjoin(
         Exposure,
         and_(
@@ -142,5 +143,5 @@ def staff_review_copy(
         ).scalar_one_or_none()
         if state != "adjudication" or utterance.restricted:
             raise AudioDenied("this clip is not waiting for adjudication")
-    blob = session.execute(select(Blob).where(_live_review_copy(utterance.id))).scalar()
+    blob = session.execute(select(Blob).where(live_review_copy(utterance.id))).scalar()
     return _listen(session, vault, user, utterance, blob, {"purpose": purpose})

@@ -22,6 +22,7 @@ from voxguard.audio import TARGET_RATE, decode_audio, encode_wav_pcm16
 from voxguard.config import Settings
 from voxguard.db.models import Blob, Flag, User, Utterance
 from voxguard.privacy.redaction import TimeSpan, bleep, merge_spans
+from voxguard.review.audio_access import live_review_copy
 from voxguard.review.consensus import reopen
 from voxguard.review.errors import Conflict, InvalidStretch, NotFound
 from voxguard.review.flags import PII_TYPED
@@ -87,13 +88,7 @@ def hide_and_return(
         )
     if draft_text is not None:
         check_lead_text(draft_text)
-    copy = session.execute(
-        select(Blob).where(
-            Blob.utterance_id == utterance_id,
-            Blob.kind == "review_copy",
-            Blob.deleted_at.is_(None),
-        )
-    ).scalar_one_or_none()
+    copy = session.execute(select(Blob).where(live_review_copy(utterance_id))).scalar_one_or_none()
     if copy is None:
         raise NotFound(f"clip {utterance_id} has no review copy")
     decoded = decode_audio(vault.get(session, copy), max_duration_s=None)
