@@ -808,6 +808,7 @@ class Evaluator:
         secondary: bool,
         with_espeak: bool,
         voiced_norm: str = "every-frame",
+        asr_vad: bool = True,
     ) -> None:
         self.sizes = sizes
         self.seed = seed
@@ -835,8 +836,15 @@ class Evaluator:
         console.print("loading resemblyzer VoiceEncoder and Whisper (1 thread each)")
         self.embed = Embedder()
         from voxguard.asr import get_engine
+        from voxguard.asr.whisper import WhisperEngine
 
-        self.engine = get_engine("whisper", cpu_threads=1)
+        # The service's engine (with its VAD), or the same Whisper with the VAD gate off: the
+        # service never transcribes a review copy, so the gate is no part of what reviewers hear.
+        self.engine = (
+            get_engine("whisper", cpu_threads=1)
+            if asr_vad
+            else WhisperEngine(cpu_threads=1, vad_filter=False)
+        )
         self.asr_watch = Stopwatch()
         self.orig_emb: dict[str, dict[str, np.ndarray]] = {}
         self.normalisers = {
@@ -1425,6 +1433,7 @@ def run(args: argparse.Namespace) -> int:
         secondary,
         with_espeak=not args.no_espeak,
         voiced_norm=args.voiced_norm,
+        asr_vad=args.asr_vad,
     )
     for name, sv in ev.sv_sets.items():
         console.print(
@@ -1584,6 +1593,13 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
         default="every-frame",
         help="the voiced-frames attacker divides the voiced average out of every frame, or "
         "normalises voiced and unvoiced frames each by their own class's average",
+    )
+    ap.add_argument(
+        "--asr-vad",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the ASR-agreement Whisper gates on faster-whisper's VAD as the service does "
+        "(default); --no-asr-vad decodes every stretch",
     )
     ap.add_argument("--no-espeak", action="store_true", help="skip the synthetic-voice EER")
     ap.add_argument("--seed", type=int, default=20240517)
