@@ -199,3 +199,12 @@ def test_published_figures_copy_a_full_run_unchanged_and_refuse_a_partial_one() 
     assert out["pii"] == report["pii"] and out["published_from"] == "privacy-x.json"
     with pytest.raises(ValueError, match="PII"):
         published({**report, "pii": None}, "privacy-y.json")  # a --primary-only run
+
+
+def test_the_agreement_proxy_keeps_the_services_vad_unless_told() -> None:
+    """The published metric decodes as the service does (VAD gate on); --no-asr-vad is the
+    comparison the README reports, never the default."""
+    import privacy_eval
+
+    assert privacy_eval.parse_args([]).asr_vad is True
+    assert privacy_eval.parse_args(["--no-asr-vad"]).asr_vad is False
