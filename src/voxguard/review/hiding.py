@@ -25,7 +25,7 @@ from voxguard.privacy.redaction import TimeSpan, bleep, merge_spans
 from voxguard.review.audio_access import live_review_copy
 from voxguard.review.consensus import reopen
 from voxguard.review.errors import Conflict, InvalidStretch, NotFound
-from voxguard.review.flags import PII_TYPED
+from voxguard.review.flags import PII_TYPED, RESTRICTING
 from voxguard.review.typed_text import check_lead_text
 from voxguard.vault.service import Vault
 
@@ -38,8 +38,9 @@ HIDDEN_TYPE = "HIDDEN"  # the label reviewers see on the waveform, as [PERSON] o
 
 def hideable(flags: Sequence[Mapping[str, str]]) -> bool:
     """Whether a restricted clip with these flags (``kind``, ``status``) may be hidden and
-    returned: open flags, and every one of them for personal details heard."""
-    kinds = {f["kind"] for f in flags if f["status"] == "open"}
+    returned: open restricting flags, every one of them for personal details heard (an
+    "unintelligible" beside them does not matter)."""
+    kinds = {f["kind"] for f in flags if f["status"] == "open" and f["kind"] in RESTRICTING}
     return bool(kinds) and kinds <= set(HIDEABLE_FLAGS)
 
 
@@ -76,7 +77,11 @@ def hide_and_return(
         raise NotFound(f"clip {utterance_id} is not in the restricted queue")
     flags = (
         session.execute(
-            select(Flag).where(Flag.utterance_id == utterance_id, Flag.status == "open")
+            select(Flag).where(
+                Flag.utterance_id == utterance_id,
+                Flag.status == "open",
+                Flag.kind.in_(RESTRICTING),
+            )
         )
         .scalars()
         .all()
