@@ -203,7 +203,8 @@ def _share(value: Any) -> float | None:
 
 
 def _pct(value: Any) -> str:
-    return f"{100 * float(value):.1f} %" if isinstance(value, int | float) else NOT_MEASURED
+    share = _share(value)
+    return f"{100 * share:.1f} %" if share is not None else NOT_MEASURED
 
 
 # The targets the figures are judged against (issues 11 and 12).

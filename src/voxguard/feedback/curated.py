@@ -20,9 +20,8 @@ from voxguard.db.models import Account, Blob, ClipOutcome, ConsentRecord, Flag, 
 from voxguard.db.session import Database
 from voxguard.review.flags import RESTRICTING
 
-# Flags that keep a clip out of every dataset, whatever became of the flag afterwards: a
-# reviewer who heard a name may have typed it.
-# a clip restricted for any reason stays out whatever the officer decided, as does a false wake
+# Flags that keep a clip out of every dataset, whatever became of the flag afterwards: every
+# restricting flag (a reviewer who heard a name may have typed it) and a false wake.
 EXCLUDING_FLAGS = (*RESTRICTING, "false_wake")
 SPLITS = ("train", "dev", "test")
 # Share of accounts in train and dev; the rest (10 %) is the held-out test split.

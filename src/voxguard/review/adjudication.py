@@ -198,6 +198,15 @@ def awaiting_decision(clip: Mapping[str, Any]) -> bool:
     return any(f["status"] == "open" for f in clip["flags"]) or not clip["flags"]
 
 
+def restricted_clip(session: Session, utterance_id: str, *, lock: bool = False) -> Utterance:
+    """The clip, while it waits in the restricted queue; NotFound otherwise. ``lock``: a
+    second officer's decision on it waits, then finds it gone."""
+    utterance = session.get(Utterance, utterance_id, with_for_update=lock)
+    if utterance is None or not utterance.restricted or utterance.deleted_at is not None:
+        raise NotFound(f"clip {utterance_id} is not in the restricted queue")
+    return utterance
+
+
 def resolve_restricted(
     session: Session,
     settings: Settings,
@@ -207,9 +216,7 @@ def resolve_restricted(
     action: str,
 ) -> str:
     """``delete``: shred now. ``dismiss``: the flag was wrong; the clip goes back to review."""
-    utterance = session.get(Utterance, utterance_id)
-    if utterance is None or not utterance.restricted or utterance.deleted_at is not None:
-        raise NotFound(f"clip {utterance_id} is not in the restricted queue")
+    utterance = restricted_clip(session, utterance_id)
     actor = f"user:{officer.handle}"
     if action not in ("delete", "dismiss"):
         raise Conflict(f"unknown action {action!r}: use delete or dismiss")
@@ -246,5 +253,6 @@ __all__ = [
     "best_candidate",
     "prefill_intent",
     "resolve_restricted",
+    "restricted_clip",
     "restricted_queue",
 ]

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from voxguard import audit
 from voxguard.audio import TARGET_RATE, decode_audio, encode_wav_pcm16
 from voxguard.config import Settings
-from voxguard.db.models import Blob, Flag, User, Utterance
+from voxguard.db.models import Blob, Flag, User
 from voxguard.privacy.redaction import TimeSpan, bleep, merge_spans
+from voxguard.review.adjudication import restricted_clip
 from voxguard.review.audio_access import live_review_copy
 from voxguard.review.consensus import reopen
 from voxguard.review.errors import Conflict, InvalidStretch, NotFound
@@ -71,10 +72,7 @@ def hide_and_return(
     """Bleep ``stretches`` (seconds) in the clip's review copy, set ``draft_text`` if given
     (refused if it names personal details), resolve its PII flags and send it back to review.
     Returns the number of stretches bleeped (after merging overlaps and margins)."""
-    # Locked: a second officer's hide waits, then finds the clip back in review (404).
-    utterance = session.get(Utterance, utterance_id, with_for_update=True)
-    if utterance is None or not utterance.restricted or utterance.deleted_at is not None:
-        raise NotFound(f"clip {utterance_id} is not in the restricted queue")
+    utterance = restricted_clip(session, utterance_id, lock=True)  # a second hide gets 404
     flags = (
         session.execute(
             select(Flag).where(

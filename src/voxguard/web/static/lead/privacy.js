@@ -49,6 +49,12 @@ const COPY = {
       + 'out of the general review pool.',
     ok: 'Dismiss flag',
   }),
+  hide: (id, { start, end }) => ({
+    title: `Hide ${start}–${end} s of ${id} and send it back?`,
+    message: 'That stretch is bleeped in the copy reviewers hear and the old copy is shredded; '
+      + 'reviewers read the draft as you left it. The clip never enters a dataset.',
+    ok: 'Hide and send back',
+  }),
 };
 
 /** The stretch and draft of a card's hide form, or null (with a notice) when not usable. */
@@ -62,67 +68,49 @@ function hideRequest(card) {
     form.elements.start.focus();
     return null;
   }
-  return { stretches: [{ start_s: start, end_s: end }], draft: form.elements.draft.value };
+  return { start, end, draft: form.elements.draft.value };
 }
 
-async function hide(card) {
+/** Send the officer's decision to the server. */
+function request(clipId, action, hiding) {
+  if (action !== 'hide') return api.decideRestricted(clipId, action);
+  const { start, end, draft } = hiding;
+  return api.hideRestricted(clipId, [{ start_s: start, end_s: end }], draft);
+}
+
+/** Show the decision on the page: the card leaves or moves; returns the notice. */
+function settle(card, action, hiding) {
   const clipId = card.dataset.clip;
-  const request = hideRequest(card);
-  if (!request) return;
-  const { start_s: start, end_s: end } = request.stretches[0];
-  const ok = await confirmAction({
-    title: `Hide ${start}–${end} s of ${clipId} and send it back?`,
-    message: 'That stretch is bleeped in the copy reviewers hear and the old copy is shredded; '
-      + 'reviewers read the draft as you left it. The clip never enters a dataset.',
-    ok: 'Hide and send back',
-  });
-  if (!ok) return;
-  const buttons = $$('button', card);
-  buttons.forEach((b) => { b.disabled = true; });
-  try {
-    await api.hideRestricted(clipId, request.stretches, request.draft);
-    const cards = waitingCards();
-    const at = cards.indexOf(card);
-    if (card === current()) player.stop();
+  if (action !== 'dismiss') {
     card.remove();
-    notify(`Hid ${start}–${end} s of ${clipId}. It goes back to the review pool.`, 'ok');
-    recount();
-    const left = waitingCards();
-    if (left.length) select(left[Math.min(at, left.length - 1)]);
-  } catch (error) {
-    notify(`Could not hide ${clipId}: ${errorText(error)}`, 'error');
-    buttons.forEach((b) => { b.disabled = false; });
+    return action === 'delete'
+      ? `Deleted ${clipId}: its audio is gone for good.`
+      : `Hid ${hiding.start}–${hiding.end} s of ${clipId}. It goes back to the review pool.`;
   }
+  card.classList.remove('current');
+  $('button[data-action="dismiss"]', card)?.remove();
+  $('form.hide-form', card)?.remove();
+  for (const chip of $$('.flag-chip.open', card)) {
+    chip.classList.replace('open', 'dismissed');
+    chip.textContent += ' · dismissed';
+  }
+  $('#dismissed').prepend(card);
+  return `Dismissed the flag on ${clipId}. It goes back to the review pool.`;
 }
 
 async function decide(card, action) {
-  if (action === 'hide') {
-    await hide(card);
-    return;
-  }
   const clipId = card.dataset.clip;
-  if (!(await confirmAction(COPY[action](clipId)))) return;
+  const hiding = action === 'hide' ? hideRequest(card) : null;
+  if (action === 'hide' && !hiding) return;
+  if (!(await confirmAction(COPY[action](clipId, hiding)))) return;
   const buttons = $$('button[data-action]', card);
   buttons.forEach((b) => { b.disabled = true; });
   try {
-    await api.decideRestricted(clipId, action);
+    await request(clipId, action, hiding);
     const wasWaiting = card.closest('#waiting') !== null;
-    const cards = waitingCards();
-    const at = cards.indexOf(card);
+    const at = waitingCards().indexOf(card);
     if (card === current()) player.stop();
-    if (action === 'delete') {
-      card.remove();
-      notify(`Deleted ${clipId}: its audio is gone for good.`, 'ok');
-    } else {
-      card.classList.remove('current');
-      $('button[data-action="dismiss"]', card)?.remove();
-      for (const chip of $$('.flag-chip.open', card)) {
-        chip.classList.replace('open', 'dismissed');
-        chip.textContent += ' · dismissed';
-      }
-      $('#dismissed').prepend(card);
-      notify(`Dismissed the flag on ${clipId}. It goes back to the review pool.`, 'ok');
-    }
+    notify(settle(card, action, hiding), 'ok');
     recount();
     const left = waitingCards();
     if (wasWaiting && left.length) select(left[Math.min(at, left.length - 1)]);
