@@ -986,6 +986,7 @@ class Counts:
     found: int = 0
     gold_words: int = 0
     covered_words: int = 0
+    typed_words: int = 0  # gold words hidden by a predicted span of their own type
     predicted: int = 0
     correct: int = 0
     false_pos: int = 0
@@ -1001,6 +1002,10 @@ class Counts:
     @property
     def coverage(self) -> float:
         return self.covered_words / self.gold_words if self.gold_words else float("nan")
+
+    @property
+    def typed_coverage(self) -> float:
+        return self.typed_words / self.gold_words if self.gold_words else float("nan")
 
     @property
     def hidden_share(self) -> float:
@@ -1074,6 +1079,7 @@ class Report:
                 "support": c.support,
                 "recall": c.recall,
                 "coverage": c.coverage,
+                "typed_coverage": c.typed_coverage,
                 "fully_hidden": c.hidden_share,
                 "word_precision": c.word_precision,
                 "precision": c.precision,
@@ -1106,9 +1112,13 @@ def evaluate(detector: object, examples: list[Example] | None = None) -> Report:
                 c.gold_words += ge - gs
             hit = any(pt == gt and ps < ge and gs < pe for pt, ps, pe in pred)
             covered = sum(1 for w in range(gs, ge) if any(ps <= w < pe for _, ps, pe in pred))
+            typed = sum(
+                1 for w in range(gs, ge) if any(pt == gt and ps <= w < pe for pt, ps, pe in pred)
+            )
             for c in (by_type[gt], by_source[(ex.source, gt)]):
                 c.found += hit
                 c.covered_words += covered
+                c.typed_words += typed
                 c.fully_hidden += covered == ge - gs
             if not hit:
                 errors.append(
@@ -1221,19 +1231,23 @@ def group_counts(report: Report, sources: tuple[str, ...]) -> dict[str, Counts]:
 
 def _cell(c: Counts | None) -> str:
     if c is None or (c.support == 0 and c.pred_words == 0):
-        return f"{'':>29}"
+        return f"{'':>36}"
 
     def f(x: float) -> str:
         return "   - " if x != x else f"{x:5.3f}"
 
-    return f"{f(c.coverage)} {f(c.hidden_share)} {f(c.recall)} {f(c.word_precision)} {c.support:>4}"
+    return (
+        f"{f(c.coverage)} {f(c.typed_coverage)} {f(c.hidden_share)} {f(c.recall)} "
+        f"{f(c.word_precision)} {c.support:>4}"
+    )
 
 
 def comparison_table(ours: Report, stock: Report | None, sources: tuple[str, ...]) -> str:
-    """Per type: word recall, spans fully hidden, span recall (same type), word precision."""
+    """Per type: word recall (any type, then the word's own type), spans fully hidden, span
+    recall (same type), word precision."""
     a, b = group_counts(ours, sources), group_counts(stock, sources) if stock else {}
-    head = "word-R hidden span-R word-P  n"
-    lines = [f"{'':<16} {'voxguard':^29} | {'stock Presidio':^29}", f"{'type':<16} {head} | {head}"]
+    head = "word-R type-R hidden span-R word-P  n"
+    lines = [f"{'':<16} {'voxguard':^36} | {'stock Presidio':^36}", f"{'type':<16} {head} | {head}"]
     total_a, total_b = Counts(), Counts()
     for t in TYPES:
         if t not in a and t not in b:
@@ -1297,9 +1311,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     print(
-        "word-R: share of gold words hidden (any type); hidden: share of gold spans with "
-        "nothing left;\nspan-R: gold spans overlapped by the same type; word-P: predicted "
-        "words inside a gold span\n"
+        "word-R: share of gold words hidden (any type); type-R: hidden under their own type; "
+        "hidden: share of gold spans with nothing left;\nspan-R: gold spans overlapped by the "
+        "same type; word-P: predicted words inside a gold span\n"
     )
     for title, sources in GROUPS:
         if not any(ex.source in sources for ex in examples):

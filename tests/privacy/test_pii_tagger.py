@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.support import needs
-from voxguard.privacy.pii import PiiDetector
+from voxguard.privacy.pii import PiiDetector, PiiSpan
+from voxguard.privacy.pii.numbers import NormalisedText, normalise
 from voxguard.privacy.pii.tagger import PiiTagger, TaggerModelError
 from voxguard.privacy.pii.tagger.model import MODEL_DIR, MODEL_NAME
 
@@ -33,6 +34,18 @@ RECALL_FLOORS = {
     "CREDIT_CARD": 0.98,
 }
 MIN_WORD_PRECISION = 0.85
+# Share of the value's words hidden under their own type (a town inside an address read as a
+# person is hidden, but the reviewer sees [PERSON]): the shipped model's figures on the slice,
+# PERSON 0.931, STREET_ADDRESS 0.998, EMAIL_ADDRESS 0.962, PHONE_NUMBER 0.987, CREDIT_CARD 1.0,
+# less a little (addresses were 0.755 before the tagger's reading of a run named the type of
+# the guessing rules' words inside it).
+TYPED_RECALL_FLOORS = {
+    "PERSON": 0.92,
+    "STREET_ADDRESS": 0.98,
+    "EMAIL_ADDRESS": 0.95,
+    "PHONE_NUMBER": 0.97,
+    "CREDIT_CARD": 0.98,
+}
 # Requests without PII, said the way people say them: nothing may be bleeped.
 HARD_NEGATIVES = (
     "set an alarm for seven thirty",
@@ -100,6 +113,21 @@ def test_heldout_slice_meets_the_recall_floors(det: PiiDetector) -> None:
     low = {t: round(r, 3) for t, r in recall.items() if r < RECALL_FLOORS[t]}
     assert not low, f"word recall under the floor: {low} (all: {recall})"
     assert correct / predicted >= MIN_WORD_PRECISION
+
+
+def test_heldout_slice_values_keep_their_own_type(det: PiiDetector) -> None:
+    gold_words: dict[str, int] = {}
+    typed: dict[str, int] = {}
+    for row in _slice():
+        types = {
+            w: s.type for s in det.detect(row["text"]) for w in range(s.word_start, s.word_end)
+        }
+        for s, e, typ in row["spans"]:
+            gold_words[typ] = gold_words.get(typ, 0) + e - s
+            typed[typ] = typed.get(typ, 0) + sum(1 for w in range(s, e) if types.get(w) == typ)
+    recall = {t: typed[t] / gold_words[t] for t in gold_words}
+    low = {t: round(r, 3) for t, r in recall.items() if r < TYPED_RECALL_FLOORS[t]}
+    assert not low, f"typed word recall under the floor: {low} (all: {recall})"
 
 
 @pytest.mark.parametrize("text", HARD_NEGATIVES)
@@ -214,7 +242,6 @@ def test_features_of_a_street_joined_to_its_name(det: PiiDetector) -> None:
 
 def test_the_tagger_reads_spacy_entity_labels(det: PiiDetector) -> None:
     """spaCy's entity label of each word (GPE, PERSON ...) is one of the tagger's features."""
-    from voxguard.privacy.pii.numbers import normalise
     from voxguard.privacy.pii.tagger import sentence_features
 
     norm = normalise("what is the weather like in london today")
@@ -228,7 +255,6 @@ def test_the_tagger_reads_spacy_entity_labels(det: PiiDetector) -> None:
 def test_the_tagger_reads_names_that_context_makes_names(det: PiiDetector) -> None:
     """With every name-list word capitalised, spaCy reads "bob dean" after "about" as a person
     and "rock" before "music" not; that reading is a feature of the word and its neighbours."""
-    from voxguard.privacy.pii.numbers import normalise
     from voxguard.privacy.pii.tagger import sentence_features
 
     norm = normalise("what do you know about bob dean")
@@ -249,7 +275,6 @@ def test_the_name_reading_reuses_the_first_reading_only_for_the_same_text(
 ) -> None:
     """When capitalising name-list words changes nothing beyond what the careful casing did,
     the first NER pass already read that very text: its PERSON words are the answer."""
-    from voxguard.privacy.pii.numbers import normalise
 
     norm = normalise("text raju that i am late")  # "raju" is capitalised by both casings
     _, labels = det.rule_analysis(norm)
@@ -263,7 +288,6 @@ def test_a_name_grows_over_likely_neighbours_only(det: PiiDetector) -> None:
     """The span extension of ``combine``: a word next to a name joins it from the lower
     threshold; number words and function words never do, nor words under that threshold."""
     from voxguard.privacy.pii.engine import combine
-    from voxguard.privacy.pii.numbers import normalise
 
     norm = normalise("call anna q kowalska a five now")
     probs = [0.01, 0.9, 0.12, 0.8, 0.3, 0.4, 0.05]
@@ -388,7 +412,6 @@ def test_an_address_grows_over_the_house_number_after_it(det: PiiDetector) -> No
     """Where the house number follows the street ("sapilastie one"), a number word right
     after an address joins it from the lower threshold; a number elsewhere does not."""
     from voxguard.privacy.pii.engine import combine
-    from voxguard.privacy.pii.numbers import normalise
 
     norm = normalise("the party is at sapilastie one at seven")
     probs = [0.0, 0.0, 0.0, 0.0, 0.6, 0.2, 0.0, 0.2]
@@ -396,3 +419,132 @@ def test_an_address_grows_over_the_house_number_after_it(det: PiiDetector) -> No
     spans = combine(norm, [], tagged, det.lexicon, extend_threshold=0.1)
     assert [(s.type, s.word_start, s.word_end) for s in spans] == [("STREET_ADDRESS", 4, 6)]
     assert combine(norm, [], tagged, det.lexicon)[0].word_end == 5  # no extension asked
+
+
+def _rule(norm: NormalisedText, typ: str, w0: int, w1: int) -> PiiSpan:
+    words = norm.words
+    return PiiSpan(words[w0].core_start, words[w1 - 1].core_end, typ, 0.6, w0, w1)
+
+
+def _spans(norm: NormalisedText, spans: list[PiiSpan]) -> list[tuple[str, str]]:
+    words = [w.core for w in norm.words]
+    return [(s.type, " ".join(words[s.word_start : s.word_end])) for s in spans]
+
+
+def test_the_tagger_names_the_type_of_a_guessing_rule_inside_its_run(det: PiiDetector) -> None:
+    """A phone pattern between a street and its town is a postcode, and a name after an
+    address's numbers is a town: where the tagger reads one address run through them, the
+    run keeps its type. At the run's edges the rule's type stands: a name just before an
+    address, a phone number right after one, a number followed by more digits."""
+    from voxguard.privacy.pii.engine import combine
+
+    addr = ("STREET_ADDRESS", 1.0)
+    norm = normalise("send it to rua augusta twenty one seven one nine nine zero two lisboa")
+    tagged = [(None, 0.0)] * 3 + [addr] * 11
+    phone = _rule(norm, "PHONE_NUMBER", 7, 13)
+    assert _spans(norm, combine(norm, [phone], tagged, det.lexicon)) == [
+        ("STREET_ADDRESS", "rua augusta twenty one seven one nine nine zero two lisboa")
+    ]
+    # the same digits at the end of the run, or with an extension after them: a phone number
+    norm = normalise("send it to rua augusta twenty one seven one nine nine zero two ext four")
+    tagged = [(None, 0.0)] * 3 + [addr] * 12
+    assert _spans(norm, combine(norm, [phone], tagged, det.lexicon)) == [
+        ("STREET_ADDRESS", "rua augusta twenty one"),
+        ("PHONE_NUMBER", "seven one nine nine zero two"),
+        ("STREET_ADDRESS", "ext four"),
+    ]
+
+    # a town after the house number, a street's own name beside its street word
+    norm = normalise("ship to twelve harbour lane tapolcafa please")
+    tagged = [(None, 0.0)] * 2 + [addr] * 4 + [(None, 0.0)]
+    town = _rule(norm, "PERSON", 5, 6)
+    assert _spans(norm, combine(norm, [town], tagged, det.lexicon)) == [
+        ("STREET_ADDRESS", "twelve harbour lane tapolcafa")
+    ]
+    norm = normalise("ship to largo salvador costa sixty seven")
+    tagged = [(None, 0.0)] * 2 + [addr] * 5
+    street = _rule(norm, "PERSON", 3, 5)
+    assert _spans(norm, combine(norm, [street], tagged, det.lexicon)) == [
+        ("STREET_ADDRESS", "largo salvador costa sixty seven")
+    ]
+    # a name said before the address, which the tagger's run swallowed: still a person
+    norm = normalise("ship to olga vinogradov double four two jalakas isle")
+    tagged = [(None, 0.0)] * 2 + [addr] * 7
+    name = _rule(norm, "PERSON", 2, 4)
+    assert _spans(norm, combine(norm, [name], tagged, det.lexicon)) == [
+        ("PERSON", "olga vinogradov"),
+        ("STREET_ADDRESS", "double four two jalakas isle"),
+    ]
+
+
+def test_a_name_joined_into_an_e_mail_is_the_e_mail(det: PiiDetector) -> None:
+    from voxguard.privacy.pii.engine import combine
+
+    norm = normalise("mail viktor underscore szabo at example dot com")
+    tagged = [(None, 0.0)] + [("EMAIL_ADDRESS", 1.0)] * 7
+    name = _rule(norm, "PERSON", 1, 2)
+    mail = _rule(norm, "EMAIL_ADDRESS", 2, 8)
+    assert _spans(norm, combine(norm, [name, mail], tagged, det.lexicon)) == [
+        ("EMAIL_ADDRESS", "viktor underscore szabo at example dot com")
+    ]
+    # a name before an e-mail said with no joining word keeps its type
+    norm = normalise("mail viktor szabo at example dot com")
+    tagged = [(None, 0.0)] + [("EMAIL_ADDRESS", 1.0)] * 6
+    name = _rule(norm, "PERSON", 1, 2)
+    assert _spans(norm, combine(norm, [name], tagged, det.lexicon))[0] == ("PERSON", "viktor")
+
+
+def test_a_request_word_inside_an_address_joins_it(det: PiiDetector) -> None:
+    """ "number" is a request's own word, which the tagger alone may not hide as an address;
+    between two parts of one address that the tagger reads through it, it is the address's."""
+    from voxguard.privacy.pii.engine import combine
+
+    norm = normalise("ship it to bulevardul florea number thirty two")
+    addr = ("STREET_ADDRESS", 0.9)
+    tagged = [(None, 0.0)] * 3 + [addr] * 5
+    street = _rule(norm, "PERSON", 3, 5)
+    assert _spans(norm, combine(norm, [street], tagged, det.lexicon, 0.1)) == [
+        ("STREET_ADDRESS", "bulevardul florea number thirty two")
+    ]
+    assert _spans(norm, combine(norm, [street], tagged, det.lexicon)) == [
+        ("STREET_ADDRESS", "bulevardul florea"),
+        ("STREET_ADDRESS", "thirty two"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "please send the parcel to rua augusta twenty one apartment four one one zero zero "
+            "two three lisboa",
+            [
+                (
+                    "STREET_ADDRESS",
+                    "rua augusta twenty one apartment four one one zero zero two three lisboa",
+                )
+            ],
+        ),
+        (
+            "my new address is kossuth lajos utca twelve budapest",
+            [("STREET_ADDRESS", "kossuth lajos utca twelve budapest")],
+        ),
+        (
+            "ship to anna kowalska twelve oak street",
+            [("PERSON", "anna kowalska"), ("STREET_ADDRESS", "twelve oak street")],
+        ),
+        (
+            "we live at forty two elm road call five five five one two one two",
+            [
+                ("STREET_ADDRESS", "forty two elm road"),
+                ("PHONE_NUMBER", "five five five one two one two"),
+            ],
+        ),
+    ],
+)
+def test_addresses_read_out_keep_their_type(
+    det: PiiDetector, text: str, expected: list[tuple[str, str]]
+) -> None:
+    words = text.split()
+    spans = det.detect(text)
+    assert [(s.type, " ".join(words[s.word_start : s.word_end])) for s in spans] == expected

@@ -37,7 +37,9 @@ from .entities import (
 from .lexicon import DOMAIN_WORDS, RELATIONS, TITLES, WAKE_WORDS, Lexicon, build_lexicon
 from .numbers import NormalisedText, normalise
 from .recognizers import build_recognizers
+from .recognizers.email import EMAIL_JOINERS
 from .tagger import PiiTagger, TaggerModelError
+from .tagger.words import is_number_word, is_street_word
 
 log = logging.getLogger(__name__)
 
@@ -373,6 +375,56 @@ def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon, before_number: bool
     return True
 
 
+# Rules that guess a type from one cue: a count of digits (a phone pattern) or capital letters
+# (spaCy's person). Inside an address or an e-mail the same cue is a postcode, a town or a
+# name in the local part, and the tagger, reading the whole run, says so.
+_GUESSING_RULE_TYPES = frozenset({PHONE_NUMBER, PERSON})
+_RUN_TYPES = frozenset({STREET_ADDRESS, EMAIL_ADDRESS})
+
+
+def _tagger_run_through(
+    span: PiiSpan,
+    tagged: list[tuple[str | None, float]],
+    norm: NormalisedText,
+    lexicon: Lexicon,
+) -> str | None:
+    """The type the tagger names the words of a guessing rule's ``span`` with, when they sit
+    inside an address or e-mail run it reads; else None, and the rule's type stands. Either way
+    every word stays hidden: only its type changes. The run must place the span where such a
+    word sits, since the tagger's runs overreach at their edges (it reads a name said just
+    before an address as the address's start, a phone number after it as its end):
+
+    - in an address, a name after its house number or postcode (a town, a region: "... utca two
+      thirteen balatonhidvar"), or beside a street word (the street's own name: "soseaua dima
+      nr forty seven", "largo salvador costa sixty seven"); a postcode between the street and
+      the town ("suite thirty one two six four five three eight two covilha");
+    - in an e-mail, a name inside the local part or before a joining word ("viktor underscore
+      zsolt underscore szabo at ...")."""
+    if span.type not in _GUESSING_RULE_TYPES:
+        return None
+    types = {tagged[w][0] for w in range(span.word_start, span.word_end)}
+    run_type = types.pop() if len(types) == 1 else None
+    if run_type not in _RUN_TYPES:
+        return None
+    words = [w.core for w in norm.words]
+    start = span.word_start
+    while start > 0 and tagged[start - 1][0] == run_type:
+        start -= 1
+    before = start < span.word_start
+    after = span.word_end < len(words) and tagged[span.word_end][0] == run_type
+    next_word = words[span.word_end] if after else ""
+    if run_type == EMAIL_ADDRESS:
+        return run_type if (before and after) or next_word in EMAIL_JOINERS else None
+    if span.type == PHONE_NUMBER:
+        # a town follows a postcode; an extension or more digits follow a phone number
+        town_after = after and not is_number_word(next_word) and next_word not in _NUMBER_SAYING
+        return run_type if before and town_after else None
+    numbered = any(is_number_word(w) for w in words[start : span.word_start])
+    beside = words[span.word_start - before : span.word_end + after]
+    street_named = any(is_street_word(w, lexicon) for w in beside)
+    return run_type if numbered or ((before or after) and street_named) else None
+
+
 def _before_number(norm: NormalisedText, k: int) -> bool:
     return k + 1 < len(norm.words) and norm.words[k + 1].core in _NUMBER_SAYING
 
@@ -403,9 +455,12 @@ def combine(
     for s in rules:
         if s.type not in RULE_TYPES_KEPT:
             continue
+        run_type = _tagger_run_through(s, tagged, norm, lexicon)
         for w in range(s.word_start, s.word_end):
-            claim[w] = (s.type, s.score)
             from_rules.add(w)
+            tagger_claim = claim[w]
+            if run_type is None or tagger_claim is None or tagger_claim[0] != run_type:
+                claim[w] = (s.type, s.score)
         e = s.word_end
         while s.type == EMAIL_ADDRESS and e < n and claim[e] is not None:
             if claim[e][0] != EMAIL_ADDRESS:  # type: ignore[index]
@@ -491,12 +546,20 @@ def _extend_addresses(
 ) -> None:
     """Grow every STREET_ADDRESS run rightwards over the number words after it that the
     tagger gives at least ``threshold`` (in place): where the house number follows the street
-    ("sapilastie one", "conradiallee thirty"), the number is the rest of an address found."""
+    ("sapilastie one", "conradiallee thirty"), the number is the rest of an address found.
+    A word between two parts of one address that the tagger reads as address joins them,
+    even a request's own word ("bulevardul florea number thirty two")."""
+
+    def address(k: int) -> bool:
+        c = claim[k] if 0 <= k < len(claim) else None
+        return c is not None and c[0] == STREET_ADDRESS
+
     for w in range(1, len(claim)):
-        before = claim[w - 1]
-        if claim[w] is not None or before is None or before[0] != STREET_ADDRESS:
+        if claim[w] is not None or not address(w - 1) or tagged[w][1] < threshold:
             continue
-        if norm.words[w].core in _NUMBER_SAYING and tagged[w][1] >= threshold:
+        if norm.words[w].core in _NUMBER_SAYING or (
+            tagged[w][0] == STREET_ADDRESS and address(w + 1)
+        ):
             claim[w] = (STREET_ADDRESS, tagged[w][1])
 
 

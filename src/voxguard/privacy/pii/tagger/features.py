@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from voxguard.asr.number_words import (
-    CARDINAL_WORDS,
     DIGIT_WORDS,
     ORDINAL_WORDS,
     REPEATER_WORDS,
@@ -38,11 +37,12 @@ from .words import (
     EMAIL_JOINERS,
     MAIL_PROVIDERS,
     PHONE_CUES,
-    STREET_SUFFIXES,
     STREET_WORDS,
     TITLES,
     TLDS,
     UNIT_WORDS,
+    is_number_word,
+    joined_street_word,
 )
 
 if TYPE_CHECKING:
@@ -112,10 +112,6 @@ def fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
-def _is_number_word(w: str) -> bool:
-    return w in CARDINAL_WORDS or w in DIGIT_WORDS or w.isdigit()
-
-
 def _classes(w: str, lexicon: Lexicon, gazetteer: Gazetteer | None = None) -> list[str]:
     """Classes of one folded, possessive-free word."""
     out: list[str] = []
@@ -130,7 +126,7 @@ def _classes(w: str, lexicon: Lexicon, gazetteer: Gazetteer | None = None) -> li
         # a gazetteer name that is no English word ("ildiko", not "rose"): the strong evidence
         if named and lexicon.has_vocab and not lexicon.is_english(w):
             out.append("gname_noneng")
-    if _is_number_word(w):
+    if is_number_word(w):
         out.append("num")
         if w in DIGIT_WORDS:
             out.append("digit")
@@ -153,12 +149,7 @@ def _classes(w: str, lexicon: Lexicon, gazetteer: Gazetteer | None = None) -> li
     if lexicon.has_vocab:
         out.append("eng" if lexicon.is_english(w) else "unknown")
     # a street word joined to an unknown name; an English word ("during", "delegate") is none
-    if (
-        len(w) >= 6
-        and w not in STREET_WORDS
-        and w.endswith(STREET_SUFFIXES)
-        and not (lexicon.has_vocab and lexicon.is_english(w))
-    ):
+    if joined_street_word(w, lexicon):
         out.append("streetsuffix")
     if w in lexicon.stop_words:
         out.append("stop")
@@ -195,13 +186,13 @@ def _number_runs(bare: Sequence[str]) -> list[tuple[int, int, int]]:
     out = [(0, 0, 0)] * n
     i = 0
     while i < n:
-        if not _is_number_word(bare[i]) and bare[i] not in REPEATER_WORDS:
+        if not is_number_word(bare[i]) and bare[i] not in REPEATER_WORDS:
             i += 1
             continue
         j = i
         while j < n and (
-            _is_number_word(bare[j])
-            or (bare[j] in _NUMBER_JOINERS and j + 1 < n and _is_number_word(bare[j + 1]))
+            is_number_word(bare[j])
+            or (bare[j] in _NUMBER_JOINERS and j + 1 < n and is_number_word(bare[j + 1]))
         ):
             j += 1
         if j == i:  # "double" with no number after it

@@ -7,7 +7,8 @@ class (a street word, a country) carries over to languages whose words it never 
 
 from __future__ import annotations
 
-from voxguard.privacy.pii.lexicon import wordset
+from voxguard.asr.number_words import CARDINAL_WORDS, DIGIT_WORDS
+from voxguard.privacy.pii.lexicon import Lexicon, wordset
 
 # Words that name a kind of street, in the languages of Europe, the Americas and beyond.
 STREET_WORDS = wordset(
@@ -120,3 +121,24 @@ ADDRESS_CUES = wordset(
     """live lives living address deliver delivery ship send navigate directions moved move
     staying located at to from near visit office home house apartment billing"""
 )
+
+
+def is_number_word(word: str) -> bool:
+    """A number said as a word ("seven", "forty") or written in digits."""
+    return word in CARDINAL_WORDS or word in DIGIT_WORDS or word.isdigit()
+
+
+def joined_street_word(word: str, lexicon: Lexicon) -> bool:
+    """A long word ending in a street word that is neither one itself nor English
+    ("sapilastie", "conradiallee"; not "during"): likely a street whose name no list has."""
+    return (
+        len(word) >= 6
+        and word not in STREET_WORDS
+        and word.endswith(STREET_SUFFIXES)
+        and not (lexicon.has_vocab and lexicon.is_english(word))
+    )
+
+
+def is_street_word(word: str, lexicon: Lexicon) -> bool:
+    """A word naming a kind of street, alone ("utca", "largo") or joined ("sapilastie")."""
+    return word in STREET_WORDS or joined_street_word(word, lexicon)
