@@ -85,6 +85,26 @@ def test_credit_card_spoken(det: PiiDetector) -> None:
     assert spans_of(det, text) == [("CREDIT_CARD", " ".join(text.split()[3:]))]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # twelve digits, no checksum: only the words around them say it is a card
+        "put it on five two nine one three three zero eight four four six one",
+        "i'd like to pay with five two nine one three three zero eight four four six one",
+        "save five two nine one three three zero eight four four six one as my payment method",
+    ],
+)
+def test_a_card_said_with_payment_words_is_a_card(det: PiiDetector, text: str) -> None:
+    digits = "five two nine one three three zero eight four four six one"
+    assert spans_of(det, text) == [("CREDIT_CARD", digits)]
+
+
+def test_payment_words_do_not_make_a_phone_number_a_card(det: PiiDetector) -> None:
+    assert spans_of(det, "pay the rent then call five five five one two one two") == [
+        ("PHONE_NUMBER", "five five five one two one two")
+    ]
+
+
 def test_street_addresses(det: PiiDetector) -> None:
     assert spans_of(det, "i live at twelve oak street") == [("STREET_ADDRESS", "twelve oak street")]
     assert spans_of(det, "deliver to one hundred main avenue apartment four please") == [

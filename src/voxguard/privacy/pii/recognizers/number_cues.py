@@ -12,7 +12,11 @@ SSN = "ssn"
 ACCOUNT = "account"
 PHONE = "phone"
 
-_CARD_CUES = wordset("card visa mastercard amex discover credit debit cc maestro")
+_CARD_CUES = wordset(
+    "card visa mastercard amex discover credit debit cc maestro pay paying payment"
+)
+# "put it on ...", "charge it on ...": what is put on is a card
+_CARD_VERBS = wordset("put charge")
 _CVV_CUES = wordset("cvv cvc cvv2 csc")
 _SSN_CUES = wordset("ssn social")
 _ACCOUNT_CUES = wordset(
@@ -47,10 +51,23 @@ def _cue_at(toks: list[Tok], k: int) -> str | None:
         return _PAIR_CUES[(prev, w)]
     if w == "n" and k > 1 and (toks[k - 2].text, prev) == ("s", "s"):
         return SSN  # "s s n"
+    if (prev, w) == ("it", "on") and k > 1 and toks[k - 2].text in _CARD_VERBS:
+        return CARD
     for words, cue in _WORD_CUES:
         if w in words:
             return cue
     return None
+
+
+def card_cue_after(toks: list[Tok], j: int, window: int = 4) -> bool:
+    """A card named within ``window`` words after a number that ends at token j ("add ... as
+    a payment method", "... is my visa"), with no other number between."""
+    for k in range(j, min(len(toks), j + window)):
+        if is_digit_tok(toks[k].text):
+            return False
+        if toks[k].text in _CARD_CUES:
+            return True
+    return False
 
 
 def nearest_cue(toks: list[Tok], i: int, window: int = CUE_WINDOW) -> tuple[str | None, int]:

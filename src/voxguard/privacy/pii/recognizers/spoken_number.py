@@ -24,7 +24,7 @@ from voxguard.privacy.pii.lexicon import wordset
 
 from . import scores
 from .base import SpokenRecognizer, Tok, is_digit_tok, result
-from .number_cues import ACCOUNT, CARD, CVV, PHONE, SSN, nearest_cue
+from .number_cues import ACCOUNT, CARD, CVV, PHONE, SSN, card_cue_after, nearest_cue
 
 _YEAR_RE = re.compile(r"(19|20)\d\d")
 _ROUND_RE = re.compile(r"\d*[1-9]0{5,}")
@@ -157,6 +157,8 @@ class SpokenNumberRecognizer(SpokenRecognizer):
         for i, j in digit_runs(toks):
             parts = [t.text for t in toks[i:j] if is_digit_tok(t.text)]
             cue, distance = nearest_cue(toks, i)
+            if cue is None and card_cue_after(toks, j):
+                cue = CARD
             run = _Run(
                 parts,
                 "".join(p.replace("-", "") for p in parts),
