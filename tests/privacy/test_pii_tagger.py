@@ -530,8 +530,18 @@ def test_a_request_word_inside_an_address_joins_it(det: PiiDetector) -> None:
             [("STREET_ADDRESS", "kossuth lajos utca twelve budapest")],
         ),
         (
-            "ship to anna kowalska twelve oak street",
-            [("PERSON", "anna kowalska"), ("STREET_ADDRESS", "twelve oak street")],
+            "ship to anna kowalska twelve oak street springfield",
+            [("PERSON", "anna kowalska"), ("STREET_ADDRESS", "twelve oak street springfield")],
+        ),
+        # the house number and the town beside a street the tagger reads only faintly
+        (
+            "how far is it to eight hauptstrasse berlin",
+            [("STREET_ADDRESS", "eight hauptstrasse berlin")],
+        ),
+        # a request's own words after the address stay
+        (
+            "deliver to twelve oak street tomorrow morning",
+            [("STREET_ADDRESS", "twelve oak street")],
         ),
         (
             "we live at forty two elm road call five five five one two one two",

@@ -440,10 +440,12 @@ def combine(
 
     Recall first: a word either source claims is hidden, and a word next to a name joins it
     when the tagger gives it at least ``extend_threshold`` (lower than its own threshold: the
-    rest of a name is where a name was found, "barbara m probst"), as does a number word right
-    after an address ("sapilastie one"). Where both claim a word the rule's type wins (a
-    checksum or a phone pattern says more than the tagger's guess of the type), and an e-mail
-    ends where the rule found its public suffix. Neighbouring words of one type make one span."""
+    rest of a name is where a name was found, "barbara m probst"), as do a house number and a
+    town beside an address (``_extend_addresses``). Where both claim a word the rule's type
+    wins (a checksum says more than the tagger's guess of the type), except where a rule that
+    guesses from one cue sits inside an address or e-mail the tagger reads through it
+    (``_tagger_run_through``); an e-mail ends where the rule found its public suffix.
+    Neighbouring words of one type make one span."""
     n = len(norm.words)
     claim: list[tuple[str, float] | None] = [
         (typ, prob)
@@ -469,7 +471,7 @@ def combine(
             e += 1
     if extend_threshold is not None:
         _extend_names(norm, claim, tagged, lexicon, extend_threshold)
-        _extend_addresses(norm, claim, tagged, extend_threshold)
+        _extend_addresses(norm, claim, tagged, lexicon, extend_threshold)
     # a title belongs to the name right after it ("doctor burke")
     for w in range(1, n):
         named = claim[w] is not None and claim[w][0] == PERSON  # type: ignore[index]
@@ -542,13 +544,16 @@ def _extend_addresses(
     norm: NormalisedText,
     claim: list[tuple[str, float] | None],
     tagged: list[tuple[str | None, float]],
+    lexicon: Lexicon,
     threshold: float,
 ) -> None:
     """Grow every STREET_ADDRESS run rightwards over the number words after it that the
     tagger gives at least ``threshold`` (in place): where the house number follows the street
     ("sapilastie one", "conradiallee thirty"), the number is the rest of an address found.
     A word between two parts of one address that the tagger reads as address joins them,
-    even a request's own word ("bulevardul florea number thirty two")."""
+    even a request's own word ("bulevardul florea number thirty two"); so does a noun after
+    it, a town ("... oak street springfield"; not "please" or "tomorrow"), and a house number
+    before it ("eight hauptstrasse")."""
 
     def address(k: int) -> bool:
         c = claim[k] if 0 <= k < len(claim) else None
@@ -557,9 +562,16 @@ def _extend_addresses(
     for w in range(1, len(claim)):
         if claim[w] is not None or not address(w - 1) or tagged[w][1] < threshold:
             continue
-        if norm.words[w].core in _NUMBER_SAYING or (
-            tagged[w][0] == STREET_ADDRESS and address(w + 1)
+        core = norm.words[w].core
+        if (
+            core in _NUMBER_SAYING
+            or (tagged[w][0] == STREET_ADDRESS and address(w + 1))
+            or not lexicon.is_non_noun_word(core)
         ):
+            claim[w] = (STREET_ADDRESS, tagged[w][1])
+    for w in range(len(claim) - 2, -1, -1):
+        before_address = claim[w] is None and address(w + 1) and tagged[w][1] >= threshold
+        if before_address and is_number_word(norm.words[w].core):
             claim[w] = (STREET_ADDRESS, tagged[w][1])
 
 
