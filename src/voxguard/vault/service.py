@@ -33,6 +33,7 @@ from voxguard.vault.crypto import (
     wrap_data_key,
 )
 from voxguard.vault.errors import KeyDestroyedError
+from voxguard.vault.follow_transaction import after_commit, after_rollback
 from voxguard.vault.stores import BlobStore
 
 SALT_BYTES = 16
@@ -122,7 +123,8 @@ class Vault:
     def put(
         self, session: Session, *, account_id: str, utterance_id: str, kind: str, plaintext: bytes
     ) -> Blob:
-        """Encrypt and store; the Blob row joins the caller's transaction."""
+        """Encrypt and store; the Blob row joins the caller's transaction, and the object is
+        removed again if that transaction rolls back."""
         blob = self.seal(
             session,
             account_id=account_id,
@@ -131,6 +133,8 @@ class Vault:
             plaintext=plaintext,
         )
         session.add(blob)
+        store_key = blob.store_key
+        after_rollback(session, lambda: self.store.delete(store_key))
         return blob
 
     def get(self, session: Session, blob: Blob) -> bytes:
@@ -168,9 +172,12 @@ class Vault:
         self.store.delete(store_key)
 
     def shred_blob(self, session: Session, blob: Blob, *, actor: str, reason: str) -> None:
+        """Erase the blob's salt (which makes every copy noise) and, once that commits, its
+        object: a rollback leaves the blob as it was, readable."""
         blob.key_salt = None
         blob.deleted_at = utcnow()
-        self.store.delete(blob.store_key)
+        store_key = blob.store_key
+        after_commit(session, lambda: self.store.delete(store_key))
         audit.record(
             session,
             actor=actor,
@@ -181,7 +188,8 @@ class Vault:
         )
 
     def shred_account(self, session: Session, account_id: str, *, actor: str, reason: str) -> int:
-        """Destroy the account's data key, then delete its objects (best effort: already noise)."""
+        """Destroy the account's data key, then, once that commits, delete its objects (best
+        effort: already noise)."""
         now = utcnow()
         session.execute(
             update(AccountKey)
@@ -205,5 +213,6 @@ class Vault:
             account_id=account_id,
             details={"blobs": len(blobs), "reason": reason},
         )
-        self.store.delete_prefix(f"acct/{account_id}/")
+        prefix = f"acct/{account_id}/"
+        after_commit(session, lambda: self.store.delete_prefix(prefix))
         return len(blobs)
