@@ -431,50 +431,70 @@ def _spans(norm: NormalisedText, spans: list[PiiSpan]) -> list[tuple[str, str]]:
     return [(s.type, " ".join(words[s.word_start : s.word_end])) for s in spans]
 
 
-def test_the_tagger_names_the_type_of_a_guessing_rule_inside_its_run(det: PiiDetector) -> None:
+@pytest.mark.parametrize(
+    ("text", "address_run", "rule", "expected"),
+    [
+        # a phone pattern between the street and its town is a postcode
+        (
+            "send it to rua augusta twenty one seven one nine nine zero two lisboa",
+            (3, 14),
+            ("PHONE_NUMBER", 7, 13),
+            [("STREET_ADDRESS", "rua augusta twenty one seven one nine nine zero two lisboa")],
+        ),
+        # the same digits with an extension after them: a phone number
+        (
+            "send it to rua augusta twenty one seven one nine nine zero two ext four",
+            (3, 15),
+            ("PHONE_NUMBER", 7, 13),
+            [
+                ("STREET_ADDRESS", "rua augusta twenty one"),
+                ("PHONE_NUMBER", "seven one nine nine zero two"),
+                ("STREET_ADDRESS", "ext four"),
+            ],
+        ),
+        # a town after the house number
+        (
+            "ship to twelve harbour lane tapolcafa please",
+            (2, 6),
+            ("PERSON", 5, 6),
+            [("STREET_ADDRESS", "twelve harbour lane tapolcafa")],
+        ),
+        # a street's own name beside its street word
+        (
+            "ship to largo salvador costa sixty seven",
+            (2, 7),
+            ("PERSON", 3, 5),
+            [("STREET_ADDRESS", "largo salvador costa sixty seven")],
+        ),
+        # a name said before the address, which the tagger's run swallowed: still a person
+        (
+            "ship to olga vinogradov double four two jalakas isle",
+            (2, 9),
+            ("PERSON", 2, 4),
+            [("PERSON", "olga vinogradov"), ("STREET_ADDRESS", "double four two jalakas isle")],
+        ),
+    ],
+)
+def test_the_tagger_names_the_type_of_a_guessing_rule_inside_its_run(
+    det: PiiDetector,
+    text: str,
+    address_run: tuple[int, int],
+    rule: tuple[str, int, int],
+    expected: list[tuple[str, str]],
+) -> None:
     """A phone pattern between a street and its town is a postcode, and a name after an
     address's numbers is a town: where the tagger reads one address run through them, the
     run keeps its type. At the run's edges the rule's type stands: a name just before an
     address, a phone number right after one, a number followed by more digits."""
     from voxguard.privacy.pii.engine import combine
 
-    addr = ("STREET_ADDRESS", 1.0)
-    norm = normalise("send it to rua augusta twenty one seven one nine nine zero two lisboa")
-    tagged = [(None, 0.0)] * 3 + [addr] * 11
-    phone = _rule(norm, "PHONE_NUMBER", 7, 13)
-    assert _spans(norm, combine(norm, [phone], tagged, det.lexicon)) == [
-        ("STREET_ADDRESS", "rua augusta twenty one seven one nine nine zero two lisboa")
+    norm = normalise(text)
+    first, end = address_run
+    tagged: list[tuple[str | None, float]] = [
+        ("STREET_ADDRESS", 1.0) if first <= k < end else (None, 0.0) for k in range(len(norm.words))
     ]
-    # the same digits at the end of the run, or with an extension after them: a phone number
-    norm = normalise("send it to rua augusta twenty one seven one nine nine zero two ext four")
-    tagged = [(None, 0.0)] * 3 + [addr] * 12
-    assert _spans(norm, combine(norm, [phone], tagged, det.lexicon)) == [
-        ("STREET_ADDRESS", "rua augusta twenty one"),
-        ("PHONE_NUMBER", "seven one nine nine zero two"),
-        ("STREET_ADDRESS", "ext four"),
-    ]
-
-    # a town after the house number, a street's own name beside its street word
-    norm = normalise("ship to twelve harbour lane tapolcafa please")
-    tagged = [(None, 0.0)] * 2 + [addr] * 4 + [(None, 0.0)]
-    town = _rule(norm, "PERSON", 5, 6)
-    assert _spans(norm, combine(norm, [town], tagged, det.lexicon)) == [
-        ("STREET_ADDRESS", "twelve harbour lane tapolcafa")
-    ]
-    norm = normalise("ship to largo salvador costa sixty seven")
-    tagged = [(None, 0.0)] * 2 + [addr] * 5
-    street = _rule(norm, "PERSON", 3, 5)
-    assert _spans(norm, combine(norm, [street], tagged, det.lexicon)) == [
-        ("STREET_ADDRESS", "largo salvador costa sixty seven")
-    ]
-    # a name said before the address, which the tagger's run swallowed: still a person
-    norm = normalise("ship to olga vinogradov double four two jalakas isle")
-    tagged = [(None, 0.0)] * 2 + [addr] * 7
-    name = _rule(norm, "PERSON", 2, 4)
-    assert _spans(norm, combine(norm, [name], tagged, det.lexicon)) == [
-        ("PERSON", "olga vinogradov"),
-        ("STREET_ADDRESS", "double four two jalakas isle"),
-    ]
+    spans = combine(norm, [_rule(norm, *rule)], tagged, det.lexicon)
+    assert _spans(norm, spans) == expected
 
 
 def test_a_name_joined_into_an_e_mail_is_the_e_mail(det: PiiDetector) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from tests.support.audio import tone_wav
 from tests.support.client import app_client, post_utterance
@@ -23,6 +24,17 @@ def _one_blob(rt: Runtime) -> Blob:
         post_utterance(client, device.token, tone_wav(0.5), device.metadata("u0"))
     with rt.db.read() as session:
         return session.execute(sa.select(Blob)).scalars().one()
+
+
+def _put_beside(rt: Runtime, session: Session, blob: Blob) -> Blob:
+    """A second object of the same utterance, as a re-bleeped review copy is."""
+    return rt.vault.put(
+        session,
+        account_id=blob.account_id,
+        utterance_id=blob.utterance_id,
+        kind="review_copy",
+        plaintext=b"RIFF and more",
+    )
 
 
 def test_a_shred_that_rolls_back_leaves_the_blob_readable(rt: Runtime) -> None:
@@ -57,24 +69,12 @@ def test_an_erasure_that_rolls_back_keeps_the_accounts_objects(rt: Runtime) -> N
 def test_an_object_put_in_a_transaction_that_rolls_back_is_removed(rt: Runtime) -> None:
     blob = _one_blob(rt)
     with pytest.raises(Boom), rt.db.session() as session:
-        new = rt.vault.put(
-            session,
-            account_id=blob.account_id,
-            utterance_id=blob.utterance_id,
-            kind="review_copy",
-            plaintext=b"RIFF and more",
-        )
+        new = _put_beside(rt, session, blob)
         assert rt.vault.store.exists(new.store_key)
         raise Boom
     assert not rt.vault.store.exists(new.store_key)
     with rt.db.session() as session:
-        kept = rt.vault.put(
-            session,
-            account_id=blob.account_id,
-            utterance_id=blob.utterance_id,
-            kind="review_copy",
-            plaintext=b"RIFF and more",
-        )
+        kept = _put_beside(rt, session, blob)
     assert rt.vault.store.exists(kept.store_key)
 
 
