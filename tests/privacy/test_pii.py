@@ -105,6 +105,27 @@ def test_payment_words_do_not_make_a_phone_number_a_card(det: PiiDetector) -> No
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("when was frost born", "frost"),
+        ("remember that dusty was born on the third of june", "dusty"),
+        ("tell me where lincoln was born", "lincoln"),
+    ],
+)
+def test_who_was_born_is_a_person_even_an_ordinary_word(
+    det: PiiDetector, text: str, name: str
+) -> None:
+    assert ("PERSON", name) in spans_of(det, text)
+
+
+@pytest.mark.parametrize(
+    "text", ["when was the baby born", "my son was born on tuesday", "the idea was born at a party"]
+)
+def test_born_after_an_article_or_a_relation_names_nobody(det: PiiDetector, text: str) -> None:
+    assert [t for t, _ in spans_of(det, text)] in ([], ["DATE_OF_BIRTH"])
+
+
 def test_street_addresses(det: PiiDetector) -> None:
     assert spans_of(det, "i live at twelve oak street") == [("STREET_ADDRESS", "twelve oak street")]
     assert spans_of(det, "deliver to one hundred main avenue apartment four please") == [

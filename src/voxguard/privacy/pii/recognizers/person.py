@@ -43,6 +43,9 @@ _PERSONAL_NOUNS = wordset(
 _AUX_BEFORE_SUBJECT = wordset(
     "did does do has have had is was when where can could would should will"
 )
+_BE = wordset("was is were")
+# "when was the baby born", "my son was born": no name; "remember that rick was born": one
+_ARTICLES_AND_POSSESSIVES = wordset("the a an my your his her our their")
 _PERSON_VERBS = wordset(
     """live lives living post posted born call called text texted email emailed send sent say
     said want wants get got reply replied come coming arrive arrived work works been win won
@@ -64,6 +67,13 @@ def _person_verb_after(bare: list[str], k: int) -> bool:
     return (k < len(bare) and bare[k] in _PERSON_VERBS) or (
         k + 1 < len(bare) and bare[k + 1] in _PERSON_VERBS and bare[k].isalpha()
     )
+
+
+def _born_after(bare: list[str], k: int) -> bool:
+    """Word k is who was born: "was link born", "rick was born". Only people are, so the word
+    is a name even when it is an ordinary English word."""
+    after = bare[k + 1 : k + 3]
+    return after[:1] == ["born"] or (len(after) == 2 and after[0] in _BE and after[1] == "born")
 
 
 class SpokenPersonRecognizer(SpokenRecognizer):
@@ -116,6 +126,8 @@ class SpokenPersonRecognizer(SpokenRecognizer):
             and _person_verb_after(bare, k + 1)
         ):
             return max(score, scores.NAME_BEFORE_PERSON_VERB)  # "did mark post"
+        if prev not in _ARTICLES_AND_POSSESSIVES and _born_after(bare, k):
+            return max(score, scores.NAME_BEFORE_PERSON_VERB)  # "what year was link born"
         possessive = words[k].endswith("'s") and (solid or w in lex.first_names)
         if (possessive or (nxt in _PERSONAL_NOUNS and solid)) and prev not in _DETERMINERS:
             return max(score, scores.NAME_POSSESSIVE)  # "bob's birthday", "tanner birthday"
