@@ -19,7 +19,7 @@ from voxguard.privacy.pii.lexicon import COMM_VERBS, DOMAIN_WORDS, Lexicon, word
 from . import scores
 from .base import ALNUM_RE, SpokenRecognizer, Tok, result
 
-EMAIL_JOINERS = wordset("dot underscore dash hyphen period point")
+_EMAIL_JOINERS = wordset("dot underscore dash hyphen period point")
 _DOTS = wordset("dot period point .")
 _LOCAL_STOP = wordset("to is at my me email mail send address the a an and of for")
 # The first domain label may be said as up to this many words ("my company dot com").
@@ -61,7 +61,7 @@ def _domain_end(toks: list[Tok], s: int, at_tok: str) -> int | None:
             k < n
             and len(label) < MAX_DOMAIN_LABEL_WORDS
             and ALNUM_RE.fullmatch(toks[k].text)
-            and (toks[k].text not in EMAIL_JOINERS and toks[k].text != "at")
+            and (toks[k].text not in _EMAIL_JOINERS and toks[k].text != "at")
         ):
             label.append(toks[k].text)
             k += 1
@@ -112,7 +112,7 @@ class SpokenEmailRecognizer(SpokenRecognizer):
         if k < 0:
             return None
         w = toks[k].text
-        if not include_last and (not ALNUM_RE.fullmatch(w) or w in EMAIL_JOINERS):
+        if not include_last and (not ALNUM_RE.fullmatch(w) or w in _EMAIL_JOINERS):
             return None
         start = _joined_start(toks, k)
         # spelled initials glued to the name ("j smith")
@@ -136,7 +136,7 @@ def _joined_start(toks: list[Tok], k: int) -> int:
     while True:
         if (
             start - 2 >= 0
-            and toks[start - 1].text in EMAIL_JOINERS
+            and toks[start - 1].text in _EMAIL_JOINERS
             and ALNUM_RE.fullmatch(toks[start - 2].text)
         ):
             start -= 2
