@@ -466,6 +466,13 @@ def _spans(norm: NormalisedText, spans: list[PiiSpan]) -> list[tuple[str, str]]:
             ("PERSON", 3, 5),
             [("STREET_ADDRESS", "largo salvador costa sixty seven")],
         ),
+        # a name further along a street's name than its street word
+        (
+            "ship to avenida juan pablo duarte twelve santiago",
+            (2, 8),
+            ("PERSON", 4, 6),
+            [("STREET_ADDRESS", "avenida juan pablo duarte twelve santiago")],
+        ),
         # a name said before the address, which the tagger's run swallowed: still a person
         (
             "ship to olga vinogradov double four two jalakas isle",

@@ -394,9 +394,9 @@ def _tagger_run_through(
     before an address as the address's start, a phone number after it as its end):
 
     - in an address, a name after its house number or postcode (a town, a region: "... utca two
-      thirteen balatonhidvar"), or beside a street word (the street's own name: "soseaua dima
-      nr forty seven", "largo salvador costa sixty seven"); a postcode between the street and
-      the town ("suite thirty one two six four five three eight two covilha");
+      thirteen balatonhidvar"), or after or beside a street word (the street's own name:
+      "soseaua dima nr forty seven", "avenue georges leroy ninety seven"); a postcode between
+      the street and the town ("suite thirty one two six four five three eight two covilha");
     - in an e-mail, a name inside the local part or before a joining word ("viktor underscore
       zsolt underscore szabo at ...")."""
     if span.type not in _GUESSING_RULE_TYPES:
@@ -423,7 +423,7 @@ def _tagger_run_through(
         town_after = after and not is_number_word(next_word) and next_word not in _NUMBER_SAYING
         return run_type if before and town_after else None
     numbered = any(is_number_word(w) for w in words[start : span.word_start])
-    beside = words[span.word_start - before : span.word_end + after]
+    beside = words[start : span.word_end + after]
     street_named = any(is_street_word(w, lexicon) for w in beside)
     return run_type if numbered or ((before or after) and street_named) else None
 
