@@ -331,6 +331,9 @@ SWEEP_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 # Measured while exploring the voice source (README "Changing the voice source"): run by name
 # with --methods only, so a plain --sweep keeps its length.
 EXPLORED_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    # Issue 12: the default with its pitch and formant warp pointed toward the middle (a low
+    # voice up, a high one down, the warp the pitch's way), never a high voice made higher.
+    ("pitchwarp toward 165 Hz", "pitchwarp-mcadams", {"toward_f0_hz": 165.0}),
     # Issue 12, voice source: the source change alone, on a mild envelope warp, and on top of
     # "strong warp + pitch".
     ("envwarp source only", "envwarp", _NO_ENV | _SOURCE),

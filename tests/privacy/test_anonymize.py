@@ -226,6 +226,19 @@ def test_warp_map_is_monotone_and_keeps_the_band_edges() -> None:
         assert mapped[-1] == pytest.approx(np.pi)
 
 
+def test_pitchwarp_toward_a_centre_moves_low_voices_up_and_high_ones_down() -> None:
+    """The exploration option (off by default): pitch and formant warp point the same way,
+    toward the centre F0; the default draws both directions."""
+    an = PitchWarpMcAdamsAnonymizer(toward_f0_hz=165.0)
+    for seed in range(50):
+        low, high = an.params_for(seed, SR, f0_hz=110.0), an.params_for(seed, SR, f0_hz=210.0)
+        assert low.semitones > 0 and low.warp >= 1.0
+        assert high.semitones < 0 and high.warp <= 1.0
+    assert PitchWarpMcAdamsAnonymizer().params_for(3, SR, f0_hz=110.0) == (
+        PitchWarpMcAdamsAnonymizer().params_for(3, SR)
+    )
+
+
 def test_pitchwarp_parameters_spread_over_seeds() -> None:
     an = PitchWarpMcAdamsAnonymizer()
     draws = [an.params_for(s, SR) for s in range(400)]

@@ -25,6 +25,7 @@ McAdams alone, alpha 0.8 fixed / drawn from [0.75, 0.9]: lazy-informed EER 4 % /
 18 % / 20 %, WER 6 %. These are development figures; bench/privacy_eval.py is the reference.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -202,6 +203,10 @@ class PitchWarpMcAdamsAnonymizer:
     max_formant_ratio: float = 1.455
     lpc_order: int | None = None
     frame_ms: float = 20.0
+    # Off by default (exploration): a voice whose median F0 is under this is shifted up, one
+    # over it down, and the formant warp goes the same way as the pitch, so that no draw
+    # makes a high voice higher with a longer vocal tract (what Whisper hears worst).
+    toward_f0_hz: float | None = None
 
     def __post_init__(self) -> None:
         check_range(self.semitone_range, "semitone_range", -12.0, 12.0)
@@ -251,7 +256,17 @@ class PitchWarpMcAdamsAnonymizer:
             ripple=tuple((float(a), float(p)) for a, p in zip(amps, phases, strict=True)),
         )
 
-    def params_for(self, seed: int, sample_rate: int) -> PitchWarpParams:
+    def _toward(self, params: PitchWarpParams, f0_hz: float | None) -> PitchWarpParams:
+        if self.toward_f0_hz is None or f0_hz is None:
+            return params
+        up = f0_hz < self.toward_f0_hz
+        warp = max(params.warp, 1.0 / params.warp) if up else min(params.warp, 1.0 / params.warp)
+        semitones = abs(params.semitones) if up else -abs(params.semitones)
+        return dataclasses.replace(params, semitones=semitones, warp=warp)
+
+    def params_for(
+        self, seed: int, sample_rate: int, f0_hz: float | None = None
+    ) -> PitchWarpParams:
         """The parameters used for an utterance anonymized with `seed` at `sample_rate`.
 
         The warp, wobble and McAdams power compound: drawn independently they sometimes move F1
@@ -267,7 +282,7 @@ class PitchWarpMcAdamsAnonymizer:
         best: PitchWarpParams | None = None
         best_dev = np.inf
         for _ in range(_MAX_DRAWS):
-            params = self._draw(rng)
+            params = self._toward(self._draw(rng), f0_hz)
             mapped = params.envelope_map()(phi)
             dev = float(np.max(np.abs(np.log(mapped / phi)))) if hz.size else 0.0
             if dev <= limit:
@@ -282,7 +297,7 @@ class PitchWarpMcAdamsAnonymizer:
         if x.size == 0:
             return x.astype(np.float32)
         sr = int(sample_rate)
-        params = self.params_for(seed, sr)
+        params = self.params_for(seed, sr, median_f0(x, sr) if self.toward_f0_hz else None)
         order = self.lpc_order or default_lpc_order(sr)
         grid = lpc.make_grid(x.size, sr, self.frame_ms, order)
 
@@ -301,3 +316,14 @@ class PitchWarpMcAdamsAnonymizer:
             shifted_spec * (gain / lpc.polynomial_response(target, grid.n_fft)), grid
         )
         return finalise_output(y, x)
+
+
+def median_f0(x: np.ndarray, sample_rate: int) -> float | None:
+    """The median F0 (Hz) of the clearly voiced frames, or None for no voiced frame."""
+    from voxguard.privacy.anonymize.pitch import analyse
+    from voxguard.privacy.anonymize.source import f0_and_voicing
+
+    frames = analyse(x, sample_rate)
+    f0, voicing = f0_and_voicing(np.abs(frames.spec) ** 2, sample_rate)
+    voiced = f0[voicing >= 0.5]
+    return float(np.median(voiced)) if voiced.size else None
