@@ -334,6 +334,13 @@ EXPLORED_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     # Issue 12: the default with its pitch and formant warp pointed toward the middle (a low
     # voice up, a high one down, the warp the pitch's way), never a high voice made higher.
     ("pitchwarp toward 165 Hz", "pitchwarp-mcadams", {"toward_f0_hz": 165.0}),
+    # The terciles of bench/anonymizer_wer_parts.py: a brighter tilt and wider formants cost
+    # the most words; the default without those parts of their ranges.
+    (
+        "pitchwarp no bright tilt or wide formants",
+        "pitchwarp-mcadams",
+        {"tilt_range": (-7.5, 2.5), "bandwidth_range": (0.757, 1.1)},
+    ),
     # Issue 12, voice source: the source change alone, on a mild envelope warp, and on top of
     # "strong warp + pitch".
     ("envwarp source only", "envwarp", _NO_ENV | _SOURCE),
