@@ -19,7 +19,6 @@ Run: ``.venv/bin/python bench/anonymizer_wer_parts.py [--speakers 12] [--clips 4
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import zlib
 from collections.abc import Callable
@@ -35,13 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import speechocean
 from pii_corpus import shared_data_dir
+from privacy_eval import RATE, corpus_wer, load_16k
 from voxguard.privacy.anonymize import pitchwarp, wsola
-from voxguard.privacy.anonymize.pitchwarp import (
-    PitchWarpMcAdamsAnonymizer,
-    median_f0,
-)
+from voxguard.privacy.anonymize.pitchwarp import PitchWarpMcAdamsAnonymizer
+from voxguard.privacy.anonymize.source import median_f0
 
-RATE = 16000
 SEED = 7
 console = Console()
 
@@ -70,30 +67,19 @@ class Decoded:
     audio: np.ndarray
 
 
-def _words(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z' ]", " ", text.lower()).split())
-
-
 def _wer(references: list[str], hypotheses: list[str]) -> float:
-    import jiwer
-
-    return float(jiwer.wer(references, hypotheses))
+    return corpus_wer(references, hypotheses)[0]
 
 
 def _clips(root: Path, speakers: int, per_speaker: int, transcribe: Callable) -> list[Decoded]:
-    import librosa
-    import soundfile as sf
-
     clips = speechocean.read_clips(root)
     chosen = [
         c for s in speechocean.half_speakers(root, "tune", speakers) for c in clips[s][:per_speaker]
     ]
     out = []
     for clip in track(chosen, "ASR on originals", console=console):
-        x, sr = sf.read(clip.path, dtype="float32")
-        if sr != RATE:
-            x = librosa.resample(x, orig_sr=sr, target_sr=RATE)
-        reference = _words(transcribe(x))
+        x = load_16k(clip.path)
+        reference = transcribe(x)
         if reference:
             out.append(Decoded(reference, x))
     return out
@@ -112,7 +98,7 @@ def parts_table(clips: list[Decoded], transcribe: Callable) -> Table:
             pitchwarp.pitch_shift = wsola.pitch_shift  # type: ignore[assignment]
         try:
             hyps = [
-                _words(transcribe(anonymizer(c.audio, RATE, SEED)))
+                transcribe(anonymizer(c.audio, RATE, SEED))
                 for c in track(clips, label, console=console)
             ]
         finally:
@@ -134,7 +120,7 @@ def tercile_table(clips: list[Decoded], transcribe: Callable, seeds: int) -> Tab
         for name in DRAWN:
             values[name].append(float(getattr(params, name)))
         refs.append(clip.reference)
-        hyps.append(_words(transcribe(anonymizer(clip.audio, RATE, seed))))
+        hyps.append(transcribe(anonymizer(clip.audio, RATE, seed)))
     table = Table(
         title=f"default: WER of the decodes in each tercile of a parameter "
         f"({len(jobs)} decodes, overall {100 * _wer(refs, hyps):.1f} %)"

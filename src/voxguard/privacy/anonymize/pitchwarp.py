@@ -264,6 +264,13 @@ class PitchWarpMcAdamsAnonymizer:
         semitones = abs(params.semitones) if up else -abs(params.semitones)
         return dataclasses.replace(params, semitones=semitones, warp=warp)
 
+    def _f0(self, x: np.ndarray, sample_rate: int) -> float | None:
+        if self.toward_f0_hz is None:
+            return None  # the default never analyses the voice's pitch
+        from voxguard.privacy.anonymize.source import median_f0  # source imports this module
+
+        return median_f0(x, sample_rate)
+
     def params_for(
         self, seed: int, sample_rate: int, f0_hz: float | None = None
     ) -> PitchWarpParams:
@@ -297,7 +304,7 @@ class PitchWarpMcAdamsAnonymizer:
         if x.size == 0:
             return x.astype(np.float32)
         sr = int(sample_rate)
-        params = self.params_for(seed, sr, median_f0(x, sr) if self.toward_f0_hz else None)
+        params = self.params_for(seed, sr, self._f0(x, sr))
         order = self.lpc_order or default_lpc_order(sr)
         grid = lpc.make_grid(x.size, sr, self.frame_ms, order)
 
@@ -316,14 +323,3 @@ class PitchWarpMcAdamsAnonymizer:
             shifted_spec * (gain / lpc.polynomial_response(target, grid.n_fft)), grid
         )
         return finalise_output(y, x)
-
-
-def median_f0(x: np.ndarray, sample_rate: int) -> float | None:
-    """The median F0 (Hz) of the clearly voiced frames, or None for no voiced frame."""
-    from voxguard.privacy.anonymize.pitch import analyse
-    from voxguard.privacy.anonymize.source import f0_and_voicing
-
-    frames = analyse(x, sample_rate)
-    f0, voicing = f0_and_voicing(np.abs(frames.spec) ** 2, sample_rate)
-    voiced = f0[voicing >= 0.5]
-    return float(np.median(voiced)) if voiced.size else None

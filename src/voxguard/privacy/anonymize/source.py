@@ -54,6 +54,7 @@ import numpy as np
 import scipy.fft as sfft
 
 from voxguard.privacy.anonymize.lpc import periodic_hann
+from voxguard.privacy.anonymize.pitch import analyse
 from voxguard.privacy.anonymize.pitchwarp import equaliser_db
 
 F0_RANGE_HZ = (60.0, 400.0)
@@ -103,6 +104,13 @@ def f0_and_voicing(power: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.
     voicing = np.clip((best[:, 0] - _VOICING_FROM) / (_VOICING_TO - _VOICING_FROM), 0.0, 1.0)
     voicing[energy[:, 0] <= 1e-10] = 0.0
     return sample_rate / lag, voicing
+
+
+def median_f0(x: np.ndarray, sample_rate: int) -> float | None:
+    """The median F0 (Hz) of an utterance's clearly voiced frames, or None for none."""
+    f0, voicing = f0_and_voicing(np.abs(analyse(x, sample_rate).spec) ** 2, sample_rate)
+    voiced = f0[voicing >= 0.5]
+    return float(np.median(voiced)) if voiced.size else None
 
 
 def _rise(freqs: np.ndarray, at_hz: float) -> np.ndarray:

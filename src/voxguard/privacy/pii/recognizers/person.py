@@ -45,7 +45,7 @@ _AUX_BEFORE_SUBJECT = wordset(
 )
 _BE = wordset("was is were")
 # "when was the baby born", "my son was born": no name; "remember that rick was born": one
-_ARTICLES_AND_POSSESSIVES = wordset("the a an my your his her our their")
+_ARTICLES_AND_POSSESSIVES = _DETERMINERS - wordset("this that these those")
 _PERSON_VERBS = wordset(
     """live lives living post posted born call called text texted email emailed send sent say
     said want wants get got reply replied come coming arrive arrived work works been win won
