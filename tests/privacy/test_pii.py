@@ -136,6 +136,47 @@ def test_street_addresses(det: PiiDetector) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("i live at via roma twelve", "via roma twelve"),
+        ("ship it to ten rue de la paix", "ten rue de la paix"),
+        ("my address is rua augusta one hundred", "rua augusta one hundred"),
+    ],
+)
+def test_a_street_word_said_before_the_name(det: PiiDetector, text: str, address: str) -> None:
+    assert spans_of(det, text) == [("STREET_ADDRESS", address)]
+
+
+@pytest.mark.parametrize(
+    "text", ["send it via email", "take the via rail to montreal at five", "the corso is open"]
+)
+def test_a_prefix_street_word_needs_a_house_number(det: PiiDetector, text: str) -> None:
+    assert "STREET_ADDRESS" not in [t for t, _ in spans_of(det, text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("play taylor swift", "taylor swift"), ("call john swift tomorrow", "john swift")],
+)
+def test_a_surname_that_names_a_bank_code_is_a_name_after_a_name(
+    det: PiiDetector, text: str, name: str
+) -> None:
+    assert spans_of(det, text) == [("PERSON", name)]
+
+
+@pytest.mark.parametrize(
+    "text", ["pay my phone bill", "read the text message again", "what is my swift code"]
+)
+def test_a_cue_said_as_a_noun_names_nobody(det: PiiDetector, text: str) -> None:
+    assert "PERSON" not in [t for t, _ in spans_of(det, text)]
+
+
+def test_a_name_does_not_grow_over_an_adjective(det: PiiDetector) -> None:
+    assert spans_of(det, "tell ngozi happy birthday") == [("PERSON", "ngozi")]
+    assert ("PERSON", "bill") in spans_of(det, "call my brother bill")
+
+
 def test_name_after_call(det: PiiDetector) -> None:
     assert spans_of(det, "call priya") == [("PERSON", "priya")]
     assert spans_of(det, "can you ring raju now") == [("PERSON", "raju")]

@@ -504,6 +504,66 @@ def test_the_tagger_names_the_type_of_a_guessing_rule_inside_its_run(
     assert _spans(norm, spans) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "run_start", "expected"),
+    [
+        # the English order: house number, street name, street word; before it, a name
+        (
+            "ship to maksim tarassov two twenty five vaht well suite six",
+            2,
+            [
+                ("PERSON", "maksim tarassov"),
+                ("STREET_ADDRESS", "two twenty five vaht well suite six"),
+            ],
+        ),
+        # the street word first: the words before the number are the street's
+        (
+            "my address is jurkoviceva four a zagreb",
+            3,
+            [("STREET_ADDRESS", "jurkoviceva four a zagreb")],
+        ),
+        # a unit after the number is no street word: "flat" is one in the postal list
+        (
+            "navigate to jordybaan three hundred flat fifty six",
+            2,
+            [("STREET_ADDRESS", "jordybaan three hundred flat fifty six")],
+        ),
+        # a request's word before the number is no name
+        (
+            "customer address eighty one arslan spurs",
+            1,
+            [("STREET_ADDRESS", "address eighty one arslan spurs")],
+        ),
+    ],
+)
+def test_a_name_before_an_english_order_address_is_a_person(
+    det: PiiDetector, text: str, run_start: int, expected: list[tuple[str, str]]
+) -> None:
+    """The tagger reads a name said just before an address as the address's start; where the
+    address is said the English way it starts at its house number."""
+    from voxguard.privacy.pii.engine import combine
+
+    norm = normalise(text)
+    tagged: list[tuple[str | None, float]] = [
+        ("STREET_ADDRESS", 0.9) if k >= run_start else (None, 0.0) for k in range(len(norm.words))
+    ]
+    assert _spans(norm, combine(norm, [], tagged, det.lexicon)) == expected
+
+
+def test_a_request_word_left_alone_at_an_address_edge_is_given_back(det: PiiDetector) -> None:
+    from voxguard.privacy.pii.engine import combine
+
+    norm = normalise("call safura zorlu on plus nine one two three four five six seven")
+    tagged: list[tuple[str | None, float]] = [(None, 0.0)] * len(norm.words)
+    tagged[3] = ("STREET_ADDRESS", 0.3)
+    name = _rule(norm, "PERSON", 1, 3)
+    phone = _rule(norm, "PHONE_NUMBER", 4, len(norm.words))
+    assert [t for t, _ in _spans(norm, combine(norm, [name, phone], tagged, det.lexicon))] == [
+        "PERSON",
+        "PHONE_NUMBER",
+    ]
+
+
 def test_a_name_joined_into_an_e_mail_is_the_e_mail(det: PiiDetector) -> None:
     from voxguard.privacy.pii.engine import combine
 

@@ -34,11 +34,22 @@ from .entities import (
     PRIORITY,
     STREET_ADDRESS,
 )
-from .lexicon import DOMAIN_WORDS, RELATIONS, TITLES, WAKE_WORDS, Lexicon, build_lexicon
+from .lexicon import (
+    DETERMINERS,
+    DOMAIN_WORDS,
+    RELATIONS,
+    STRONG_NAME_CUES,
+    TITLES,
+    UNIT_WORDS,
+    WAKE_WORDS,
+    Lexicon,
+    build_lexicon,
+)
 from .numbers import NormalisedText, normalise
 from .recognizers import build_recognizers
 from .tagger import PiiTagger, TaggerModelError
-from .tagger.words import EMAIL_JOINERS, is_number_word, is_street_word
+from .tagger.features import fold
+from .tagger.words import EMAIL_JOINERS, US_STREET_SUFFIXES, is_number_word, is_street_word
 
 log = logging.getLogger(__name__)
 
@@ -343,7 +354,11 @@ _NUMBER_SAYING = frozenset(
     ]
 )
 _NUMBER_TYPES = frozenset({PHONE_NUMBER, CREDIT_CARD})
-_IDENTIFIER_WORDS = frozenset(["iban", "ssn", "pin", "bic", "swift", "postcode", "zip", "vat"])
+_IDENTIFIER_WORDS = frozenset(["iban", "ssn", "pin", "bic", "postcode", "zip", "vat"])
+# A bank code's name that is also a surname: the code's only where a code is spoken of
+# ("my swift code", "iban and swift"), a name after a name ("taylor swift").
+_CODE_NAMES = frozenset(["swift"])
+_CODE_NAME_CONTEXT = _IDENTIFIER_WORDS | DETERMINERS | frozenset(["code", "number", "and", "or"])
 
 
 def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon, before_number: bool = False) -> bool:
@@ -372,6 +387,28 @@ def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon, before_number: bool
             )
         )
     return True
+
+
+def _no_name_here(norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
+    """Word k is no one's name where it stands, whatever the tagger reads: an English word after
+    a cue said as a noun ("pay my phone bill", "read the text message": a determiner before
+    "phone" makes it no verb), or a bank code's name where a code is spoken of."""
+    words = norm.words
+    word = words[k].core
+    prev = words[k - 1].core if k > 0 else ""
+    nxt = words[k + 1].core if k + 1 < len(words) else ""
+    if word in _CODE_NAMES:
+        return prev in _CODE_NAME_CONTEXT or nxt in _CODE_NAME_CONTEXT or _before_number(norm, k)
+    cue_said_as_noun = prev in STRONG_NAME_CUES and k > 1 and words[k - 2].core in DETERMINERS
+    return cue_said_as_noun and lexicon.is_english(word) and not lexicon.name_dominant(word)
+
+
+def _may_claim_here(typ: str, norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
+    """``_tagger_may_claim`` for word k, and no name where its context says there is none."""
+    core = norm.words[k].core
+    if not _tagger_may_claim(typ, core, lexicon, _before_number(norm, k)):
+        return False
+    return typ != PERSON or not _no_name_here(norm, k, lexicon)
 
 
 # Rules that guess a type from one cue: a count of digits (a phone pattern) or capital letters
@@ -451,10 +488,8 @@ def combine(
     Neighbouring words of one type make one span."""
     n = len(norm.words)
     claim: list[tuple[str, float] | None] = [
-        (typ, prob)
-        if typ is not None and _tagger_may_claim(typ, w.core, lexicon, _before_number(norm, k))
-        else None
-        for k, ((typ, prob), w) in enumerate(zip(tagged, norm.words, strict=True))
+        (typ, prob) if typ is not None and _may_claim_here(typ, norm, k, lexicon) else None
+        for k, (typ, prob) in enumerate(tagged)
     ]
     from_rules: set[int] = set()
     for s in rules:
@@ -475,10 +510,17 @@ def combine(
     if extend_threshold is not None:
         _extend_names(norm, claim, tagged, lexicon, extend_threshold)
         _extend_addresses(norm, claim, tagged, lexicon, extend_threshold)
-    # a title belongs to the name right after it ("doctor burke")
+    _names_before_house_numbers(norm, claim, lexicon)
+    # a title belongs to the name right after it ("doctor burke"), also where the tagger read
+    # it as an address's start ("ship to doctor tule akcay twenty five ...")
     for w in range(1, n):
         named = claim[w] is not None and claim[w][0] == PERSON  # type: ignore[index]
-        if named and claim[w - 1] is None and norm.words[w - 1].core in TITLES:
+        before = claim[w - 1]
+        if (
+            named
+            and (before is None or before[0] == STREET_ADDRESS)
+            and norm.words[w - 1].core in TITLES
+        ):
             claim[w - 1] = claim[w]
     # an utterance with an address word that is no number word ("street", a city): its number
     # runs are house numbers and postcodes, whatever joins them
@@ -500,12 +542,21 @@ def combine(
         words = norm.words
         # an address the tagger alone found in number words only, with no street or place
         # word anywhere, is a time or a count ("a table for four at eight forty five")
+        tagger_address = typ == STREET_ADDRESS and all(k not in from_rules for k in range(w, e))
         bare_numbers = (
-            typ == STREET_ADDRESS
+            tagger_address
             and not street_named
-            and all(k not in from_rules and words[k].core in _NUMBER_SAYING for k in range(w, e))
+            and all(words[k].core in _NUMBER_SAYING for k in range(w, e))
         )
-        if not bare_numbers:
+        # nor is a request's own word left alone at an address run's edge ("... zorlu on plus
+        # nine", "... card two one three") when the name beside it was given back
+        request_words = tagger_address and all(
+            (words[k].core in lexicon.stop_words or words[k].core in DOMAIN_WORDS)
+            and not is_number_word(words[k].core)
+            and len(words[k].core) > 1  # an initial ("jasminka m brcko ...") stays hidden
+            for k in range(w, e)
+        )
+        if not (bare_numbers or request_words):
             out.append(PiiSpan(words[w].core_start, words[e - 1].core_end, typ, score, w, e))
         w = e
     return out
@@ -534,10 +585,17 @@ def _extend_names(
             if claim[w] is not None or prob < threshold or not (person(w - 1) or person(w + 1)):
                 continue
             core = norm.words[w].core
-            # "tell john a joke": a function word ("a", "i") is no middle initial here
+            # "tell john a joke": a function word ("a", "i") is no middle initial here; nor is
+            # an adjective or verb no name list has after a name ("tell ngozi happy birthday";
+            # before one it may be a title, "chief olufunke"; an initial is one too: WordNet
+            # lists "m" and "d" as Roman numerals)
             if core in _NUMBER_SAYING or core in lexicon.stop_words:
                 continue
-            if not _tagger_may_claim(PERSON, core, lexicon, _before_number(norm, w)):
+            after_name = person(w - 1) and not person(w + 1)
+            ordinary = lexicon.is_non_noun_word(core) and not lexicon.in_name_lists(core)
+            if after_name and ordinary and len(core) > 1:
+                continue
+            if not _may_claim_here(PERSON, norm, w, lexicon):
                 continue
             claim[w] = (PERSON, prob)
             grown = True
@@ -576,6 +634,60 @@ def _extend_addresses(
         before_address = claim[w] is None and address(w + 1) and tagged[w][1] >= threshold
         if before_address and is_number_word(norm.words[w].core):
             claim[w] = (STREET_ADDRESS, tagged[w][1])
+
+
+def _said_in_numbers(word: str) -> bool:
+    return word in _NUMBER_SAYING or is_number_word(word)
+
+
+def _names_before_house_numbers(
+    norm: NormalisedText, claim: list[tuple[str, float] | None], lexicon: Lexicon
+) -> None:
+    """An address said the English way (house number, the street's name, a street word after:
+    "two twenty five vaht well") starts at its house number, so the words of its run before the
+    number are the name said just before it ("ship to maksim tarassov two twenty five vaht
+    well ..."), which the tagger reads as the address's start (in place). Where the street word
+    comes first ("rokov perivoj seven a"), the words before the number are the street's."""
+    words = [w.core for w in norm.words]
+    n = len(words)
+
+    def address(k: int) -> bool:
+        return k < n and claim[k] is not None and claim[k][0] == STREET_ADDRESS  # type: ignore[index]
+
+    start = 0
+    while start < n:
+        if not address(start):
+            start += 1
+            continue
+        end = start
+        while address(end):
+            end += 1
+        house = next((k for k in range(start, end) if _said_in_numbers(words[k])), None)
+        if house is not None and house > start:
+            after = house
+            while after < end and _said_in_numbers(words[after]):
+                after += 1
+            english_order = False
+            for k in range(after, min(end, after + 4)):  # the street's name, then its kind
+                if words[k] in UNIT_WORDS or _said_in_numbers(words[k]):
+                    break  # "... flat forty six": a unit, not the street
+                english_order = english_order or (k > after and words[k] in US_STREET_SUFFIXES)
+            named = all(
+                not is_street_word(fold(words[k]), lexicon)
+                and words[k] not in UNIT_WORDS
+                and _may_claim_here(PERSON, norm, k, lexicon)
+                # a name list's name, a word no English list has, an initial; not "address"
+                and (
+                    lexicon.in_name_lists(words[k])
+                    or lexicon.unknown_word(words[k])
+                    or len(words[k]) == 1
+                )
+                for k in range(start, house)
+            )
+            if english_order and named:
+                for k in range(start, house):
+                    claim[k] = (PERSON, claim[k][1])  # type: ignore[index]
+        start = end
 
 
 _DETECTOR: PiiDetector | None = None

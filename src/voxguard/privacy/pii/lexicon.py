@@ -117,6 +117,7 @@ PLACES = wordset(
     regina alberta augusta helena eugene marion camden troy salem cairo delhi"""
 )
 TITLES = wordset("mr mrs ms miss dr doctor prof professor sir madam mister missus")
+DETERMINERS = wordset("the a an my your his her our their this that these those")
 
 MONTHS = {
     "january": 1,
@@ -148,6 +149,14 @@ STREET_SUFFIXES = wordset(
     """street st avenue ave road rd lane ln drive dr boulevard blvd court ct place pl way terrace
     crescent close circle parkway pkwy highway hwy square sq row grove gardens walk trail alley
     mews pike plaza expressway freeway broadway hill park"""
+)
+# Street words said before the street's name ("via roma twelve", "rue de la paix", "calle
+# mayor five"), in languages that put the house number after the name or before the street word.
+# Not "avenue" or "boulevard": English says those after the name.
+PREFIX_STREET_WORDS = wordset(
+    """via viale piazza piazzale piazzetta vicolo corso largo strada calle avenida paseo camino
+    carrera carretera rua travessa praca estrada alameda rue chemin impasse quai allee ulica
+    aleja jalan"""
 )
 # "park" and "hill" are weak suffixes: only with a house number in front.
 WEAK_STREET_SUFFIXES = wordset("hill park close walk way place row square")

@@ -16,6 +16,7 @@ from voxguard.privacy.pii.entities import PERSON
 from voxguard.privacy.pii.lexicon import (
     BRANDS,
     COMM_VERBS,
+    DETERMINERS,
     DOMAIN_WORDS,
     MONTHS,
     NAME_INTRO_PHRASES,
@@ -35,7 +36,6 @@ from .base import SpokenRecognizer, Tok, phrase_before, result
 _NAME_WORD_RE = re.compile(r"[a-z][a-z\-]*")
 _PLACE_PREPS = wordset("in near at around to from visit")
 _DIAL_CUES = wordset("call text email message ring dial phone")
-_DETERMINERS = wordset("the a an my your his her our their this that these those")
 _PERSONAL_NOUNS = wordset(
     """birthday bday email emails number phone address wife husband mom dad party wedding funeral
     house place car contact cell mobile podcast"""
@@ -45,7 +45,7 @@ _AUX_BEFORE_SUBJECT = wordset(
 )
 _BE = wordset("was is were")
 # "when was the baby born", "my son was born": no name; "remember that rick was born": one
-_ARTICLES_AND_POSSESSIVES = _DETERMINERS - wordset("this that these those")
+_ARTICLES_AND_POSSESSIVES = DETERMINERS - wordset("this that these those")
 _PERSON_VERBS = wordset(
     """live lives living post posted born call called text texted email emailed send sent say
     said want wants get got reply replied come coming arrive arrived work works been win won
@@ -109,8 +109,10 @@ class SpokenPersonRecognizer(SpokenRecognizer):
             and not (prev in _PLACE_PREPS and not comm)
         ):
             score = scores.NAME_ONLY_WORD
+        # "my phone bill", "the text message": after a determiner the cue is a noun, no verb
+        cue_is_noun = k > 1 and words[k - 2] in DETERMINERS
         strong_cue = (
-            prev in STRONG_NAME_CUES
+            (prev in STRONG_NAME_CUES and not cue_is_noun)
             or prev in TITLES
             or phrase_before(words, k, NAME_INTRO_PHRASES)
         )
@@ -129,7 +131,7 @@ class SpokenPersonRecognizer(SpokenRecognizer):
         if prev not in _ARTICLES_AND_POSSESSIVES and _born_after(bare, k):
             return max(score, scores.NAME_BEFORE_PERSON_VERB)  # "what year was link born"
         possessive = words[k].endswith("'s") and (solid or w in lex.first_names)
-        if (possessive or (nxt in _PERSONAL_NOUNS and solid)) and prev not in _DETERMINERS:
+        if (possessive or (nxt in _PERSONAL_NOUNS and solid)) and prev not in DETERMINERS:
             return max(score, scores.NAME_POSSESSIVE)  # "bob's birthday", "tanner birthday"
         return score
 

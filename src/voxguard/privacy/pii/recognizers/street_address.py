@@ -18,6 +18,7 @@ from voxguard.privacy.pii.entities import STREET_ADDRESS
 from voxguard.privacy.pii.lexicon import (
     ADDRESS_STOP,
     DIRECTIONS,
+    PREFIX_STREET_WORDS,
     STREET_SUFFIXES,
     UNIT_WORDS,
     US_STATES,
@@ -161,6 +162,29 @@ def _po_boxes(toks: list[Tok], words: list[str]) -> list[RecognizerResult]:
     return out
 
 
+def _streets_named_after_the_word(toks: list[Tok], words: list[str]) -> list[RecognizerResult]:
+    """ "via roma twelve", "calle mayor five", "ten rue de la paix": a prefix street word, the
+    street's name (up to four words), and a house number after the name or before the word."""
+    out = []
+    n = len(words)
+    for s, word in enumerate(words):
+        if word not in PREFIX_STREET_WORDS:
+            continue
+        e = s + 1
+        while e < n and e - s <= MAX_STREET_NAME_WORDS and _street_name_word(words[e]):
+            e += 1
+        if e == s + 1:
+            continue
+        if e < n and _is_house_number(words[e]):
+            end = e + 1
+            while end < n and _is_house_number(words[end]) and end - e < MAX_HOUSE_NUMBER_GROUPS:
+                end += 1
+            out.append(result(STREET_ADDRESS, toks, s, end, scores.PATTERN_IN_CONTEXT))
+        elif s > 0 and _is_house_number(words[s - 1]):
+            out.append(result(STREET_ADDRESS, toks, s - 1, e, scores.PATTERN_IN_CONTEXT))
+    return out
+
+
 class StreetAddressRecognizer(SpokenRecognizer):
     """Street addresses said the English way (see the module doc)."""
 
@@ -195,4 +219,5 @@ class StreetAddressRecognizer(SpokenRecognizer):
             out.append(result(STREET_ADDRESS, toks, start, end, score))
             taken = end
         out.extend(_po_boxes(toks, words))
+        out.extend(_streets_named_after_the_word(toks, words))
         return out

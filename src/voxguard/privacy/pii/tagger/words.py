@@ -44,6 +44,26 @@ STREET_WORDS = wordset(
     barabara mtaa
     isitaladi"""
 )
+# The street suffixes of the US postal standard (USPS Publication 28, appendix C1), the kind of
+# street said after its name ("two twenty five vaht well", "fasasi plaza"), with their plurals.
+US_STREET_SUFFIXES = wordset(
+    """alley anex arcade avenue bayou beach bend bluff bluffs bottom boulevard branch bridge
+    brook brooks burg burgs bypass camp canyon cape causeway center centers circle circles cliff
+    cliffs club common commons corner corners course court courts cove coves creek crescent crest
+    crossing crossroad crossroads curve dale dam divide drive drives estate estates expressway
+    extension extensions fall falls ferry field fields flat flats ford fords forest forge forges
+    fork forks fort freeway garden gardens gateway glen glens green greens grove groves harbor
+    harbors haven heights highway hill hills hollow inlet island islands isle junction junctions
+    key keys knoll knolls lake lakes land landing lane light lights loaf lock locks lodge loop
+    mall manor manors meadow meadows mews mill mills mission motorway mount mountain mountains
+    neck orchard oval overpass park parks parkway parkways pass passage path pike pine pines
+    place plain plains plaza point points port ports prairie radial ramp ranch rapid rapids rest
+    ridge ridges river road roads route row rue run shoal shoals shore shores skyway spring
+    springs spur spurs square squares station stravenue stream street streets summit terrace
+    throughway trace track trafficway trail trailer tunnel turnpike underpass union unions
+    valley valleys viaduct view views village villages ville vista walk walks wall way ways well
+    wells"""
+)
 # Street words that languages write joined to the street's name ("sapilastie", "conradiallee",
 # "rikstraat", "aspstigen"): a long word ending in one is likely a street whose name no list has.
 STREET_SUFFIXES = tuple(
