@@ -177,6 +177,21 @@ def test_a_name_does_not_grow_over_an_adjective(det: PiiDetector) -> None:
     assert ("PERSON", "bill") in spans_of(det, "call my brother bill")
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("my name is tea", "tea"),
+        ("my name is tea a panduric", "tea a panduric"),
+        ("billing name olu adeyemi card ends in four", "olu adeyemi"),
+        ("my full name is rose", "rose"),
+    ],
+)
+def test_a_name_said_outright_is_one_whatever_the_word(
+    det: PiiDetector, text: str, name: str
+) -> None:
+    assert ("PERSON", name) in spans_of(det, text)
+
+
 def test_name_after_call(det: PiiDetector) -> None:
     assert spans_of(det, "call priya") == [("PERSON", "priya")]
     assert spans_of(det, "can you ring raju now") == [("PERSON", "raju")]

@@ -56,6 +56,14 @@ _PERSON_VERBS = wordset(
 # PERSON recall on bench/pii_data.py, and a missed name is a breach.
 _PLACE_LABELS = frozenset({"FAC"})
 MAX_NAME_WORDS = 4
+# Where the speaker says their name outright, the next word is one, even an English word.
+_NAME_STATED: tuple[tuple[str, ...], ...] = (
+    ("my", "name", "is"),
+    ("my", "name's"),
+    ("name", "is"),
+    *((kind, "name") for kind in ("full", "first", "last", "billing", "cardholder", "customer")),
+    ("name", "on", "the", "card"),
+)
 
 
 def _bare(word: str) -> str:
@@ -120,6 +128,8 @@ class SpokenPersonRecognizer(SpokenRecognizer):
             known or (prev in _DIAL_CUES and w in lex.surnames and w not in DOMAIN_WORDS)
         ):
             return scores.NAME_AFTER_STRONG_CUE
+        if phrase_before(words, k, _NAME_STATED):
+            return scores.NAME_AFTER_STRONG_CUE  # "my name is tea a panduric": whatever the word
         if prev in WEAK_NAME_CUES and comm and (lex.unknown_word(w) or w in lex.first_names):
             return max(score, scores.NAME_AFTER_WEAK_CUE)
         if (
