@@ -192,6 +192,16 @@ def test_a_name_said_outright_is_one_whatever_the_word(
     assert ("PERSON", name) in spans_of(det, text)
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("share my location with fisher", "fisher"), ("how old is rivera", "rivera")],
+)
+def test_a_listed_name_after_a_question_about_someone(
+    det: PiiDetector, text: str, name: str
+) -> None:
+    assert spans_of(det, text) == [("PERSON", name)]
+
+
 def test_name_after_call(det: PiiDetector) -> None:
     assert spans_of(det, "call priya") == [("PERSON", "priya")]
     assert spans_of(det, "can you ring raju now") == [("PERSON", "raju")]

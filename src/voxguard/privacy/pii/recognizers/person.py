@@ -56,6 +56,14 @@ _PERSON_VERBS = wordset(
 # PERSON recall on bench/pii_data.py, and a missed name is a breach.
 _PLACE_LABELS = frozenset({"FAC"})
 MAX_NAME_WORDS = 4
+# Phrases that ask about or share with someone: a name list's word after them is a name, even
+# an English word ("share my location with park", "how old is rivera").
+_ABOUT_SOMEONE: tuple[tuple[str, ...], ...] = (
+    ("location", "with"),
+    ("share", "with"),
+    ("how", "old", "is"),
+    ("birthday", "of"),
+)
 # Where the speaker says their name outright, the next word is one, even an English word.
 _NAME_STATED: tuple[tuple[str, ...], ...] = (
     ("my", "name", "is"),
@@ -128,6 +136,8 @@ class SpokenPersonRecognizer(SpokenRecognizer):
             known or (prev in _DIAL_CUES and w in lex.surnames and w not in DOMAIN_WORDS)
         ):
             return scores.NAME_AFTER_STRONG_CUE
+        if phrase_before(words, k, _ABOUT_SOMEONE) and lex.in_name_lists(w):
+            return scores.NAME_AFTER_STRONG_CUE  # "share my location with fisher"
         if phrase_before(words, k, _NAME_STATED):
             return scores.NAME_AFTER_STRONG_CUE  # "my name is tea a panduric": whatever the word
         if prev in WEAK_NAME_CUES and comm and (lex.unknown_word(w) or w in lex.first_names):
