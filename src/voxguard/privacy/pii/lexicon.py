@@ -317,6 +317,8 @@ class Lexicon:
             ("ing", "e"),
             ("er", ""),
             ("est", ""),
+            ("est", "e"),
+            ("iest", "y"),
             ("ly", ""),
         ):
             if word.endswith(suf) and len(word) - len(suf) >= 3:
