@@ -473,6 +473,13 @@ def _spans(norm: NormalisedText, spans: list[PiiSpan]) -> list[tuple[str, str]]:
             ("PERSON", 4, 6),
             [("STREET_ADDRESS", "avenida juan pablo duarte twelve santiago")],
         ),
+        # the street's name said first, right before its house number, no street word after
+        (
+            "send the package to traugutta thirty nine fifty eight elblag poland",
+            (4, 11),
+            ("PERSON", 4, 5),
+            [("STREET_ADDRESS", "traugutta thirty nine fifty eight elblag poland")],
+        ),
         # a name said before the address, which the tagger's run swallowed: still a person
         (
             "ship to olga vinogradov double four two jalakas isle",
@@ -573,6 +580,14 @@ def test_a_name_joined_into_an_e_mail_is_the_e_mail(det: PiiDetector) -> None:
     mail = _rule(norm, "EMAIL_ADDRESS", 2, 8)
     assert _spans(norm, combine(norm, [name, mail], tagged, det.lexicon)) == [
         ("EMAIL_ADDRESS", "viktor underscore szabo at example dot com")
+    ]
+    # a name with digits after it is the local part
+    norm = normalise("reply to gonzalez one nine six oh at gmail dot com")
+    tagged = [(None, 0.0)] * 2 + [("EMAIL_ADDRESS", 1.0)] * 9
+    name = _rule(norm, "PERSON", 2, 3)
+    mail = _rule(norm, "EMAIL_ADDRESS", 3, 11)
+    assert _spans(norm, combine(norm, [name, mail], tagged, det.lexicon)) == [
+        ("EMAIL_ADDRESS", "gonzalez one nine six oh at gmail dot com")
     ]
     # a name before an e-mail said with no joining word keeps its type
     norm = normalise("mail viktor szabo at example dot com")

@@ -454,7 +454,10 @@ def _tagger_run_through(
         # a name said before "at" may be the record's name before its e-mail (measured: the
         # held-out PERSON under its own type 0.943 -> 0.941 with "at")
         joined = next_word in EMAIL_JOINERS and next_word != "at"
-        return run_type if (before and after) or joined else None
+        # a name with digits after it is a local part ("gonzalez one nine six oh at ..."): a
+        # local part of digits alone is rare
+        digits_after = after and _said_in_numbers(next_word)
+        return run_type if (before and after) or joined or digits_after else None
     if span.type == PHONE_NUMBER:
         # a town follows a postcode; an extension or more digits follow a phone number
         town_after = after and not is_number_word(next_word) and next_word not in _NUMBER_SAYING
@@ -462,7 +465,19 @@ def _tagger_run_through(
     numbered = any(is_number_word(w) for w in words[start : span.word_start])
     beside = words[start : span.word_end + after]
     street_named = any(is_street_word(w, lexicon) for w in beside)
-    return run_type if numbered or ((before or after) and street_named) else None
+    # at the run's start right before the house number, with no kind of street said after the
+    # number: the street's own name said first ("kasprowicza twenty ... dzierzoniow poland");
+    # with one after it, a name said before the address (``_names_before_house_numbers``)
+    street_first = (
+        not before
+        and after
+        and _said_in_numbers(next_word)
+        and _street_kind_after_number(words, span.word_end, lexicon) is None
+        # "... sorokin one nine eight four at salu dot com": a local part, not a house number
+        and _house_number_end(words, span.word_end) < len(words)
+        and words[_house_number_end(words, span.word_end)] not in EMAIL_JOINERS
+    )
+    return run_type if numbered or street_first or ((before or after) and street_named) else None
 
 
 def _before_number(norm: NormalisedText, k: int) -> bool:
@@ -640,6 +655,37 @@ def _said_in_numbers(word: str) -> bool:
     return word in _NUMBER_SAYING or is_number_word(word)
 
 
+_HOUSE_NUMBER_JOINERS = frozenset(["slash", "stroke", "bis"])
+
+
+def _house_number_end(words: list[str], house: int) -> int:
+    """End of the house number starting at ``house`` ("twenty two slash eight seventy nine")."""
+    end = house
+    while end < len(words) and (
+        _said_in_numbers(words[end])
+        or (words[end] in _HOUSE_NUMBER_JOINERS and end + 1 < len(words))
+    ):
+        end += 1
+    return end
+
+
+def _street_kind_after_number(words: list[str], house: int, lexicon: Lexicon) -> str | None:
+    """What names the kind of street in the few words after the house number starting at
+    ``house``: "suffix" where it follows the street's name, the English way ("two twenty five
+    vaht well"), "word" for any other street word ("twelve rue de la paix", "eight
+    hauptstrasse"), None for none before a unit or another number ("... flat forty six")."""
+    after = _house_number_end(words, house)
+    kind = None
+    for k in range(after, min(len(words), after + 4)):
+        if words[k] in UNIT_WORDS or _said_in_numbers(words[k]):
+            break
+        if k > after and words[k] in US_STREET_SUFFIXES:
+            return "suffix"  # "twelve park lane" too
+        if is_street_word(fold(words[k]), lexicon) or words[k] in US_STREET_SUFFIXES:
+            kind = "word"
+    return kind
+
+
 def _names_before_house_numbers(
     norm: NormalisedText, claim: list[tuple[str, float] | None], lexicon: Lexicon
 ) -> None:
@@ -664,14 +710,7 @@ def _names_before_house_numbers(
             end += 1
         house = next((k for k in range(start, end) if _said_in_numbers(words[k])), None)
         if house is not None and house > start:
-            after = house
-            while after < end and _said_in_numbers(words[after]):
-                after += 1
-            english_order = False
-            for k in range(after, min(end, after + 4)):  # the street's name, then its kind
-                if words[k] in UNIT_WORDS or _said_in_numbers(words[k]):
-                    break  # "... flat forty six": a unit, not the street
-                english_order = english_order or (k > after and words[k] in US_STREET_SUFFIXES)
+            english_order = _street_kind_after_number(words[:end], house, lexicon) == "suffix"
             named = all(
                 not is_street_word(fold(words[k]), lexicon)
                 and words[k] not in UNIT_WORDS
