@@ -334,6 +334,14 @@ EXPLORED_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     # Issue 12: the default with its pitch and formant warp pointed toward the middle (a low
     # voice up, a high one down, the warp the pitch's way), never a high voice made higher.
     ("pitchwarp toward 165 Hz", "pitchwarp-mcadams", {"toward_f0_hz": 165.0}),
+    # Issue 12: every voice moved to one F0 and formant scale, give or take a jitter, so that
+    # speakers differ less in those cues rather than by a random amount.
+    ("pitchwarp normalised to 165 Hz", "pitchwarp-mcadams", {"normalise_f0_hz": 165.0}),
+    (
+        "pitchwarp normalised to 165 Hz jitter 4 st",
+        "pitchwarp-mcadams",
+        {"normalise_f0_hz": 165.0, "normalise_jitter_semitones": 4.0},
+    ),
     # The terciles of bench/anonymizer_wer_parts.py: a brighter tilt and wider formants cost
     # the most words; the default without those parts of their ranges.
     (

@@ -239,6 +239,18 @@ def test_pitchwarp_toward_a_centre_moves_low_voices_up_and_high_ones_down() -> N
     )
 
 
+def test_pitchwarp_normalised_moves_every_voice_to_one_pitch() -> None:
+    """The exploration option (off by default): a voice's median F0 lands on the target, give
+    or take the jitter, and its formants move the same way, less."""
+    an = PitchWarpMcAdamsAnonymizer(normalise_f0_hz=165.0, normalise_jitter_semitones=2.0)
+    for seed in range(30):
+        for f0 in (95.0, 140.0, 230.0):
+            params = an.params_for(seed, SR, f0_hz=f0)
+            landed = f0 * 2.0 ** (params.semitones / 12.0)
+            assert abs(12.0 * np.log2(landed / 165.0)) <= 2.0 + 1e-9
+            assert (params.warp > 1.0) == (f0 < 165.0) or abs(np.log(params.warp)) <= 0.1
+
+
 def test_pitchwarp_parameters_spread_over_seeds() -> None:
     an = PitchWarpMcAdamsAnonymizer()
     draws = [an.params_for(s, SR) for s in range(400)]

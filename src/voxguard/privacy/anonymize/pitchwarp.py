@@ -207,6 +207,12 @@ class PitchWarpMcAdamsAnonymizer:
     # over it down, and the formant warp goes the same way as the pitch, so that no draw
     # makes a high voice higher with a longer vocal tract (what Whisper hears worst).
     toward_f0_hz: float | None = None
+    # Off by default (exploration): every voice's median F0 is moved to this, give or take
+    # normalise_jitter_semitones, and its formants toward the middle by the same ratio to the
+    # power 0.27 (about the formant ratio of men's and women's voices to their F0 ratio), so
+    # that speakers differ less in the two cues rather than by a random amount.
+    normalise_f0_hz: float | None = None
+    normalise_jitter_semitones: float = 2.0
 
     def __post_init__(self) -> None:
         check_range(self.semitone_range, "semitone_range", -12.0, 12.0)
@@ -256,8 +262,17 @@ class PitchWarpMcAdamsAnonymizer:
             ripple=tuple((float(a), float(p)) for a, p in zip(amps, phases, strict=True)),
         )
 
-    def _toward(self, params: PitchWarpParams, f0_hz: float | None) -> PitchWarpParams:
-        if self.toward_f0_hz is None or f0_hz is None:
+    def _toward(
+        self, params: PitchWarpParams, f0_hz: float | None, rng: np.random.Generator
+    ) -> PitchWarpParams:
+        if f0_hz is None:
+            return params
+        if self.normalise_f0_hz is not None:
+            to_centre = 12.0 * float(np.log2(self.normalise_f0_hz / f0_hz))
+            jitter = float(rng.uniform(-1.0, 1.0)) * self.normalise_jitter_semitones
+            warp = float(2.0 ** (0.27 * to_centre / 12.0) * np.exp(rng.uniform(-0.1, 0.1)))
+            return dataclasses.replace(params, semitones=to_centre + jitter, warp=warp)
+        if self.toward_f0_hz is None:
             return params
         up = f0_hz < self.toward_f0_hz
         warp = max(params.warp, 1.0 / params.warp) if up else min(params.warp, 1.0 / params.warp)
@@ -265,7 +280,7 @@ class PitchWarpMcAdamsAnonymizer:
         return dataclasses.replace(params, semitones=semitones, warp=warp)
 
     def _f0(self, x: np.ndarray, sample_rate: int) -> float | None:
-        if self.toward_f0_hz is None:
+        if self.toward_f0_hz is None and self.normalise_f0_hz is None:
             return None  # the default never analyses the voice's pitch
         from voxguard.privacy.anonymize.source import median_f0  # source imports this module
 
@@ -289,7 +304,7 @@ class PitchWarpMcAdamsAnonymizer:
         best: PitchWarpParams | None = None
         best_dev = np.inf
         for _ in range(_MAX_DRAWS):
-            params = self._toward(self._draw(rng), f0_hz)
+            params = self._toward(self._draw(rng), f0_hz, rng)
             mapped = params.envelope_map()(phi)
             dev = float(np.max(np.abs(np.log(mapped / phi)))) if hz.size else 0.0
             if dev <= limit:
