@@ -172,6 +172,13 @@ def test_a_cue_said_as_a_noun_names_nobody(det: PiiDetector, text: str) -> None:
     assert "PERSON" not in [t for t, _ in spans_of(det, text)]
 
 
+def test_what_a_person_has_is_no_name(det: PiiDetector) -> None:
+    assert spans_of(det, "set a reminder for grace's recital at six") == [("PERSON", "grace's")]
+    assert spans_of(det, "let's call amy") == [("PERSON", "amy")]
+    # a contraction is no possessive
+    assert spans_of(det, "what's trump been on about this week") == [("PERSON", "trump")]
+
+
 def test_a_name_does_not_grow_over_an_adjective(det: PiiDetector) -> None:
     assert spans_of(det, "tell ngozi happy birthday") == [("PERSON", "ngozi")]
     assert ("PERSON", "bill") in spans_of(det, "call my brother bill")

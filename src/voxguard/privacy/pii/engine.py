@@ -380,6 +380,7 @@ def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon, before_number: bool
             or not (
                 bare in RELATIONS
                 or bare in WAKE_WORDS
+                or word == "let's"  # a contraction, no one's possessive
                 or bare in lexicon.stop_words
                 # "is traffic heavy": a request's word no name list has ("june", "read" and
                 # "ring" are names too, and a miss costs more than a bleep)
@@ -392,7 +393,8 @@ def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon, before_number: bool
 def _no_name_here(norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
     """Word k is no one's name where it stands, whatever the tagger reads: an English word after
     a cue said as a noun ("pay my phone bill", "read the text message": a determiner before
-    "phone" makes it no verb), or a bank code's name where a code is spoken of."""
+    "phone" makes it no verb) or after a possessive ("grace's recital"), or a bank code's name
+    where a code is spoken of."""
     words = norm.words
     word = words[k].core
     prev = words[k - 1].core if k > 0 else ""
@@ -400,7 +402,12 @@ def _no_name_here(norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
     if word in _CODE_NAMES:
         return prev in _CODE_NAME_CONTEXT or nxt in _CODE_NAME_CONTEXT or _before_number(norm, k)
     cue_said_as_noun = prev in STRONG_NAME_CUES and k > 1 and words[k - 2].core in DETERMINERS
-    return cue_said_as_noun and lexicon.is_english(word) and not lexicon.name_dominant(word)
+    # what follows a possessive is what the person has ("grace's recital"), not more name
+    # ("what's trump been on about" is a contraction, no possessive)
+    owned = prev.endswith("'s") and prev[:-2] not in lexicon.stop_words and prev != "let's"
+    return (
+        (cue_said_as_noun or owned) and lexicon.is_english(word) and not lexicon.name_dominant(word)
+    )
 
 
 def _may_claim_here(typ: str, norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
