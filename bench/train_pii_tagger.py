@@ -90,7 +90,7 @@ def rule_types(
     bench/results per text, in one file per digest of the rule recognizers' and the engine's
     source."""
     from voxguard.privacy.pii import engine, recognizers
-    from voxguard.privacy.pii.engine import word_types
+    from voxguard.privacy.pii.merge import word_types
     from voxguard.privacy.pii.numbers import normalise
 
     digest = hashlib.sha256()

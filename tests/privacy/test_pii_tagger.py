@@ -287,7 +287,7 @@ def test_the_name_reading_reuses_the_first_reading_only_for_the_same_text(
 def test_a_name_grows_over_likely_neighbours_only(det: PiiDetector) -> None:
     """The span extension of ``combine``: a word next to a name joins it from the lower
     threshold; number words and function words never do, nor words under that threshold."""
-    from voxguard.privacy.pii.engine import combine
+    from voxguard.privacy.pii.merge import combine
 
     norm = normalise("call anna q kowalska a five now")
     probs = [0.01, 0.9, 0.12, 0.8, 0.3, 0.4, 0.05]
@@ -373,7 +373,7 @@ def test_a_word_that_is_no_everyday_english_needs_less_to_be_bleeped(det: PiiDet
 
 
 def test_the_tagger_alone_never_takes_a_request_word_for_a_name(det: PiiDetector) -> None:
-    from voxguard.privacy.pii.engine import _tagger_may_claim
+    from voxguard.privacy.pii.merge import _tagger_may_claim
 
     lexicon = det.lexicon
     assert not _tagger_may_claim("PERSON", "traffic", lexicon)  # "is traffic heavy"
@@ -411,7 +411,7 @@ def test_a_word_read_as_part_of_a_full_name_needs_less_to_be_bleeped(det: PiiDet
 def test_an_address_grows_over_the_house_number_after_it(det: PiiDetector) -> None:
     """Where the house number follows the street ("sapilastie one"), a number word right
     after an address joins it from the lower threshold; a number elsewhere does not."""
-    from voxguard.privacy.pii.engine import combine
+    from voxguard.privacy.pii.merge import combine
 
     norm = normalise("the party is at sapilastie one at seven")
     probs = [0.0, 0.0, 0.0, 0.0, 0.6, 0.2, 0.0, 0.2]
@@ -500,7 +500,7 @@ def test_the_tagger_names_the_type_of_a_guessing_rule_inside_its_run(
     address's numbers is a town: where the tagger reads one address run through them, the
     run keeps its type. At the run's edges the rule's type stands: a name just before an
     address, a phone number right after one, a number followed by more digits."""
-    from voxguard.privacy.pii.engine import combine
+    from voxguard.privacy.pii.merge import combine
 
     norm = normalise(text)
     first, end = address_run
@@ -548,7 +548,7 @@ def test_a_name_before_an_english_order_address_is_a_person(
 ) -> None:
     """The tagger reads a name said just before an address as the address's start; where the
     address is said the English way it starts at its house number."""
-    from voxguard.privacy.pii.engine import combine
+    from voxguard.privacy.pii.merge import combine
 
     norm = normalise(text)
     tagged: list[tuple[str | None, float]] = [
@@ -558,7 +558,7 @@ def test_a_name_before_an_english_order_address_is_a_person(
 
 
 def test_a_request_word_left_alone_at_an_address_edge_is_given_back(det: PiiDetector) -> None:
-    from voxguard.privacy.pii.engine import combine
+    from voxguard.privacy.pii.merge import combine
 
     norm = normalise("call safura zorlu on plus nine one two three four five six seven")
     tagged: list[tuple[str | None, float]] = [(None, 0.0)] * len(norm.words)
@@ -572,7 +572,7 @@ def test_a_request_word_left_alone_at_an_address_edge_is_given_back(det: PiiDete
 
 
 def test_a_name_joined_into_an_e_mail_is_the_e_mail(det: PiiDetector) -> None:
-    from voxguard.privacy.pii.engine import combine
+    from voxguard.privacy.pii.merge import combine
 
     norm = normalise("mail viktor underscore szabo at example dot com")
     tagged = [(None, 0.0)] + [("EMAIL_ADDRESS", 1.0)] * 7
@@ -599,7 +599,7 @@ def test_a_name_joined_into_an_e_mail_is_the_e_mail(det: PiiDetector) -> None:
 def test_a_request_word_inside_an_address_joins_it(det: PiiDetector) -> None:
     """ "number" is a request's own word, which the tagger alone may not hide as an address;
     between two parts of one address that the tagger reads through it, it is the address's."""
-    from voxguard.privacy.pii.engine import combine
+    from voxguard.privacy.pii.merge import combine
 
     norm = normalise("ship it to bulevardul florea number thirty two")
     addr = ("STREET_ADDRESS", 0.9)

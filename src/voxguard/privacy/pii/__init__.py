@@ -8,13 +8,13 @@ from .engine import (
     SPACY_MODEL,
     InvalidInputError,
     PiiDetector,
-    PiiSpan,
     SpacyModelMissingError,
     get_detector,
     redact_jsonl,
     warm_up_in_background,
 )
 from .entities import ALL_TYPES
+from .merge import PiiSpan
 from .numbers import NormalisedText, normalise
 
 __all__ = [
