@@ -1120,9 +1120,11 @@ def evaluate(detector: object, examples: list[Example] | None = None) -> Report:
                 c.covered_words += covered
                 c.typed_words += typed
                 c.fully_hidden += covered == ge - gs
-            if not hit:
+            # MISS: no word found as its type; PART: found, but some of its words still heard
+            kind = "MISS" if not hit else "PART" if covered < ge - gs else None
+            if kind:
                 errors.append(
-                    f"MISS {gt:<14} [{ex.source}] {ex.text[:140]!r} gold="
+                    f"{kind} {gt:<14} [{ex.source}] {ex.text[:140]!r} gold="
                     f"{' '.join(ex.text.split()[gs:ge])!r} pred={_show(ex.text, pred)}"
                 )
         for pt, ps, pe in pred:
@@ -1281,7 +1283,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-spacy", action="store_true")
     ap.add_argument("--no-tagger", action="store_true", help="the rule recognizers alone")
     ap.add_argument("--no-presidio", action="store_true", help="skip stock Presidio")
-    ap.add_argument("--errors", type=int, default=0, help="print this many error lines")
+    ap.add_argument(
+        "--errors",
+        type=int,
+        default=0,
+        help="print this many error lines: MISS (a value not found as its type), PART (some of"
+        " its words still heard), FP (a bleep outside every value of its type)",
+    )
     ap.add_argument("--json", type=Path, help="also write the per-type figures here")
     args = ap.parse_args(argv)
     ensure_hash_seed()  # the Faker splits are the same in every run
