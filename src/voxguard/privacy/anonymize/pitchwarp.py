@@ -182,6 +182,13 @@ def check_ripple_components(n: int, most: int) -> None:
         raise AnonymizationError(f"ripple_components must be in [1, {most}], got {n}")
 
 
+# normalise_f0_hz (exploration): men's and women's formants differ by about 1.17 where their F0
+# differs by about 1.8, so formants move by the F0 ratio to this power; the warp then varies by
+# up to ±10 % per utterance.
+_FORMANT_PER_F0_POWER = 0.27
+_NORMALISED_LOG_WARP_JITTER = 0.1
+
+
 @dataclass(frozen=True)
 class PitchWarpMcAdamsAnonymizer:
     """Random residual pitch shift + random envelope warp + random McAdams, per utterance."""
@@ -209,8 +216,8 @@ class PitchWarpMcAdamsAnonymizer:
     toward_f0_hz: float | None = None
     # Off by default (exploration): every voice's median F0 is moved to this, give or take
     # normalise_jitter_semitones, and its formants toward the middle by the same ratio to the
-    # power 0.27 (about the formant ratio of men's and women's voices to their F0 ratio), so
-    # that speakers differ less in the two cues rather than by a random amount.
+    # power _FORMANT_PER_F0_POWER, so that speakers differ less in the two cues rather than by
+    # a random amount.
     normalise_f0_hz: float | None = None
     normalise_jitter_semitones: float = 2.0
 
@@ -270,7 +277,8 @@ class PitchWarpMcAdamsAnonymizer:
         if self.normalise_f0_hz is not None:
             to_centre = 12.0 * float(np.log2(self.normalise_f0_hz / f0_hz))
             jitter = float(rng.uniform(-1.0, 1.0)) * self.normalise_jitter_semitones
-            warp = float(2.0 ** (0.27 * to_centre / 12.0) * np.exp(rng.uniform(-0.1, 0.1)))
+            jitter_warp = rng.uniform(-_NORMALISED_LOG_WARP_JITTER, _NORMALISED_LOG_WARP_JITTER)
+            warp = float(2.0 ** (_FORMANT_PER_F0_POWER * to_centre / 12.0) * np.exp(jitter_warp))
             return dataclasses.replace(params, semitones=to_centre + jitter, warp=warp)
         if self.toward_f0_hz is None:
             return params
