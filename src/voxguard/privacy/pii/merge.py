@@ -34,6 +34,11 @@ from .numbers import NormalisedText
 from .tagger.features import fold
 from .tagger.words import EMAIL_JOINERS, US_STREET_SUFFIXES, is_number_word, is_street_word
 
+# Per word: the tagger's type (or None) and its probability; the (type, score) that hides the
+# word so far, or None.
+Tagged = list[tuple[str | None, float]]
+Claims = list[tuple[str, float] | None]
+
 # Recall first: every rule detection is bleeped as it is, and the tagger's words are added to
 # them (the rules' spans are also one of the tagger's features).
 RULE_TYPES_KEPT = frozenset(ALL_TYPES)
@@ -141,7 +146,7 @@ _RUN_TYPES = frozenset({STREET_ADDRESS, EMAIL_ADDRESS})
 
 def _tagger_run_through(
     span: PiiSpan,
-    tagged: list[tuple[str | None, float]],
+    tagged: Tagged,
     norm: NormalisedText,
     lexicon: Lexicon,
 ) -> str | None:
@@ -208,7 +213,7 @@ def _before_number(norm: NormalisedText, k: int) -> bool:
 def combine(
     norm: NormalisedText,
     rules: list[PiiSpan],
-    tagged: list[tuple[str | None, float]],
+    tagged: Tagged,
     lexicon: Lexicon,
     extend_threshold: float | None = None,
 ) -> list[PiiSpan]:
@@ -223,7 +228,7 @@ def combine(
     (``_tagger_run_through``); an e-mail ends where the rule found its public suffix.
     Neighbouring words of one type make one span."""
     n = len(norm.words)
-    claim: list[tuple[str, float] | None] = [
+    claim: Claims = [
         (typ, prob) if typ is not None and _may_claim_here(typ, norm, k, lexicon) else None
         for k, (typ, prob) in enumerate(tagged)
     ]
@@ -300,8 +305,8 @@ def combine(
 
 def _extend_names(
     norm: NormalisedText,
-    claim: list[tuple[str, float] | None],
-    tagged: list[tuple[str | None, float]],
+    claim: Claims,
+    tagged: Tagged,
     lexicon: Lexicon,
     threshold: float,
 ) -> None:
@@ -339,8 +344,8 @@ def _extend_names(
 
 def _extend_addresses(
     norm: NormalisedText,
-    claim: list[tuple[str, float] | None],
-    tagged: list[tuple[str | None, float]],
+    claim: Claims,
+    tagged: Tagged,
     lexicon: Lexicon,
     threshold: float,
 ) -> None:
@@ -407,9 +412,7 @@ def _street_kind_after_number(words: list[str], house: int, lexicon: Lexicon) ->
     return kind
 
 
-def _names_before_house_numbers(
-    norm: NormalisedText, claim: list[tuple[str, float] | None], lexicon: Lexicon
-) -> None:
+def _names_before_house_numbers(norm: NormalisedText, claim: Claims, lexicon: Lexicon) -> None:
     """An address said the English way (house number, the street's name, a street word after:
     "two twenty five vaht well") starts at its house number, so the words of its run before the
     number are the name said just before it ("ship to maksim tarassov two twenty five vaht
