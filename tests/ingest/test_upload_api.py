@@ -116,6 +116,21 @@ def test_retry_returns_the_same_record_and_stores_one_copy(
     assert _count(rt, Utterance) == 1 and _count(rt, Blob) == 1 and len(_blob_files(rt)) == 1
 
 
+def test_a_failed_write_transaction_leaves_no_object(
+    rt: Runtime, client: TestClient, device: DeviceHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audio is sealed before the write transaction; if that fails, its object goes too."""
+    import voxguard.ingest.service as ingest_service
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(ingest_service, "_record", fail)
+    response = post_utterance(client, device.token, tone_wav(1.0), device.metadata("u-fail"))
+    assert response.status_code == 500
+    _stored_nothing(rt)
+
+
 def test_reusing_an_utterance_id_for_other_audio_conflicts(
     client: TestClient, device: DeviceHandle
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from tests.support.audio import tone_wav
@@ -49,6 +50,25 @@ def test_job_builds_the_review_copy_and_the_review_tasks(rt: Runtime) -> None:
             sa.select(AuditEvent).where(AuditEvent.action == "job.completed")
         ).scalar_one()
         assert "review_copy_ready" in done.details
+
+
+def test_a_failed_write_transaction_leaves_no_review_copy_object(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review copy is sealed before the write transaction; if that fails, its object goes
+    too."""
+    import voxguard.processing.pipeline as pipeline
+
+    _upload(rt)
+
+    def fail(*args: object, **kwargs: object) -> bool:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(pipeline, "_finish", fail)
+    inner = make_prepare_review_copy(rt.db, rt.vault, rt.settings, privacy_steps(rt.settings))
+    run_once(rt.db, {"prepare_review_copy": inner}, owner="w")
+    blob_files = list((rt.settings.data_dir / "blobs").rglob("*"))
+    assert len([p for p in blob_files if p.is_file()]) == 1  # only the original
 
 
 def test_withdrawal_during_the_job_creates_no_tasks(rt: Runtime) -> None:
