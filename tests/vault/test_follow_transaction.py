@@ -107,3 +107,14 @@ def test_a_failing_store_after_commit_does_not_undo_the_commit(
     with rt.db.read() as session:
         assert session.get(Blob, blob.id).key_salt is None
     assert "store unreachable" in caplog.text
+
+
+def test_an_action_registered_before_any_statement_still_runs(rt: Runtime) -> None:
+    """A unit of work that fails before its first statement still rolls back its actions."""
+    ran: list[str] = []
+    with pytest.raises(Boom), rt.db.session() as session:
+        after_rollback(session, lambda: ran.append("rollback"))
+        raise Boom
+    with rt.db.session() as session:
+        after_commit(session, lambda: ran.append("commit"))
+    assert ran == ["rollback", "commit"]

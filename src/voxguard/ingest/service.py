@@ -206,6 +206,8 @@ def _store(
             )
     try:
         with db.session() as session:
+            if blob is not None:
+                vault.discard_if_rolled_back(session, blob.store_key)
             return _record(
                 session,
                 vault,
@@ -220,17 +222,11 @@ def _store(
             )
     except IntegrityError:
         # A concurrent retry of the same utterance won the race: answer with its record.
-        if blob is not None:
-            vault.discard_object(blob.store_key)
         with db.read() as session:
             replay = _replay(session, caller, meta, audio_sha256)
         if replay is None:
             raise
         return replay
-    except BaseException:
-        if blob is not None:
-            vault.discard_object(blob.store_key)
-        raise
 
 
 def _record(

@@ -86,12 +86,9 @@ def make_prepare_review_copy(
                 kind="review_copy",
                 plaintext=wav,
             )
-        try:
-            with db.session() as session:
-                used = _finish(ctx, session, utterance_id, blob, copy, settings.reviewers_per_clip)
-        except BaseException:
-            vault.discard_object(blob.store_key)
-            raise
+        with db.session() as session:
+            vault.discard_if_rolled_back(session, blob.store_key)
+            used = _finish(ctx, session, utterance_id, blob, copy, settings.reviewers_per_clip)
         if not used:
             vault.discard_object(blob.store_key)
 

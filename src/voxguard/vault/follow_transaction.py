@@ -11,7 +11,8 @@ cannot leave the two disagreeing:
   rolls back: no row will ever point at it.
 
 The actions are kept in ``session.info`` and run by two listeners on every ``Session``: after the
-outermost transaction commits, the commit's; after it rolls back, the rollback's. A failed
+outermost transaction commits, the commit's; after it rolls back, the rollback's. Registering
+one begins the transaction if none has, so the unit of work's end always settles it. A failed
 delete is logged, not raised: the commit has happened and the object is already unreadable.
 """
 
@@ -33,12 +34,20 @@ Action = Callable[[], None]
 
 def after_commit(session: Session, action: Action) -> None:
     """Run ``action`` once the session's current transaction commits (never if it rolls back)."""
-    session.info.setdefault(_ON_COMMIT, []).append(action)
+    _pending(session, _ON_COMMIT).append(action)
 
 
 def after_rollback(session: Session, action: Action) -> None:
     """Run ``action`` if the session's current transaction rolls back (never if it commits)."""
-    session.info.setdefault(_ON_ROLLBACK, []).append(action)
+    _pending(session, _ON_ROLLBACK).append(action)
+
+
+def _pending(session: Session, when: str) -> list[Action]:
+    # The action belongs to a transaction: begin it now, so that a unit of work that fails
+    # before its first statement still ends in a rollback that runs the action.
+    if not session.in_transaction():
+        session.begin()
+    return session.info.setdefault(when, [])
 
 
 def _run(actions: list[Action], when: str) -> None:

@@ -101,8 +101,8 @@ class Vault:
     ) -> Blob:
         """Encrypt and write the object; return its Blob row for the caller to add.
 
-        Split from ``put`` so that slow I/O happens outside the write transaction; a caller
-        whose transaction then fails removes the object with ``discard_object``.
+        Split from ``put`` so that slow I/O happens outside the write transaction; the caller
+        hands the object to that transaction with ``discard_if_rolled_back``.
         """
         blob_id, salt = new_id(), os.urandom(SALT_BYTES)
         key = self._blob_root(self._data_key(session, account_id), salt, blob_id)
@@ -133,8 +133,7 @@ class Vault:
             plaintext=plaintext,
         )
         session.add(blob)
-        store_key = blob.store_key
-        after_rollback(session, lambda: self.store.delete(store_key))
+        self.discard_if_rolled_back(session, blob.store_key)
         return blob
 
     def get(self, session: Session, blob: Blob) -> bytes:
@@ -168,8 +167,12 @@ class Vault:
         return device_text_sealer(self._master_key)
 
     def discard_object(self, store_key: str) -> None:
-        """Remove an object written for a transaction that then rolled back."""
+        """Remove an object no row will point at (written, then not kept)."""
         self.store.delete(store_key)
+
+    def discard_if_rolled_back(self, session: Session, store_key: str) -> None:
+        """Remove the object written for the session's transaction if that rolls back."""
+        after_rollback(session, lambda: self.discard_object(store_key))
 
     def shred_blob(self, session: Session, blob: Blob, *, actor: str, reason: str) -> None:
         """Erase the blob's salt (which makes every copy noise) and, once that commits, its

@@ -194,14 +194,15 @@ def _tagger_run_through(
     # at the run's start right before the house number, with no kind of street said after the
     # number: the street's own name said first ("kasprowicza twenty ... dzierzoniow poland");
     # with one after it, a name said before the address (``_names_before_house_numbers``)
+    number_end = _house_number_end(words, span.word_end)
     street_first = (
         not before
         and after
         and _said_in_numbers(next_word)
         and _street_kind_after_number(words, span.word_end, lexicon) is None
         # "... sorokin one nine eight four at salu dot com": a local part, not a house number
-        and _house_number_end(words, span.word_end) < len(words)
-        and words[_house_number_end(words, span.word_end)] not in EMAIL_JOINERS
+        and number_end < len(words)
+        and words[number_end] not in EMAIL_JOINERS
     )
     return run_type if numbered or street_first or ((before or after) and street_named) else None
 
