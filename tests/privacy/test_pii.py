@@ -172,6 +172,31 @@ def test_a_cue_said_as_a_noun_names_nobody(det: PiiDetector, text: str) -> None:
     assert "PERSON" not in [t for t, _ in spans_of(det, text)]
 
 
+@pytest.mark.parametrize(
+    "text", ["can you speak louder", "could you mark it as done", "will you ring the bell"]
+)
+def test_a_verb_after_a_modal_and_its_subject_is_no_name(det: PiiDetector, text: str) -> None:
+    """ "speak" and "mark" are surnames and given names too; after "can you" they are verbs."""
+    assert "PERSON" not in [t for t, _ in spans_of(det, text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("i need to talk to dũng about the contract", "dũng"),  # "dung" would be English
+        ("please let chị know the meeting moved", "chị"),
+        ("let tomasz know i am late", "tomasz"),
+    ],
+)
+def test_names_in_any_alphabet_and_who_is_let_know(det: PiiDetector, text: str, name: str) -> None:
+    assert ("PERSON", name) in spans_of(det, text)
+
+
+@pytest.mark.parametrize("text", ["let me know the score", "let everyone know", "let it snow"])
+def test_let_know_needs_a_name(det: PiiDetector, text: str) -> None:
+    assert "PERSON" not in [t for t, _ in spans_of(det, text)]
+
+
 def test_what_a_person_has_is_no_name(det: PiiDetector) -> None:
     assert spans_of(det, "set a reminder for grace's recital at six") == [("PERSON", "grace's")]
     assert spans_of(det, "let's call amy") == [("PERSON", "amy")]

@@ -296,8 +296,37 @@ def test_a_name_grows_over_likely_neighbours_only(det: PiiDetector) -> None:
     tagged[5] = (None, 0.2)  # "five"
     spans = combine(norm, [], tagged, det.lexicon, extend_threshold=0.1)
     assert [(s.type, s.word_start, s.word_end) for s in spans] == [("PERSON", 1, 4)]
+    tagged[3] = (None, 0.05)  # "kowalska" unread: "q" is no longer between two names
     without = combine(norm, [], tagged, det.lexicon, extend_threshold=None)
-    assert [(s.word_start, s.word_end) for s in without] == [(1, 2), (3, 4)]
+    assert [(s.word_start, s.word_end) for s in without] == [(1, 2)]
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "joined"),
+    [
+        ("remind me to email robertas a nauseda", 4, True),  # a middle initial
+        ("did bac tung bui reply", 1, True),  # a middle name WordNet lists as a noun
+        ("ask mary and john about it", 1, False),  # a function word
+        ("let mary know bob is late", 1, False),  # a verb
+        ("call anna five bob", 1, False),  # a number
+    ],
+)
+def test_a_word_between_two_names_joins_them_unless_it_says_something(
+    det: PiiDetector, text: str, first: int, joined: bool
+) -> None:
+    """``_fill_between_names``: the tagger reads the words at ``first`` and two after it as
+    names and not the word between (0.05, under every threshold); it is the name's middle
+    unless it is a function word, a verb or an adjective, or a number."""
+    from voxguard.privacy.pii.merge import combine
+
+    norm = normalise(text)
+    tagged: list[tuple[str | None, float]] = [(None, 0.05)] * len(norm.words)
+    tagged[first] = tagged[first + 2] = ("PERSON", 0.9)
+    spans = combine(norm, [], tagged, det.lexicon, extend_threshold=None)
+    apart = [(first, first + 1), (first + 2, first + 3)]
+    assert [(s.word_start, s.word_end) for s in spans] == (
+        [(first, first + 3)] if joined else apart
+    )
 
 
 # Real requests the tagger never trained on (SLURP devel, odd ids): word recall of their gold
@@ -523,6 +552,24 @@ def test_the_tagger_names_the_type_of_a_guessing_rule_inside_its_run(
                 ("STREET_ADDRESS", "two twenty five vaht well suite six"),
             ],
         ),
+        # the street word right after the number, before the street's name: the same
+        (
+            "ship to trong c hai pham eighty three duong ba trieu",
+            2,
+            [("PERSON", "trong c hai pham"), ("STREET_ADDRESS", "eighty three duong ba trieu")],
+        ),
+        # ... but a word meaning "number" before it is the address's ("số")
+        (
+            "my address is số forty two đường lê lợi",
+            3,
+            [("STREET_ADDRESS", "số forty two đường lê lợi")],
+        ),
+        # "st" after a number may be a saint's, not a street word said first
+        (
+            "ship to jurkoviceva twelve st james",
+            2,
+            [("STREET_ADDRESS", "jurkoviceva twelve st james")],
+        ),
         # the street word first: the words before the number are the street's
         (
             "my address is jurkoviceva four a zagreb",
@@ -589,6 +636,21 @@ def test_a_name_joined_into_an_e_mail_is_the_e_mail(det: PiiDetector) -> None:
     assert _spans(norm, combine(norm, [name, mail], tagged, det.lexicon)) == [
         ("EMAIL_ADDRESS", "gonzalez one nine six oh at gmail dot com")
     ]
+    # an e-mail found from its "at" on: the digits before it are its local part, though the
+    # tagger reads them as a house number
+    norm = normalise("send it to kristjan sorokin one nine eight four at salu dot com")
+    tagged = [(None, 0.0)] * 3 + [("STREET_ADDRESS", 0.97)] * 6 + [("EMAIL_ADDRESS", 1.0)] * 4
+    name = _rule(norm, "PERSON", 3, 5)
+    assert _spans(norm, combine(norm, [name], tagged, det.lexicon)) == [
+        ("PERSON", "kristjan sorokin"),
+        ("EMAIL_ADDRESS", "one nine eight four at salu dot com"),
+    ]
+    # ... but a rule's phone number stays one
+    phone = _rule(norm, "PHONE_NUMBER", 5, 9)
+    assert _spans(norm, combine(norm, [name, phone], tagged, det.lexicon))[1] == (
+        "PHONE_NUMBER",
+        "one nine eight four",
+    )
     # a name before an e-mail said with no joining word keeps its type
     norm = normalise("mail viktor szabo at example dot com")
     tagged = [(None, 0.0)] + [("EMAIL_ADDRESS", 1.0)] * 6

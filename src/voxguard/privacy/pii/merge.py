@@ -32,7 +32,13 @@ from .lexicon import (
 )
 from .numbers import NormalisedText
 from .tagger.features import fold
-from .tagger.words import EMAIL_JOINERS, US_STREET_SUFFIXES, is_number_word, is_street_word
+from .tagger.words import (
+    EMAIL_JOINERS,
+    STREET_WORDS,
+    US_STREET_SUFFIXES,
+    is_number_word,
+    is_street_word,
+)
 
 # Per word: the tagger's type (or None) and its probability; the (type, score) that hides the
 # word so far, or None.
@@ -80,6 +86,25 @@ _CODE_NAMES = frozenset(["swift"])
 _CODE_NAME_CONTEXT = _IDENTIFIER_WORDS | DETERMINERS | frozenset(["code", "number", "and", "or"])
 
 
+_MODALS = frozenset(
+    [
+        "can",
+        "could",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "may",
+        "might",
+        "must",
+        "do",
+        "does",
+        "did",
+    ]
+)
+_SUBJECT_PRONOUNS = frozenset(["i", "you", "we", "they", "he", "she"])
+
+
 def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon, before_number: bool = False) -> bool:
     """Guards on what the tagger alone may hide: a phone or card number is said in number words,
     and a name is never "mom", "alexa" or a function word ("this", "a"), though it may carry a
@@ -121,6 +146,16 @@ def _no_name_here(norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
     if word in _CODE_NAMES:
         return prev in _CODE_NAME_CONTEXT or nxt in _CODE_NAME_CONTEXT or _before_number(norm, k)
     cue_said_as_noun = prev in STRONG_NAME_CUES and k > 1 and words[k - 2].core in DETERMINERS
+    # "can you speak louder": after a modal and its subject comes a verb ("speak" and "said"
+    # are surnames too)
+    verb_after_modal = (
+        prev in _SUBJECT_PRONOUNS
+        and k > 1
+        and words[k - 2].core in _MODALS
+        and lexicon.is_non_noun_word(word)
+    )
+    if verb_after_modal:
+        return True
     # what follows a possessive is what the person has ("grace's recital"), not more name
     # ("what's trump been on about" is a contraction, no possessive)
     owned = prev.endswith("'s") and prev[:-2] not in lexicon.stop_words and prev != "let's"
@@ -252,7 +287,9 @@ def combine(
     if extend_threshold is not None:
         _extend_names(norm, claim, tagged, lexicon, extend_threshold)
         _extend_addresses(norm, claim, tagged, lexicon, extend_threshold)
+    _fill_between_names(norm, claim, tagged, lexicon)
     _names_before_house_numbers(norm, claim, lexicon)
+    _numbers_before_at(norm, claim)
     # a title belongs to the name right after it ("doctor burke"), also where the tagger read
     # it as an address's start ("ship to doctor tule akcay twenty five ...")
     for w in range(1, n):
@@ -343,6 +380,47 @@ def _extend_names(
             grown = True
 
 
+def _fill_between_names(
+    norm: NormalisedText, claim: Claims, tagged: Tagged, lexicon: Lexicon
+) -> None:
+    """A word between two words of a name is the name's too, whatever the tagger gives it (in
+    place): a middle initial ("robertas a nauseda") or a middle name that is a noun or no
+    English word ("bac tung bui"); not a function word, a verb or an adjective ("ask mary and
+    john", "let mary know bob ..."), nor a number."""
+    n = len(claim)
+
+    def person(k: int) -> bool:
+        return 0 <= k < n and claim[k] is not None and claim[k][0] == PERSON  # type: ignore[index]
+
+    for w in range(1, n - 1):
+        core = norm.words[w].core
+        if claim[w] is not None or not (person(w - 1) and person(w + 1)):
+            continue
+        if _said_in_numbers(core) or (len(core) > 1 and lexicon.is_non_noun_word(core)):
+            continue
+        if _may_claim_here(PERSON, norm, w, lexicon):
+            claim[w] = (PERSON, tagged[w][1])
+
+
+def _numbers_before_at(norm: NormalisedText, claim: Claims) -> None:
+    """An e-mail found from its "at" on has lost its local part: the number words said right
+    before the "at" are that part ("... sorokin one nine eight four at salu dot com"), not a
+    house number or a count, which the tagger may read them as (in place)."""
+    words = [w.core for w in norm.words]
+    for k in range(1, len(words)):
+        found = claim[k]
+        if found is None or found[0] != EMAIL_ADDRESS or words[k] != "at":
+            continue
+        if claim[k - 1] is not None and claim[k - 1][0] == EMAIL_ADDRESS:  # type: ignore[index]
+            continue
+        j = k - 1
+        while j >= 0 and _said_in_numbers(words[j]):
+            if claim[j] is not None and claim[j][0] != STREET_ADDRESS:  # type: ignore[index]
+                break  # a rule's phone or card number stays what the rule found
+            claim[j] = found
+            j -= 1
+
+
 def _extend_addresses(
     norm: NormalisedText,
     claim: Claims,
@@ -383,6 +461,8 @@ def _said_in_numbers(word: str) -> bool:
 
 
 _HOUSE_NUMBER_JOINERS = frozenset(["slash", "stroke", "bis"])
+# Words said before a house number meaning "number" (Vietnamese "số", Romanian "nr").
+_HOUSE_NUMBER_MARKERS = frozenset(["no", "nr", "nro", "num", "numero", "so"])
 
 
 def _house_number_end(words: list[str], house: int) -> int:
@@ -399,8 +479,10 @@ def _house_number_end(words: list[str], house: int) -> int:
 def _street_kind_after_number(words: list[str], house: int, lexicon: Lexicon) -> str | None:
     """What names the kind of street in the few words after the house number starting at
     ``house``: "suffix" where it follows the street's name, the English way ("two twenty five
-    vaht well"), "word" for any other street word ("twelve rue de la paix", "eight
-    hauptstrasse"), None for none before a unit or another number ("... flat forty six")."""
+    vaht well"), "first" where it comes right after the number, before the street's name
+    ("twelve rue de la paix", "eighty three duong ba trieu"), "word" for any other street word
+    ("eight hauptstrasse"), None for none before a unit or another number ("... flat forty
+    six")."""
     after = _house_number_end(words, house)
     kind = None
     for k in range(after, min(len(words), after + 4)):
@@ -408,17 +490,26 @@ def _street_kind_after_number(words: list[str], house: int, lexicon: Lexicon) ->
             break
         if k > after and words[k] in US_STREET_SUFFIXES:
             return "suffix"  # "twelve park lane" too
+        if k == after and _names_a_street_first(words[k]):
+            return "first"
         if is_street_word(fold(words[k]), lexicon) or words[k] in US_STREET_SUFFIXES:
             kind = "word"
     return kind
 
 
+def _names_a_street_first(word: str) -> bool:
+    """A word naming a kind of street that is no English-order suffix ("rue", "duong"), nor an
+    abbreviation that may be a saint's ("st")."""
+    return len(word) > 2 and fold(word) in STREET_WORDS and word not in US_STREET_SUFFIXES
+
+
 def _names_before_house_numbers(norm: NormalisedText, claim: Claims, lexicon: Lexicon) -> None:
-    """An address said the English way (house number, the street's name, a street word after:
-    "two twenty five vaht well") starts at its house number, so the words of its run before the
-    number are the name said just before it ("ship to maksim tarassov two twenty five vaht
-    well ..."), which the tagger reads as the address's start (in place). Where the street word
-    comes first ("rokov perivoj seven a"), the words before the number are the street's."""
+    """An address whose street is named after its house number, with a street word after the
+    name (the English way: "two twenty five vaht well") or right after the number ("eighty three
+    duong ba trieu"), starts at that number, so the words of its run before the number are the
+    name said just before it ("ship to maksim tarassov two twenty five vaht well ..."), which
+    the tagger reads as the address's start (in place). Where the street word comes before the
+    number ("rokov perivoj seven a"), the words before the number are the street's."""
     words = [w.core for w in norm.words]
     n = len(words)
 
@@ -435,10 +526,12 @@ def _names_before_house_numbers(norm: NormalisedText, claim: Claims, lexicon: Le
             end += 1
         house = next((k for k in range(start, end) if _said_in_numbers(words[k])), None)
         if house is not None and house > start:
-            english_order = _street_kind_after_number(words[:end], house, lexicon) == "suffix"
+            kind = _street_kind_after_number(words[:end], house, lexicon)
+            named_after_number = kind in ("suffix", "first")
             named = all(
                 not is_street_word(fold(words[k]), lexicon)
                 and words[k] not in UNIT_WORDS
+                and fold(words[k]) not in _HOUSE_NUMBER_MARKERS
                 and _may_claim_here(PERSON, norm, k, lexicon)
                 # a name list's name, a word no English list has, an initial; not "address"
                 and (
@@ -448,7 +541,7 @@ def _names_before_house_numbers(norm: NormalisedText, claim: Claims, lexicon: Le
                 )
                 for k in range(start, house)
             )
-            if english_order and named:
+            if named_after_number and named:
                 for k in range(start, house):
                     claim[k] = (PERSON, claim[k][1])  # type: ignore[index]
         start = end

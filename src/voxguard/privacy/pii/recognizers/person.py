@@ -33,7 +33,8 @@ from voxguard.privacy.pii.lexicon import (
 from . import scores
 from .base import SpokenRecognizer, Tok, phrase_before, result
 
-_NAME_WORD_RE = re.compile(r"[a-z][a-z\-]*")
+# Letters of any alphabet: "dũng" and "zoë" are names as much as "dung" would be.
+_NAME_WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|-)*")
 _PLACE_PREPS = wordset("in near at around to from visit")
 _DIAL_CUES = wordset("call text email message ring dial phone")
 _PERSONAL_NOUNS = wordset(
@@ -136,6 +137,8 @@ class SpokenPersonRecognizer(SpokenRecognizer):
             known or (prev in _DIAL_CUES and w in lex.surnames and w not in DOMAIN_WORDS)
         ):
             return scores.NAME_AFTER_STRONG_CUE
+        if prev == "let" and nxt == "know" and known:
+            return scores.NAME_AFTER_STRONG_CUE  # "let chị know the meeting moved"
         if phrase_before(words, k, _ABOUT_SOMEONE) and lex.in_name_lists(w):
             return scores.NAME_AFTER_STRONG_CUE  # "share my location with fisher"
         if phrase_before(words, k, _NAME_STATED):
