@@ -604,6 +604,31 @@ def test_a_name_before_an_english_order_address_is_a_person(
     assert _spans(norm, combine(norm, [], tagged, det.lexicon)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "read_as_name", "kept"),
+    [
+        ("find flights to kaarina in october", 3, False),  # a place after a place cue
+        ("what's the weather in kevin ville", 5, False),  # the town's second word
+        ("how far is mikkeli from here", 3, False),
+        ("put lunch with ignacy in my calendar", 1, False),  # an event, no name
+        ("send the forecast to anna", 4, True),  # who it is sent to
+        ("text the directions from bob", 4, True),
+        ("how far is john's house", 3, True),  # whose house
+        ("what's the weather in paris for anna", 6, True),  # a function word ends the place
+    ],
+)
+def test_the_tagger_names_nobody_where_a_request_names_a_place_or_an_event(
+    det: PiiDetector, text: str, read_as_name: int, kept: bool
+) -> None:
+    from voxguard.privacy.pii.merge import combine
+
+    norm = normalise(text)
+    tagged: list[tuple[str | None, float]] = [(None, 0.01)] * len(norm.words)
+    tagged[read_as_name] = ("PERSON", 0.9)
+    spans = combine(norm, [], tagged, det.lexicon)
+    assert bool(spans) == kept
+
+
 def test_a_request_word_left_alone_at_an_address_edge_is_given_back(det: PiiDetector) -> None:
     from voxguard.privacy.pii.merge import combine
 

@@ -21,6 +21,7 @@ from .entities import (
     STREET_ADDRESS,
 )
 from .lexicon import (
+    COMM_VERBS,
     DETERMINERS,
     DOMAIN_WORDS,
     RELATIONS,
@@ -29,6 +30,7 @@ from .lexicon import (
     UNIT_WORDS,
     WAKE_WORDS,
     Lexicon,
+    wordset,
 )
 from .numbers import NormalisedText
 from .tagger.features import fold
@@ -126,9 +128,13 @@ def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon, before_number: bool
                 or bare in WAKE_WORDS
                 or word == "let's"  # a contraction, no one's possessive
                 or bare in lexicon.stop_words
-                # "is traffic heavy": a request's word no name list has ("june", "read" and
-                # "ring" are names too, and a miss costs more than a bleep)
-                or (bare in DOMAIN_WORDS and not lexicon.in_name_lists(bare) and not before_number)
+                # "is traffic heavy", "put lunch with ...": a request's word no name list has
+                # ("june", "read" and "ring" are names too, and a miss costs more than a bleep)
+                or (
+                    (bare in DOMAIN_WORDS or bare in COMM_VERBS)
+                    and not lexicon.in_name_lists(bare)
+                    and not before_number
+                )
             )
         )
     return True
@@ -145,6 +151,8 @@ def _no_name_here(norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
     nxt = words[k + 1].core if k + 1 < len(words) else ""
     if word in _CODE_NAMES:
         return prev in _CODE_NAME_CONTEXT or nxt in _CODE_NAME_CONTEXT or _before_number(norm, k)
+    if _in_a_place_frame([w.core for w in words], k, lexicon) and not word.endswith("'s"):
+        return True
     cue_said_as_noun = prev in STRONG_NAME_CUES and k > 1 and words[k - 2].core in DETERMINERS
     # "can you speak louder": after a modal and its subject comes a verb ("speak" and "said"
     # are surnames too)
@@ -162,6 +170,35 @@ def _no_name_here(norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
     return (
         (cue_said_as_noun or owned) and lexicon.is_english(word) and not lexicon.name_dominant(word)
     )
+
+
+# Where a request names a place, not a person: "find flights to kaarina", "the weather in kevin
+# ville", "how far is mikkeli from here".
+_PLACE_CUES = wordset(
+    """weather forecast temperature rain snow flights flight fly flying directions drive driving
+    travel trip trips trains train bus buses hotels hotel restaurants traffic navigate distance
+    miles kilometers time timezone"""
+)
+_PLACE_PREPOSITIONS = frozenset(["in", "to", "from", "near", "around"])
+_PLACE_NAME_WORDS = 3  # a town's name is at most this many words ("losson della battaglia")
+
+
+def _in_a_place_frame(words: list[str], k: int, lexicon: Lexicon) -> bool:
+    """Word k is in a place's name right after a place cue and its preposition ("weather in",
+    "flights to") or after "how far is", its name being the words since (no function words);
+    not where the request sends something to someone or from someone."""
+    start = k
+    while (
+        start > 0
+        and k - start < _PLACE_NAME_WORDS - 1
+        and words[start - 1] not in lexicon.stop_words
+    ):
+        start -= 1
+    before = words[max(0, start - 3) : start]
+    cued = len(before) >= 2 and before[-1] in _PLACE_PREPOSITIONS and before[-2] in _PLACE_CUES
+    # "send the forecast to anna", "forward the flight from bob": who it goes to or comes from
+    sent = before[-1:] in (["to"], ["from"]) and any(w in COMM_VERBS for w in words)
+    return (cued and not sent) or before == ["how", "far", "is"]
 
 
 def _may_claim_here(typ: str, norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
