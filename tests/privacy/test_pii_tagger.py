@@ -610,6 +610,9 @@ def test_a_name_before_an_english_order_address_is_a_person(
         ("find flights to kaarina in october", 3, False),  # a place after a place cue
         ("what's the weather in kevin ville", 5, False),  # the town's second word
         ("how far is mikkeli from here", 3, False),
+        ("check the forecast for hulmeville", 4, False),
+        ("book a popular bar in chowchilla", 5, False),
+        ("set the forecast for anna's party", 4, True),
         ("put lunch with ignacy in my calendar", 1, False),  # an event, no name
         ("send the forecast to anna", 4, True),  # who it is sent to
         ("text the directions from bob", 4, True),

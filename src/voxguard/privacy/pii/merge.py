@@ -177,8 +177,9 @@ def _no_name_here(norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
 _PLACE_CUES = wordset(
     """weather forecast temperature rain snow flights flight fly flying directions drive driving
     travel trip trips trains train bus buses hotels hotel restaurants traffic navigate distance
-    miles kilometers time timezone"""
+    miles kilometers time timezone restaurant bar pub cafe diner"""
 )
+_FORECAST_CUES = wordset("weather forecast temperature")  # also "the forecast for hulmeville"
 _PLACE_PREPOSITIONS = frozenset(["in", "to", "from", "near", "around"])
 _PLACE_NAME_WORDS = 3  # a town's name is at most this many words ("losson della battaglia")
 
@@ -195,7 +196,10 @@ def _in_a_place_frame(words: list[str], k: int, lexicon: Lexicon) -> bool:
     ):
         start -= 1
     before = words[max(0, start - 3) : start]
-    cued = len(before) >= 2 and before[-1] in _PLACE_PREPOSITIONS and before[-2] in _PLACE_CUES
+    cued = len(before) >= 2 and (
+        (before[-1] in _PLACE_PREPOSITIONS and before[-2] in _PLACE_CUES)
+        or (before[-1] == "for" and before[-2] in _FORECAST_CUES)
+    )
     # "send the forecast to anna", "forward the flight from bob": who it goes to or comes from
     sent = before[-1:] in (["to"], ["from"]) and any(w in COMM_VERBS for w in words)
     return (cued and not sent) or before == ["how", "far", "is"]
