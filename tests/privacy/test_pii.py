@@ -197,6 +197,20 @@ def test_let_know_needs_a_name(det: PiiDetector, text: str) -> None:
     assert "PERSON" not in [t for t, _ in spans_of(det, text)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["book a flight to san francisco", "what is the weather in florence", "how far is tyler"],
+)
+def test_a_name_where_a_request_names_a_place_is_the_place(det: PiiDetector, text: str) -> None:
+    """The person rule asks ``places.in_a_place_frame`` too (the tagger's guard does)."""
+    assert det.rule_spans(normalise(text)) == []
+
+
+def test_a_place_frame_keeps_who_something_is_sent_to(det: PiiDetector) -> None:
+    assert spans_of(det, "send the forecast to francisco") == [("PERSON", "francisco")]
+    assert spans_of(det, "how far is tyler's house") == [("PERSON", "tyler's")]
+
+
 def test_what_a_person_has_is_no_name(det: PiiDetector) -> None:
     assert spans_of(det, "set a reminder for grace's recital at six") == [("PERSON", "grace's")]
     assert spans_of(det, "let's call amy") == [("PERSON", "amy")]

@@ -30,9 +30,9 @@ from .lexicon import (
     UNIT_WORDS,
     WAKE_WORDS,
     Lexicon,
-    wordset,
 )
 from .numbers import NormalisedText
+from .places import in_a_place_frame
 from .tagger.features import fold
 from .tagger.words import (
     EMAIL_JOINERS,
@@ -151,7 +151,7 @@ def _no_name_here(norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
     nxt = words[k + 1].core if k + 1 < len(words) else ""
     if word in _CODE_NAMES:
         return prev in _CODE_NAME_CONTEXT or nxt in _CODE_NAME_CONTEXT or _before_number(norm, k)
-    if _in_a_place_frame([w.core for w in words], k, lexicon) and not word.endswith("'s"):
+    if in_a_place_frame([w.core for w in words], k, lexicon):
         return True
     cue_said_as_noun = prev in STRONG_NAME_CUES and k > 1 and words[k - 2].core in DETERMINERS
     # "can you speak louder": after a modal and its subject comes a verb ("speak" and "said"
@@ -170,39 +170,6 @@ def _no_name_here(norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
     return (
         (cue_said_as_noun or owned) and lexicon.is_english(word) and not lexicon.name_dominant(word)
     )
-
-
-# Where a request names a place, not a person: "find flights to kaarina", "the weather in kevin
-# ville", "how far is mikkeli from here".
-_PLACE_CUES = wordset(
-    """weather forecast temperature rain snow flights flight fly flying directions drive driving
-    travel trip trips trains train bus buses hotels hotel restaurants traffic navigate distance
-    miles kilometers time timezone restaurant bar pub cafe diner"""
-)
-_FORECAST_CUES = wordset("weather forecast temperature")  # also "the forecast for hulmeville"
-_PLACE_PREPOSITIONS = frozenset(["in", "to", "from", "near", "around"])
-_PLACE_NAME_WORDS = 3  # a town's name is at most this many words ("losson della battaglia")
-
-
-def _in_a_place_frame(words: list[str], k: int, lexicon: Lexicon) -> bool:
-    """Word k is in a place's name right after a place cue and its preposition ("weather in",
-    "flights to") or after "how far is", its name being the words since (no function words);
-    not where the request sends something to someone or from someone."""
-    start = k
-    while (
-        start > 0
-        and k - start < _PLACE_NAME_WORDS - 1
-        and words[start - 1] not in lexicon.stop_words
-    ):
-        start -= 1
-    before = words[max(0, start - 3) : start]
-    cued = len(before) >= 2 and (
-        (before[-1] in _PLACE_PREPOSITIONS and before[-2] in _PLACE_CUES)
-        or (before[-1] == "for" and before[-2] in _FORECAST_CUES)
-    )
-    # "send the forecast to anna", "forward the flight from bob": who it goes to or comes from
-    sent = before[-1:] in (["to"], ["from"]) and any(w in COMM_VERBS for w in words)
-    return (cued and not sent) or before == ["how", "far", "is"]
 
 
 def _may_claim_here(typ: str, norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:

@@ -29,6 +29,7 @@ from voxguard.privacy.pii.lexicon import (
     Lexicon,
     wordset,
 )
+from voxguard.privacy.pii.places import in_a_place_frame
 
 from . import scores
 from .base import SpokenRecognizer, Tok, phrase_before, result
@@ -212,7 +213,11 @@ class SpokenPersonRecognizer(SpokenRecognizer):
         words = [t.text for t in toks]
         bare = [_bare(w) for w in words]
         comm = any(w in COMM_VERBS for w in bare)
-        ok = [self._nameish(w) for w in bare]
+        # "flights to san francisco", "the weather in florence": a place, whatever the word
+        ok = [
+            self._nameish(w) and not in_a_place_frame(words, k, self.lexicon)
+            for k, w in enumerate(bare)
+        ]
         score = [
             self._context_score(words, bare, k, comm) if ok[k] else 0.0 for k in range(len(words))
         ]
