@@ -612,6 +612,7 @@ def test_a_name_before_an_english_order_address_is_a_person(
         ("how far is mikkeli from here", 3, False),
         ("check the forecast for hulmeville", 4, False),
         ("book a popular bar in chowchilla", 5, False),
+        ("please order one train ticket to los angeles", 6, False),
         ("set the forecast for anna's party", 4, True),
         ("put lunch with ignacy in my calendar", 1, False),  # an event, no name
         ("send the forecast to anna", 4, True),  # who it is sent to

@@ -9,7 +9,8 @@ from .lexicon import COMM_VERBS, Lexicon, wordset
 _PLACE_CUES = wordset(
     """weather forecast temperature rain snow flights flight fly flying directions drive driving
     travel trip trips trains train bus buses hotels hotel restaurants traffic navigate distance
-    miles kilometers time timezone restaurant bar pub cafe diner"""
+    miles kilometers time timezone restaurant bar pub cafe diner ticket tickets ride cab taxi
+    uber lyft route"""
 )
 _FORECAST_CUES = wordset("weather forecast temperature")  # also "the forecast for hulmeville"
 _PLACE_PREPOSITIONS = frozenset(["in", "to", "from", "near", "around"])
