@@ -19,9 +19,11 @@ from voxguard.privacy.anonymize.envwarp import EnvelopeWarpAnonymizer, EnvWarpPa
 from voxguard.privacy.anonymize.files import anonymize_directory, file_seed
 from voxguard.privacy.anonymize.mcadams import McAdamsAnonymizer
 from voxguard.privacy.anonymize.pitchwarp import PitchWarpMcAdamsAnonymizer, PitchWarpParams
+from voxguard.privacy.anonymize.psola import PsolaAnonymizer, PsolaParams
 from voxguard.privacy.anonymize.registry import (
     BASELINE_ALPHA,
     DEFAULT_METHOD,
+    EXPLORATION_METHODS,
     METHODS,
     get_anonymizer,
 )
@@ -29,6 +31,7 @@ from voxguard.privacy.anonymize.registry import (
 __all__ = [
     "BASELINE_ALPHA",
     "DEFAULT_METHOD",
+    "EXPLORATION_METHODS",
     "METHODS",
     "AnonymizationError",
     "Anonymizer",
@@ -40,6 +43,8 @@ __all__ = [
     "McAdamsAnonymizer",
     "PitchWarpMcAdamsAnonymizer",
     "PitchWarpParams",
+    "PsolaAnonymizer",
+    "PsolaParams",
     "UnknownMethodError",
     "UnreadableAudioError",
     "anonymize_directory",

@@ -8,6 +8,7 @@ from voxguard.privacy.anonymize.driftwarp import DriftWarpAnonymizer
 from voxguard.privacy.anonymize.envwarp import EnvelopeWarpAnonymizer
 from voxguard.privacy.anonymize.mcadams import McAdamsAnonymizer
 from voxguard.privacy.anonymize.pitchwarp import PitchWarpMcAdamsAnonymizer
+from voxguard.privacy.anonymize.psola import PsolaAnonymizer
 
 # The VoicePrivacy-style baseline: one fixed coefficient for every utterance.
 BASELINE_ALPHA = 0.8
@@ -43,6 +44,10 @@ def _driftwarp(**params: Any) -> Anonymizer:
     return DriftWarpAnonymizer(name="driftwarp", **params)
 
 
+def _psola(**params: Any) -> Anonymizer:
+    return PsolaAnonymizer(name="psola", **params)
+
+
 _FACTORIES: dict[str, Callable[..., Anonymizer]] = {
     "mcadams": _mcadams,
     "mcadams-fixed": _mcadams_fixed,
@@ -53,14 +58,23 @@ _FACTORIES: dict[str, Callable[..., Anonymizer]] = {
 
 METHODS: tuple[str, ...] = tuple(_FACTORIES)
 
+# Built by name (the benchmark) but not service methods: not in METHODS, so the settings, the CLI
+# and the lead's listening page do not offer them. psola needs Praat (praat-parselmouth, in the
+# eval extra only), which the service does not install.
+_EXPLORATION_FACTORIES: dict[str, Callable[..., Anonymizer]] = {
+    "psola": _psola,
+}
+EXPLORATION_METHODS: tuple[str, ...] = tuple(_EXPLORATION_FACTORIES)
+
 
 def get_anonymizer(method: str, **params: Any) -> Anonymizer:
-    """Builds the anonymizer registered as `method`, with optional parameter overrides.
+    """Builds the anonymizer registered as `method` (a service method or an exploration
+    method), with optional parameter overrides.
 
     Raises UnknownMethodError (a ValueError) for an unknown name and AnonymizationError for
     parameters the method does not take or accept.
     """
-    factory = _FACTORIES.get(method)
+    factory = _FACTORIES.get(method) or _EXPLORATION_FACTORIES.get(method)
     if factory is None:
         raise UnknownMethodError(
             f"unknown anonymization method {method!r}; known methods: {', '.join(METHODS)}"

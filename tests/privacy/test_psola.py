@@ -1,0 +1,190 @@
+"""psola (exploration method): Praat's "Change gender" with random targets per utterance.
+
+Praat comes from praat-parselmouth in the eval extra: without it these tests skip on a
+developer's machine and fail under CI (tests.support.needs); the input checks and the
+clear error for a missing Praat run either way.
+"""
+
+import sys
+from types import ModuleType
+
+import numpy as np
+import pytest
+import scipy.signal as ssig
+import soundfile as sf
+
+from tests.privacy.test_anonymize import (
+    F0,
+    FORMANTS,
+    SR,
+    formant_estimates,
+    pitch_estimate,
+    speechlike,
+    vowel,
+)
+from tests.support import needs
+from voxguard.privacy.anonymize import (
+    EXPLORATION_METHODS,
+    METHODS,
+    AnonymizationError,
+    Anonymizer,
+    InvalidAudioError,
+    PsolaAnonymizer,
+    get_anonymizer,
+)
+
+
+@pytest.fixture
+def praat() -> ModuleType:
+    return needs.module("parselmouth", "praat-parselmouth is not installed (the eval extra)")
+
+
+def test_registered_for_exploration_only() -> None:
+    """Built by name for the benchmark, but not offered as a service method."""
+    assert "psola" in EXPLORATION_METHODS and "psola" not in METHODS
+    an = get_anonymizer("psola", semitone_range=(2.0, 5.0))
+    assert isinstance(an, PsolaAnonymizer) and isinstance(an, Anonymizer)
+    assert an.name == "psola" and an.semitone_range == (2.0, 5.0)
+    with pytest.raises(AnonymizationError, match="bad parameters"):
+        get_anonymizer("psola", no_such_range=(1.0, 2.0))
+
+
+@pytest.mark.parametrize("sr", [8000, 16000, 22050])
+def test_same_length_float32_finite_and_peak(praat: ModuleType, sr: int) -> None:
+    x = speechlike(sr, 1.3)
+    x[100:140] = 1.0  # a clipped burst must not make the output clip
+    y = get_anonymizer("psola")(x, sr, 3)
+    assert y.shape == x.shape and y.dtype == np.float32
+    assert np.all(np.isfinite(y))
+    assert np.max(np.abs(y)) <= 0.99 + 1e-6
+    assert np.sqrt(np.mean(y**2)) > 0.01
+
+
+def test_deterministic_per_seed_and_seeds_differ(praat: ModuleType) -> None:
+    an = get_anonymizer("psola")
+    x = speechlike()
+    np.testing.assert_array_equal(an(x, SR, 42), an(x, SR, 42))
+    assert np.max(np.abs(an(x, SR, 42) - an(x, SR, 43))) > 1e-3
+
+
+def test_silence_and_very_short_audio(praat: ModuleType) -> None:
+    an = get_anonymizer("psola")
+    y = an(np.zeros(SR, dtype=np.float32), SR, 1)
+    assert y.shape == (SR,) and not np.any(y)
+    # Shorter than Praat's pitch window: padded for the analysis, trimmed after.
+    for n in (0, 1, 17, 200, 1700):
+        x = (0.3 * np.sin(np.arange(n) / 3.0)).astype(np.float32)
+        for sr in (8000, SR):
+            y = an(x, sr, 5)
+            assert y.shape == (n,) and y.dtype == np.float32 and np.all(np.isfinite(y))
+
+
+def test_pitch_moves_as_drawn(praat: ModuleType) -> None:
+    """The median F0 moves by the drawn semitones, up for some seeds and down for others."""
+    an = PsolaAnonymizer()
+    x = vowel(seconds=1.0)
+    assert pitch_estimate(x, SR) == pytest.approx(F0, rel=0.02)
+    directions = set()
+    for seed in range(4):
+        params = an.params_for(seed)
+        assert 3.0 <= abs(params.semitones) <= 7.5
+        y = an(x, SR, seed)
+        assert pitch_estimate(y, SR) == pytest.approx(F0 * 2 ** (params.semitones / 12), rel=0.03)
+        directions.add(np.sign(params.semitones))
+    assert directions == {-1.0, 1.0}
+
+
+@pytest.mark.parametrize("ratio", [1.2, 1 / 1.2])
+def test_formants_move_by_the_ratio_and_pitch_stays(praat: ModuleType, ratio: float) -> None:
+    an = PsolaAnonymizer(
+        semitone_range=(0.0, 0.0),
+        formant_ratio_range=(1.2, 1.2),
+        pitch_range_factor_range=(1.0, 1.0),
+    )
+    seed = next(s for s in range(20) if an.params_for(s).formant_ratio == pytest.approx(ratio))
+    y = an(vowel(seconds=1.0), SR, seed)
+    assert pitch_estimate(y, SR) == pytest.approx(F0, rel=0.03)
+    # F1 and F2 (the resonators are sharp; F3 may fall outside a 12-pole fit's bandwidth test).
+    got = formant_estimates(y, SR)
+    for want in FORMANTS[:2]:
+        assert np.min(np.abs(got - want * ratio)) < 0.06 * want * ratio
+
+
+def _median_f0(praat: ModuleType, y: np.ndarray, sr: int) -> float:
+    pitch = praat.Sound(y.astype(np.float64), sampling_frequency=sr).to_pitch_ac(
+        pitch_floor=50.0, pitch_ceiling=800.0
+    )
+    return float(praat.praat.call(pitch, "Get quantile", 0.0, 0.0, 0.5, "Hertz"))
+
+
+def test_real_speech_where_praats_own_change_gender_never_returned(praat: ModuleType) -> None:
+    """Praat's "Sound & Pitch: Change gender" spun forever on this clip (its pitch track dips to
+    68 Hz) with these draws; psola's step-by-step Manipulation returns, and moves the median F0
+    of real speech by the drawn semitones."""
+    x, sr = sf.read(
+        needs.shared("speechocean762-adults/SPEAKER0024/000240116.flac"), dtype="float32"
+    )
+    an = PsolaAnonymizer(
+        semitone_range=(5.142, 5.142),
+        formant_ratio_range=(1.2127, 1.2127),
+        pitch_range_factor_range=(1.4908, 1.4908),
+    )
+    seed = next(
+        s
+        for s in range(50)
+        if an.params_for(s).semitones > 0 and an.params_for(s).formant_ratio > 1
+    )
+    y = an(x, sr, seed)
+    assert y.shape == x.shape and np.all(np.isfinite(y))
+    assert _median_f0(praat, y, sr) == pytest.approx(
+        _median_f0(praat, x, sr) * 2 ** (5.142 / 12), rel=0.05
+    )
+
+
+def test_tilt_colours_the_spectrum(praat: ModuleType) -> None:
+    def centroid(tilt: float) -> float:
+        an = PsolaAnonymizer(tilt_range=(tilt, tilt))
+        freqs, p = ssig.welch(an(speechlike(), SR, 7), SR, nperseg=1024)
+        return float(np.sum(freqs * p) / np.sum(p))
+
+    assert centroid(6.0) > centroid(0.0) + 200 > centroid(-6.0) + 400
+
+
+def test_draws_stay_in_their_ranges_and_spread() -> None:
+    an = PsolaAnonymizer()
+    draws = [an.params_for(seed) for seed in range(200)]
+    ratios = np.array([d.formant_ratio for d in draws])
+    magnitude = np.exp(np.abs(np.log(ratios)))
+    assert np.all((magnitude >= 1.08 - 1e-9) & (magnitude <= 1.22 + 1e-9))
+    assert 0.3 < np.mean(ratios > 1.0) < 0.7  # direction is a coin flip
+    ranges = np.array([d.pitch_range_factor for d in draws])
+    assert ranges.min() >= 0.6 and ranges.max() <= 1.5
+    assert len({round(d.semitones, 6) for d in draws}) == 200
+
+
+def test_bad_input_and_bad_ranges_raise() -> None:
+    """Checked before Praat is needed, so these run without parselmouth too."""
+    an = PsolaAnonymizer()
+    with pytest.raises(InvalidAudioError, match="mono"):
+        an(np.zeros((100, 2), dtype=np.float32), SR, 0)
+    with pytest.raises(InvalidAudioError, match="NaN"):
+        an(np.array([0.0, np.nan, 0.0], dtype=np.float32), SR, 0)
+    with pytest.raises(InvalidAudioError, match="floating point"):
+        an(np.zeros(100, dtype=np.int16), SR, 0)
+    with pytest.raises(InvalidAudioError, match="sample_rate"):
+        an(np.zeros(100, dtype=np.float32), 0, 0)
+    with pytest.raises(AnonymizationError, match="seed"):
+        an(np.zeros(100, dtype=np.float32), SR, True)
+    with pytest.raises(AnonymizationError, match="formant_ratio_range"):
+        PsolaAnonymizer(formant_ratio_range=(0.8, 1.2))
+    with pytest.raises(AnonymizationError, match="semitone_range"):
+        PsolaAnonymizer(semitone_range=(-3.0, 3.0))
+    with pytest.raises(AnonymizationError, match="min_pitch_hz"):
+        PsolaAnonymizer(min_pitch_hz=400.0, max_pitch_hz=300.0)
+
+
+def test_missing_praat_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A None entry in sys.modules makes `import parselmouth` raise ImportError.
+    monkeypatch.setitem(sys.modules, "parselmouth", None)
+    with pytest.raises(AnonymizationError, match="praat-parselmouth"):
+        PsolaAnonymizer()(speechlike(), SR, 1)
