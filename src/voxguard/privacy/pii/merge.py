@@ -30,6 +30,7 @@ from .lexicon import (
     UNIT_WORDS,
     WAKE_WORDS,
     Lexicon,
+    wordset,
 )
 from .numbers import NormalisedText
 from .places import in_a_place_frame
@@ -88,23 +89,8 @@ _CODE_NAMES = frozenset(["swift"])
 _CODE_NAME_CONTEXT = _IDENTIFIER_WORDS | DETERMINERS | frozenset(["code", "number", "and", "or"])
 
 
-_MODALS = frozenset(
-    [
-        "can",
-        "could",
-        "will",
-        "would",
-        "shall",
-        "should",
-        "may",
-        "might",
-        "must",
-        "do",
-        "does",
-        "did",
-    ]
-)
-_SUBJECT_PRONOUNS = frozenset(["i", "you", "we", "they", "he", "she"])
+_MODALS = wordset("can could will would shall should may might must do does did")
+_SUBJECT_PRONOUNS = wordset("i you we they he she")
 
 
 def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon, before_number: bool = False) -> bool:
@@ -349,6 +335,12 @@ def combine(
     return out
 
 
+def _claimed_as(claim: Claims, k: int, typ: str) -> bool:
+    """Word k exists and is claimed as ``typ`` so far."""
+    found = claim[k] if 0 <= k < len(claim) else None
+    return found is not None and found[0] == typ
+
+
 def _extend_names(
     norm: NormalisedText,
     claim: Claims,
@@ -362,7 +354,7 @@ def _extend_names(
     n = len(claim)
 
     def person(k: int) -> bool:
-        return 0 <= k < n and claim[k] is not None and claim[k][0] == PERSON  # type: ignore[index]
+        return _claimed_as(claim, k, PERSON)
 
     grown = True
     while grown:
@@ -398,7 +390,7 @@ def _fill_between_names(
     n = len(claim)
 
     def person(k: int) -> bool:
-        return 0 <= k < n and claim[k] is not None and claim[k][0] == PERSON  # type: ignore[index]
+        return _claimed_as(claim, k, PERSON)
 
     for w in range(1, n - 1):
         core = norm.words[w].core
@@ -445,8 +437,7 @@ def _extend_addresses(
     before it ("eight hauptstrasse")."""
 
     def address(k: int) -> bool:
-        c = claim[k] if 0 <= k < len(claim) else None
-        return c is not None and c[0] == STREET_ADDRESS
+        return _claimed_as(claim, k, STREET_ADDRESS)
 
     for w in range(1, len(claim)):
         if claim[w] is not None or not address(w - 1) or tagged[w][1] < threshold:
@@ -469,8 +460,9 @@ def _said_in_numbers(word: str) -> bool:
 
 
 _HOUSE_NUMBER_JOINERS = frozenset(["slash", "stroke", "bis"])
-# Words said before a house number meaning "number" (Vietnamese "số", Romanian "nr").
-_HOUSE_NUMBER_MARKERS = frozenset(["no", "nr", "nro", "num", "numero", "so"])
+# Words said before a house number meaning "number" (Vietnamese "số", Romanian "nr"; "no" and
+# "number" are UNIT_WORDS).
+_HOUSE_NUMBER_MARKERS = frozenset(["nr", "nro", "num", "numero", "so"])
 
 
 def _house_number_end(words: list[str], house: int) -> int:
@@ -522,7 +514,7 @@ def _names_before_house_numbers(norm: NormalisedText, claim: Claims, lexicon: Le
     n = len(words)
 
     def address(k: int) -> bool:
-        return k < n and claim[k] is not None and claim[k][0] == STREET_ADDRESS  # type: ignore[index]
+        return _claimed_as(claim, k, STREET_ADDRESS)
 
     start = 0
     while start < n:
