@@ -240,6 +240,25 @@ def test_a_name_said_outright_is_one_whatever_the_word(
 
 @pytest.mark.parametrize(
     ("text", "name"),
+    [
+        ("my name is tea a pandurić", "tea a pandurić"),  # "a" is an initial before a surname
+        ("call barbara m probst", "barbara m probst"),
+        ("tell mary a story", "mary"),  # "a" is an article before an English word
+        ("tell john a joke", "john"),
+    ],
+)
+def test_the_person_rule_reads_an_initial_and_the_surname_after_it(
+    det: PiiDetector, text: str, name: str
+) -> None:
+    """The rule alone (the tagger may find the same): where it ends a name decides whether
+    the surname after a middle initial is heard."""
+    words = text.split()
+    found = [" ".join(words[s.word_start : s.word_end]) for s in det.rule_spans(normalise(text))]
+    assert found == [name]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
     [("share my location with fisher", "fisher"), ("how old is rivera", "rivera")],
 )
 def test_a_listed_name_after_a_question_about_someone(

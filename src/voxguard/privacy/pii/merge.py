@@ -89,6 +89,10 @@ _CODE_NAMES = frozenset(["swift"])
 _CODE_NAME_CONTEXT = _IDENTIFIER_WORDS | DETERMINERS | frozenset(["code", "number", "and", "or"])
 
 
+# The tagger's belief from which an "a" after a name is a middle initial (_articles_after_names).
+_STRONG_INITIAL = 0.45
+# Lone letters that are English words ("a" story, "i" said), not only initials.
+_ARTICLE_LETTERS = wordset("a i")
 _MODALS = wordset("can could will would shall should may might must do does did")
 _SUBJECT_PRONOUNS = wordset("i you we they he she")
 
@@ -126,6 +130,10 @@ def _tagger_may_claim(typ: str, word: str, lexicon: Lexicon, before_number: bool
     return True
 
 
+def _ordinary_verb(word: str, lexicon: Lexicon) -> bool:
+    return lexicon.is_non_noun_word(word) and not lexicon.in_name_lists(word)
+
+
 def _no_name_here(norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
     """Word k is no one's name where it stands, whatever the tagger reads: an English word after
     a cue said as a noun ("pay my phone bill", "read the text message": a determiner before
@@ -149,6 +157,12 @@ def _no_name_here(norm: NormalisedText, k: int, lexicon: Lexicon) -> bool:
         and lexicon.is_non_noun_word(word)
     )
     if verb_after_modal:
+        return True
+    # "tell john i said hi", "text maria i am late": "i" before a verb or function word is the
+    # speaker; so is the verb after it, unless a name list has it ("maria i brown" stays hidden)
+    if word == "i" and (nxt in lexicon.stop_words or _ordinary_verb(nxt, lexicon)):
+        return True
+    if prev == "i" and k > 1 and _ordinary_verb(word, lexicon):
         return True
     # what follows a possessive is what the person has ("grace's recital"), not more name
     # ("what's trump been on about" is a contraction, no possessive)
@@ -282,6 +296,7 @@ def combine(
         _extend_names(norm, claim, tagged, lexicon, extend_threshold)
         _extend_addresses(norm, claim, tagged, lexicon, extend_threshold)
     _fill_between_names(norm, claim, tagged, lexicon)
+    _articles_after_names(norm, claim, tagged, lexicon, from_rules)
     _names_before_house_numbers(norm, claim, lexicon)
     _numbers_before_at(norm, claim)
     # a title belongs to the name right after it ("doctor burke"), also where the tagger read
@@ -402,6 +417,33 @@ def _fill_between_names(
             claim[w] = (PERSON, tagged[w][1])
 
 
+def _articles_after_names(
+    norm: NormalisedText, claim: Claims, tagged: Tagged, lexicon: Lexicon, from_rules: set[int]
+) -> None:
+    """"tell mary a story": an "a" after a name that the tagger only half believes is a middle
+    initial is the article of what the request asks for, and the English word after it is
+    that thing, not the rest of the name (in place). The tagger gives a middle initial
+    ("call maria a brown ...", "send maria a brown the file") 0.5 to 0.95, the article ("tell
+    john a joke") 0.3 to 0.4."""
+    words = [w.core for w in norm.words]
+    for k in range(1, len(words)):
+        if words[k] != "a" or k in from_rules or tagged[k][1] >= _STRONG_INITIAL:
+            continue
+        if not (_claimed_as(claim, k, PERSON) and _claimed_as(claim, k - 1, PERSON)):
+            continue
+        j = k + 1
+        if j < len(words) and not (
+            j not in from_rules
+            and tagged[j][1] < _STRONG_INITIAL
+            and lexicon.is_english(words[j])
+            and not lexicon.name_dominant(words[j])
+        ):
+            continue  # "rita a quintero": a name after it makes it an initial
+        claim[k] = None
+        if j < len(words) and _claimed_as(claim, j, PERSON):
+            claim[j] = None
+
+
 def _numbers_before_at(norm: NormalisedText, claim: Claims) -> None:
     """An e-mail found from its "at" on has lost its local part: the number words said right
     before the "at" are that part ("... sorokin one nine eight four at salu dot com"), not a
@@ -509,12 +551,29 @@ def _names_before_house_numbers(norm: NormalisedText, claim: Claims, lexicon: Le
     duong ba trieu"), starts at that number, so the words of its run before the number are the
     name said just before it ("ship to maksim tarassov two twenty five vaht well ..."), which
     the tagger reads as the address's start (in place). Where the street word comes before the
-    number ("rokov perivoj seven a"), the words before the number are the street's."""
+    number ("rokov perivoj seven a"), the words before the number are the street's, unless the
+    run starts with a first name, an initial and a surname ("durdica h orsulic jurkoviceva four
+    a ...": a lone letter names no street before its number), or with the initial and surname
+    of a name found just before it ("jasminka m brcko mletacka one ...")."""
     words = [w.core for w in norm.words]
     n = len(words)
 
     def address(k: int) -> bool:
         return _claimed_as(claim, k, STREET_ADDRESS)
+
+    def name_like(k: int) -> bool:
+        return (
+            not is_street_word(fold(words[k]), lexicon)
+            and words[k] not in UNIT_WORDS
+            and fold(words[k]) not in _HOUSE_NUMBER_MARKERS
+            and _may_claim_here(PERSON, norm, k, lexicon)
+            # a name list's name, a word no English list has, an initial; not "address"
+            and (
+                lexicon.in_name_lists(words[k])
+                or lexicon.unknown_word(words[k])
+                or len(words[k]) == 1
+            )
+        )
 
     start = 0
     while start < n:
@@ -527,21 +586,26 @@ def _names_before_house_numbers(norm: NormalisedText, claim: Claims, lexicon: Le
         house = next((k for k in range(start, end) if _said_in_numbers(words[k])), None)
         if house is not None and house > start:
             kind = _street_kind_after_number(words[:end], house, lexicon)
-            named_after_number = kind in ("suffix", "first")
-            named = all(
-                not is_street_word(fold(words[k]), lexicon)
-                and words[k] not in UNIT_WORDS
-                and fold(words[k]) not in _HOUSE_NUMBER_MARKERS
-                and _may_claim_here(PERSON, norm, k, lexicon)
-                # a name list's name, a word no English list has, an initial; not "address"
-                and (
-                    lexicon.in_name_lists(words[k])
-                    or lexicon.unknown_word(words[k])
-                    or len(words[k]) == 1
-                )
-                for k in range(start, house)
-            )
-            if named_after_number and named:
-                for k in range(start, house):
-                    claim[k] = (PERSON, claim[k][1])  # type: ignore[index]
+            if kind in ("suffix", "first") and all(name_like(k) for k in range(start, house)):
+                named = range(start, house)
+            elif (  # "durdica h orsulic jurkoviceva four a ...": first, initial, surname
+                house - start >= 4
+                and len(words[start + 1]) == 1
+                and words[start + 1] not in _ARTICLE_LETTERS
+                and all(name_like(k) for k in range(start, start + 3))
+            ):
+                named = range(start, start + 3)
+            elif (  # "jasminka m brcko mletacka one ...": the initial and surname of a name
+                house - start >= 3
+                and start > 0
+                and _claimed_as(claim, start - 1, PERSON)
+                and len(words[start]) == 1
+                and words[start] not in _ARTICLE_LETTERS
+                and all(name_like(k) for k in range(start, start + 2))
+            ):
+                named = range(start, start + 2)
+            else:
+                named = range(0)
+            for k in named:
+                claim[k] = (PERSON, claim[k][1])  # type: ignore[index]
         start = end

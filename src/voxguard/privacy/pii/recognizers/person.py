@@ -198,6 +198,13 @@ class SpokenPersonRecognizer(SpokenRecognizer):
                 nxt = bare[k + 1]
                 if (nxt in lex.surnames and not lex.is_non_noun_word(nxt)) or lex.unknown_word(nxt):
                     score[k + 1] = score[k] * share
+            elif (
+                score[k] > 0
+                and k + 2 < len(words)
+                and not words[k].endswith("'s")
+                and self._initial_then_surname(bare, ok, k)
+            ):
+                score[k + 1] = score[k + 2] = score[k] * share
         for k in range(len(words) - 1):
             if (
                 score[k] == 0
@@ -208,6 +215,20 @@ class SpokenPersonRecognizer(SpokenRecognizer):
                 and (k == 0 or words[k - 1] not in ("the", "a", "an"))
             ):
                 score[k] = score[k + 1] * share
+
+    def _initial_then_surname(self, bare: list[str], ok: list[bool], k: int) -> bool:
+        """After the name at k, a middle initial and a surname ("tea a pandurić"); where the
+        letter is also an English word ("a", "i"), only a word no English list has is the
+        surname ("tell mary a story" is no name)."""
+        lex = self.lexicon
+        letter, after = bare[k + 1], bare[k + 2]
+        if len(letter) != 1 or not letter.isalpha() or not ok[k + 2]:
+            return False
+        if letter in ("a", "i"):
+            return lex.unknown_word(after)
+        return lex.unknown_word(after) or (
+            after in lex.surnames and not lex.is_non_noun_word(after)
+        )
 
     def find(self, toks: list[Tok], nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
         words = [t.text for t in toks]
