@@ -259,6 +259,26 @@ def test_the_person_rule_reads_an_initial_and_the_surname_after_it(
 
 @pytest.mark.parametrize(
     ("text", "name"),
+    [
+        ("add eve with the number double oh one two four", "eve"),
+        ("save bo with her email", "bo"),
+        ("add milk with the eggs", None),  # no number or address is saved
+    ],
+)
+def test_whoever_a_number_is_saved_for_is_a_name(
+    det: PiiDetector, text: str, name: str | None
+) -> None:
+    words = text.split()
+    found = [
+        " ".join(words[s.word_start : s.word_end])
+        for s in det.rule_spans(normalise(text))
+        if s.type == "PERSON"
+    ]
+    assert found == ([name] if name else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
     [("share my location with fisher", "fisher"), ("how old is rivera", "rivera")],
 )
 def test_a_listed_name_after_a_question_about_someone(

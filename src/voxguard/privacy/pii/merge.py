@@ -420,7 +420,7 @@ def _fill_between_names(
 def _articles_after_names(
     norm: NormalisedText, claim: Claims, tagged: Tagged, lexicon: Lexicon, from_rules: set[int]
 ) -> None:
-    """"tell mary a story": an "a" after a name that the tagger only half believes is a middle
+    """ "tell mary a story": an "a" after a name that the tagger only half believes is a middle
     initial is the article of what the request asks for, and the English word after it is
     that thing, not the rest of the name (in place). The tagger gives a middle initial
     ("call maria a brown ...", "send maria a brown the file") 0.5 to 0.95, the article ("tell

@@ -66,6 +66,10 @@ _ABOUT_SOMEONE: tuple[tuple[str, ...], ...] = (
     ("how", "old", "is"),
     ("birthday", "of"),
 )
+# "add eve with the number ...", "save bo with her email": whoever a contact's number or
+# address is saved for, a name list's word included.
+_SAVED_WITH = wordset("add save store")
+_CONTACT_DETAILS = wordset("number phone mobile cell email e-mail address")
 # Where the speaker says their name outright, the next word is one, even an English word.
 _NAME_STATED: tuple[tuple[str, ...], ...] = (
     ("my", "name", "is"),
@@ -142,6 +146,13 @@ class SpokenPersonRecognizer(SpokenRecognizer):
             return scores.NAME_AFTER_STRONG_CUE  # "let chị know the meeting moved"
         if phrase_before(words, k, _ABOUT_SOMEONE) and lex.in_name_lists(w):
             return scores.NAME_AFTER_STRONG_CUE  # "share my location with fisher"
+        saved_for = (
+            prev in _SAVED_WITH
+            and nxt == "with"
+            and any(t in _CONTACT_DETAILS for t in bare[k + 2 : k + 5])
+        )
+        if saved_for and (lex.in_name_lists(w) or lex.unknown_word(w)):
+            return scores.NAME_AFTER_STRONG_CUE  # "add eve with the number ..."
         if phrase_before(words, k, _NAME_STATED):
             return scores.NAME_AFTER_STRONG_CUE  # "my name is tea a panduric": whatever the word
         if prev in WEAK_NAME_CUES and comm and (lex.unknown_word(w) or w in lex.first_names):
