@@ -385,6 +385,36 @@ def test_an_initial_at_an_address_runs_start_makes_a_name(
     assert people == named
 
 
+@pytest.mark.parametrize(
+    ("text", "run_start", "hidden_from"),
+    [
+        ("is there parking near so thirty two ngo eighty seven hoang dieu", 5, 4),  # "số"
+        ("ship it to số nine phan dinh phung", 4, 3),
+        ("ship it to nr seven strada florilor", 4, 3),
+        ("i think so twelve main street", 3, 2),  # an English "so": a bleep accepted
+        ("i think so twelve of them", None, None),  # no address, nothing hidden
+    ],
+)
+def test_the_word_for_number_before_a_house_number_is_the_addresss(
+    det: PiiDetector, text: str, run_start: int | None, hidden_from: int | None
+) -> None:
+    """The tagger reads the address from its house number on (from ``run_start``); the word
+    for "number" said before that is the address's too. An English "so" said there is hidden
+    with it, one word too many where Vietnamese "số" would otherwise be heard."""
+    from voxguard.privacy.pii.merge import combine
+
+    norm = normalise(text)
+    tagged: list[tuple[str | None, float]] = [
+        ("STREET_ADDRESS", 0.9) if run_start is not None and k >= run_start else (None, 0.0)
+        for k in range(len(norm.words))
+    ]
+    spans = combine(norm, [], tagged, det.lexicon, extend_threshold=0.1)
+    got = [(s.type, s.word_start, s.word_end) for s in spans]
+    assert got == (
+        [] if hidden_from is None else [("STREET_ADDRESS", hidden_from, len(norm.words))]
+    )
+
+
 # Real requests the tagger never trained on (SLURP devel, odd ids): word recall of their gold
 # person names: the goal, which the shipped model meets with one word to spare (87 of 90
 # words, 0.967; one word is 1.1 points).

@@ -472,7 +472,8 @@ def _extend_addresses(
 ) -> None:
     """Grow every STREET_ADDRESS run rightwards over the number words after it that the
     tagger gives at least ``threshold`` (in place): where the house number follows the street
-    ("sapilastie one", "conradiallee thirty"), the number is the rest of an address found.
+    ("sapilastie one", "conradiallee thirty"), the number is the rest of an address found,
+    and so is the word for "number" said before it ("số thirty five ...").
     A word between two parts of one address that the tagger reads as address joins them,
     even a request's own word ("bulevardul florea number thirty two"); so does a noun after
     it, a town ("... oak street springfield"; not "please" or "tomorrow"), and a house number
@@ -495,6 +496,12 @@ def _extend_addresses(
         before_address = claim[w] is None and address(w + 1) and tagged[w][1] >= threshold
         if before_address and is_number_word(norm.words[w].core):
             claim[w] = (STREET_ADDRESS, tagged[w][1])
+    # "số thirty five ...", "nr seven ...": the word for "number" said before the house number
+    for w in range(len(claim) - 1):
+        marker = fold(norm.words[w].core) in _HOUSE_NUMBER_MARKERS
+        house_number_next = address(w + 1) and _said_in_numbers(norm.words[w + 1].core)
+        if marker and house_number_next and claim[w] is None:
+            claim[w] = claim[w + 1]
 
 
 def _said_in_numbers(word: str) -> bool:
