@@ -450,6 +450,19 @@ EXPLORED_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "psola",
         {"semitone_range": (4.0, 9.0), "formant_ratio_range": (1.0, 1.0)},
     ),
+    # The same steps on our own pitch marks and resampler (tdpsola.py: numpy and scipy only, no
+    # Praat). Its defaults are psola's best point, "strongest + tilt 9" (5-10 st, x1.18-1.4,
+    # tilt ±9); below, psola's "stronger + tilt 9".
+    ("tdpsola", "tdpsola", {}),
+    (
+        "tdpsola stronger + tilt 9",
+        "tdpsola",
+        {
+            "semitone_range": (4.0, 9.0),
+            "formant_ratio_range": (1.12, 1.3),
+            "tilt_range": (-9.0, 9.0),
+        },
+    ),
 )
 
 

@@ -19,6 +19,7 @@ from voxguard.privacy.anonymize import (
     InvalidAudioError,
     McAdamsAnonymizer,
     PitchWarpMcAdamsAnonymizer,
+    TdPsolaAnonymizer,
     UnknownMethodError,
     UnreadableAudioError,
     anonymize_directory,
@@ -88,11 +89,18 @@ def test_registry_names_and_protocol(anonymizer: Anonymizer) -> None:
 
 
 def test_registry_builds_the_method_each_name_stands_for() -> None:
-    assert METHODS == ("mcadams", "mcadams-fixed", "pitchwarp-mcadams", "envwarp", "driftwarp")
+    assert METHODS == (
+        "mcadams",
+        "mcadams-fixed",
+        "pitchwarp-mcadams",
+        "envwarp",
+        "driftwarp",
+        "tdpsola",
+    )
     assert DEFAULT_METHOD == "pitchwarp-mcadams"
     built = {name: get_anonymizer(name) for name in METHODS}
     assert {name: a.name for name, a in built.items()} == {name: name for name in METHODS}
-    mcadams, fixed, pitchwarp, envwarp, driftwarp = built.values()
+    mcadams, fixed, pitchwarp, envwarp, driftwarp, tdpsola = built.values()
     # Random McAdams draws alpha per utterance; the baseline keeps VoicePrivacy's 0.8.
     assert type(mcadams) is McAdamsAnonymizer and mcadams.alpha is None
     assert len({mcadams.alpha_for(seed) for seed in range(5)}) == 5
@@ -101,7 +109,8 @@ def test_registry_builds_the_method_each_name_stands_for() -> None:
     assert type(pitchwarp) is PitchWarpMcAdamsAnonymizer
     assert type(envwarp) is EnvelopeWarpAnonymizer
     assert type(driftwarp) is DriftWarpAnonymizer
-    # Five methods, not five names for one: the same input and seed give five outputs.
+    assert type(tdpsola) is TdPsolaAnonymizer
+    # Six methods, not six names for one: the same input and seed give six outputs.
     x = speechlike()
     outputs = [built[name](x, SR, 11) for name in METHODS]
     for i in range(len(METHODS)):

@@ -15,7 +15,7 @@ from voxguard.web.words import counted
 # The transforms' libraries (Whisper, spaCy, Presidio) load inside each command, so that
 # `voxguard --help` and unrelated commands start fast.
 ENGINE_NAMES = ("whisper", "pocketsphinx")
-METHODS = ("mcadams", "mcadams-fixed", "pitchwarp-mcadams", "envwarp", "driftwarp")
+METHODS = ("mcadams", "mcadams-fixed", "pitchwarp-mcadams", "envwarp", "driftwarp", "tdpsola")
 DEFAULT_METHOD = "pitchwarp-mcadams"  # = privacy.anonymize.DEFAULT_METHOD, kept light for --help
 AUDIO_FOLDER = "Folder of audio files (.wav, .flac, .ogg, .opus, .mp3)."
 

@@ -1,6 +1,7 @@
 """Voice anonymization: McAdams coefficient (random or fixed alpha), a source-filter method
-(random residual pitch shift + envelope warp + McAdams) and an STFT-domain envelope warp that
-keeps the fine structure and phase (envwarp).
+(random residual pitch shift + envelope warp + McAdams), an STFT-domain envelope warp that
+keeps the fine structure and phase (envwarp), and a random pitch and formant change by
+time-domain PSOLA on our own pitch marks (tdpsola).
 
     from voxguard.privacy.anonymize import get_anonymizer
     anonymizer = get_anonymizer("pitchwarp-mcadams")
@@ -19,7 +20,7 @@ from voxguard.privacy.anonymize.envwarp import EnvelopeWarpAnonymizer, EnvWarpPa
 from voxguard.privacy.anonymize.files import anonymize_directory, file_seed
 from voxguard.privacy.anonymize.mcadams import McAdamsAnonymizer
 from voxguard.privacy.anonymize.pitchwarp import PitchWarpMcAdamsAnonymizer, PitchWarpParams
-from voxguard.privacy.anonymize.psola import PsolaAnonymizer, PsolaParams
+from voxguard.privacy.anonymize.psola import PsolaAnonymizer
 from voxguard.privacy.anonymize.registry import (
     BASELINE_ALPHA,
     DEFAULT_METHOD,
@@ -27,6 +28,7 @@ from voxguard.privacy.anonymize.registry import (
     METHODS,
     get_anonymizer,
 )
+from voxguard.privacy.anonymize.tdpsola import PsolaParams, TdPsolaAnonymizer
 
 __all__ = [
     "BASELINE_ALPHA",
@@ -45,6 +47,7 @@ __all__ = [
     "PitchWarpParams",
     "PsolaAnonymizer",
     "PsolaParams",
+    "TdPsolaAnonymizer",
     "UnknownMethodError",
     "UnreadableAudioError",
     "anonymize_directory",

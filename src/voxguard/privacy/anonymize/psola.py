@@ -8,7 +8,8 @@ and overlap-added at the new spacing. Unlike the phase vocoder of ``pitchwarp-mc
 not smear bursts and fricatives across analysis frames, which is why it was tried for issue 12
 (fewer words lost per point of EER).
 
-Per utterance, from the seeded generator: a pitch-median shift in semitones (random sign,
+Per utterance, from the seeded generator (``tdpsola.PsolaDraw``, which tdpsola shares): a
+pitch-median shift in semitones (random sign,
 magnitude from ``semitone_range``), a formant-shift ratio (random direction, magnitude drawn
 log-uniform from ``formant_ratio_range``), a pitch-range (excursion) factor, and an optional
 spectral tilt. Pitch and formant directions are independent, as in ``pitchwarp-mcadams``:
@@ -22,10 +23,11 @@ stays under its EER against the channel-normalising ones; with a random tilt of 
 "psola strongest + tilt 9" (5-10 st, formants x1.18-1.4 either way) reached lazy 38.5 %,
 channel- / sliding- / voiced-normalised 33.2 / 35.8 / 34.3 %, ignorant 32.7 % at 43.9 % WER,
 where the default ``pitchwarp-mcadams`` in the same run had 36.5 / 28.0 / 27.3 / 28.5 / 32.0 %
-at 53.7 %; CPU RTF 0.017 for both. Not yet measured on the held-out half.
+at 53.7 %; CPU RTF 0.017 for both (held-out half: README, "Pitch by PSOLA").
 
 Registered as an exploration method only (``registry.EXPLORATION_METHODS``), not a service
-method: the service does not depend on Praat. bench/privacy_eval.py measures it ("psola" rows
+method: the service does not depend on Praat (GPLv3); ``tdpsola`` does the same steps on our
+own pitch marks. bench/privacy_eval.py measures it ("psola" rows
 of EXPLORED_POINTS)."""
 
 import math
@@ -42,32 +44,24 @@ from voxguard.privacy.anonymize.base import (
     make_rng,
     validate_input,
 )
-from voxguard.privacy.anonymize.pitchwarp import check_range, equaliser_db
+from voxguard.privacy.anonymize.tdpsola import (
+    MAX_F0_HZ,
+    MIN_F0_HZ,
+    PsolaDraw,
+    PsolaParams,
+    tilt_spectrum,
+)
 
 # Praat's pitch analysis needs at least three periods of the lowest pitch in the window, plus a
 # margin; shorter input is zero-padded to this before the analysis and trimmed after.
 _MIN_PRAAT_SECONDS = 0.1
 _PITCH_TIME_STEP = 0.01
-# The new pitch contour is kept inside the range of human voices: an octave error of the pitch
-# track, expanded by the range factor and shifted, could otherwise ask PSOLA for 20 Hz.
-_MIN_F0_HZ = 50.0
-_MAX_F0_HZ = 800.0
 # Praat's random generator is process-wide and PSOLA draws from it: one Praat call at a time,
 # so a seed gives the same output whatever else runs (the web server renders in threads).
 _PRAAT_LOCK = threading.Lock()
 _INSTALL_HINT = (
     "the psola anonymizer needs praat-parselmouth (the eval extra: pip install 'voxguard[eval]')"
 )
-
-
-@dataclass(frozen=True)
-class PsolaParams:
-    """The per-utterance draw."""
-
-    semitones: float
-    formant_ratio: float
-    pitch_range_factor: float
-    tilt_db_per_octave: float = 0.0
 
 
 def _parselmouth() -> Any:
@@ -80,45 +74,21 @@ def _parselmouth() -> Any:
 
 
 @dataclass(frozen=True)
-class PsolaAnonymizer:
+class PsolaAnonymizer(PsolaDraw):
     """Random formant shift (resampling) + random pitch median and range (TD-PSOLA), via Praat."""
 
     name: str = "psola"
-    # Magnitudes; each direction (pitch up or down, formants up: r or down: 1 / r) is a coin
-    # flip, so an utterance is never left near its own voice.
-    semitone_range: tuple[float, float] = (3.0, 7.5)
-    formant_ratio_range: tuple[float, float] = (1.08, 1.22)
-    pitch_range_factor_range: tuple[float, float] = (0.6, 1.5)
-    tilt_range: tuple[float, float] = (0.0, 0.0)
     # Praat's pitch analysis range (adult speech); the pulses PSOLA cuts at come from it.
     min_pitch_hz: float = 60.0
     max_pitch_hz: float = 500.0
 
     def __post_init__(self) -> None:
-        check_range(self.semitone_range, "semitone_range", 0.0, 12.0)
-        check_range(self.formant_ratio_range, "formant_ratio_range", 1.0, 1.6)
-        check_range(self.pitch_range_factor_range, "pitch_range_factor_range", 0.0, 3.0)
-        check_range(self.tilt_range, "tilt_range", -12.0, 12.0)
+        super().__post_init__()
         if not 30.0 <= self.min_pitch_hz < self.max_pitch_hz <= 1000.0:
             raise AnonymizationError(
                 "need 30 <= min_pitch_hz < max_pitch_hz <= 1000, got "
                 f"{self.min_pitch_hz}, {self.max_pitch_hz}"
             )
-
-    def params_for(self, seed: int, sample_rate: int | None = None) -> PsolaParams:
-        """The draw for an utterance anonymized with ``seed`` (independent of the audio)."""
-        del sample_rate  # same signature as pitchwarp's, which the calibration page calls
-        return self._draw(make_rng(seed))
-
-    def _draw(self, rng: np.random.Generator) -> PsolaParams:
-        semitones = float(rng.uniform(*self.semitone_range)) * (1 if rng.random() < 0.5 else -1)
-        lo, hi = np.log(self.formant_ratio_range)
-        magnitude = float(np.exp(rng.uniform(lo, hi)))
-        formant_ratio = magnitude if rng.random() < 0.5 else 1.0 / magnitude
-        lo, hi = np.log(np.maximum(self.pitch_range_factor_range, 1e-3))
-        pitch_range_factor = float(np.exp(rng.uniform(lo, hi)))
-        tilt = float(rng.uniform(*self.tilt_range))
-        return PsolaParams(semitones, formant_ratio, pitch_range_factor, tilt)
 
     def __call__(self, audio: np.ndarray, sample_rate: int, seed: int) -> np.ndarray:
         x = validate_input(audio, sample_rate)
@@ -138,7 +108,7 @@ class PsolaAnonymizer:
         # Praat's resampling and PSOLA leave the length off by a few samples: same length out.
         y = y[:n] if y.size >= n else np.pad(y, (0, n - y.size))
         if params.tilt_db_per_octave:
-            y = _tilt(y, sr, params.tilt_db_per_octave)
+            y = tilt_spectrum(y, sr, params.tilt_db_per_octave)
         return finalise_output(y, x)
 
     def _change(
@@ -187,7 +157,7 @@ class PsolaAnonymizer:
                         f"log2 (self / {ratio!r} / {median!r}))"
                     )
                     tier = call(manipulation, "Extract pitch tier")
-                    call(tier, "Formula", f"min ({_MAX_F0_HZ}, max ({_MIN_F0_HZ}, {new}))")
+                    call(tier, "Formula", f"min ({MAX_F0_HZ}, max ({MIN_F0_HZ}, {new}))")
                     call([manipulation, tier], "Replace pitch tier")
                 duration = call("Create DurationTier", "duration", fast.xmin, fast.xmax)
                 call(duration, "Add point", (fast.xmin + fast.xmax) / 2, ratio)
@@ -199,10 +169,3 @@ class PsolaAnonymizer:
             finally:
                 pm.praat.run("random_initializeSafelyAndUnpredictably ()")
         return np.asarray(out.values[0], dtype=np.float64)
-
-
-def _tilt(y: np.ndarray, sr: int, db_per_octave: float) -> np.ndarray:
-    """Zero-phase spectral tilt around 1 kHz over the whole utterance (one FFT)."""
-    spec = np.fft.rfft(y)
-    gain_db = equaliser_db(db_per_octave, (), 0.0, np.fft.rfftfreq(y.size, 1.0 / sr), sr)
-    return np.fft.irfft(spec * 10.0 ** (gain_db / 20.0), n=y.size)

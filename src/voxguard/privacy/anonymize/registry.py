@@ -9,6 +9,7 @@ from voxguard.privacy.anonymize.envwarp import EnvelopeWarpAnonymizer
 from voxguard.privacy.anonymize.mcadams import McAdamsAnonymizer
 from voxguard.privacy.anonymize.pitchwarp import PitchWarpMcAdamsAnonymizer
 from voxguard.privacy.anonymize.psola import PsolaAnonymizer
+from voxguard.privacy.anonymize.tdpsola import TdPsolaAnonymizer
 
 # The VoicePrivacy-style baseline: one fixed coefficient for every utterance.
 BASELINE_ALPHA = 0.8
@@ -48,12 +49,17 @@ def _psola(**params: Any) -> Anonymizer:
     return PsolaAnonymizer(name="psola", **params)
 
 
+def _tdpsola(**params: Any) -> Anonymizer:
+    return TdPsolaAnonymizer(name="tdpsola", **params)
+
+
 _FACTORIES: dict[str, Callable[..., Anonymizer]] = {
     "mcadams": _mcadams,
     "mcadams-fixed": _mcadams_fixed,
     "pitchwarp-mcadams": _pitchwarp,
     "envwarp": _envwarp,
     "driftwarp": _driftwarp,
+    "tdpsola": _tdpsola,
 }
 
 METHODS: tuple[str, ...] = tuple(_FACTORIES)
