@@ -415,6 +415,27 @@ def test_the_word_for_number_before_a_house_number_is_the_addresss(
     )
 
 
+def test_a_house_number_stays_hidden_when_its_street_is_read_as_a_name(
+    det: PiiDetector,
+) -> None:
+    """The tagger reads "kovaca twelve" as an address; the person rule reads "maria a kovaca"
+    as a name, and its type wins. The run left ("twelve") is still a house number: the tagger
+    found a street beside it, so it is no bare count to give back."""
+    from voxguard.privacy.pii.merge import combine
+
+    norm = normalise("deliver to maria a kovaca twelve")
+    tagged: list[tuple[str | None, float]] = [
+        (None, 0.0),
+        (None, 0.0),
+        ("PERSON", 0.9),
+        ("PERSON", 0.5),
+        ("STREET_ADDRESS", 0.6),
+        ("STREET_ADDRESS", 0.9),
+    ]
+    spans = combine(norm, [_rule(norm, "PERSON", 2, 5)], tagged, det.lexicon)
+    assert _spans(norm, spans) == [("PERSON", "maria a kovaca"), ("STREET_ADDRESS", "twelve")]
+
+
 # Real requests the tagger never trained on (SLURP devel, odd ids): word recall of their gold
 # person names: the goal, which the shipped model meets with one word to spare (87 of 90
 # words, 0.967; one word is 1.1 points).

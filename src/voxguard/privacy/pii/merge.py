@@ -311,9 +311,12 @@ def combine(
         ):
             claim[w - 1] = claim[w]
     # an utterance with an address word that is no number word ("street", a city): its number
-    # runs are house numbers and postcodes, whatever joins them
+    # runs are house numbers and postcodes, whatever joins them; a word the tagger read as the
+    # address's that a rule or a merge step took for a name counts too ("maria a kovaca twelve")
     street_named = any(
-        c is not None and c[0] == STREET_ADDRESS and norm.words[k].core not in _NUMBER_SAYING
+        c is not None
+        and (c[0] == STREET_ADDRESS or (c[0] == PERSON and tagged[k][0] == STREET_ADDRESS))
+        and norm.words[k].core not in _NUMBER_SAYING
         for k, c in enumerate(claim)
     )
     out: list[PiiSpan] = []
