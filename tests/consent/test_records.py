@@ -15,6 +15,7 @@ from tests.support.rights import bearer, full_consent, service_token
 from voxguard.config import reset_settings_cache
 from voxguard.consent import records
 from voxguard.consent.records import LIVE, NOT_MEASURED, PUBLISHED_FIGURES, processing_record
+from voxguard.privacy.anonymize import DEFAULT_METHOD
 from voxguard.runtime import Runtime, build_runtime
 
 
@@ -23,7 +24,7 @@ def _results(folder: Path, name: str, eer: float, recall: float) -> None:
     report = {
         "started": "2026-11-30T10:00:00+00:00",
         "methods": {
-            "pitchwarp-mcadams": {  # the default method, judged on its primary set
+            DEFAULT_METHOD: {  # the default method, judged on its primary set
                 "primary_set": "so-heldout",
                 "speaker_verification": {
                     "so-heldout": {"lazy": {"eer": eer}, "ignorant": {"eer": 0.4}},

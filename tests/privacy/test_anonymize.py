@@ -97,7 +97,7 @@ def test_registry_builds_the_method_each_name_stands_for() -> None:
         "driftwarp",
         "tdpsola",
     )
-    assert DEFAULT_METHOD == "pitchwarp-mcadams"
+    assert DEFAULT_METHOD == "tdpsola"
     built = {name: get_anonymizer(name) for name in METHODS}
     assert {name: a.name for name, a in built.items()} == {name: name for name in METHODS}
     mcadams, fixed, pitchwarp, envwarp, driftwarp, tdpsola = built.values()

@@ -32,10 +32,10 @@ from voxguard.privacy.anonymize.tdpsola import (
 )
 
 
-def test_a_service_method_that_needs_no_praat() -> None:
-    """numpy and scipy only: offered to the service, unlike Praat's psola."""
+def test_the_default_service_method_needs_no_praat() -> None:
+    """numpy and scipy only: the service's default, unlike Praat's psola."""
     assert "tdpsola" in METHODS and "tdpsola" not in EXPLORATION_METHODS
-    assert DEFAULT_METHOD in METHODS
+    assert DEFAULT_METHOD == "tdpsola"
     an = get_anonymizer("tdpsola", semitone_range=(2.0, 5.0))
     assert isinstance(an, TdPsolaAnonymizer) and an.semitone_range == (2.0, 5.0)
     with pytest.raises(AnonymizationError, match="bad parameters"):

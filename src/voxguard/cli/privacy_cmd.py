@@ -16,7 +16,7 @@ from voxguard.web.words import counted
 # `voxguard --help` and unrelated commands start fast.
 ENGINE_NAMES = ("whisper", "pocketsphinx")
 METHODS = ("mcadams", "mcadams-fixed", "pitchwarp-mcadams", "envwarp", "driftwarp", "tdpsola")
-DEFAULT_METHOD = "pitchwarp-mcadams"  # = privacy.anonymize.DEFAULT_METHOD, kept light for --help
+DEFAULT_METHOD = "tdpsola"  # = privacy.anonymize.DEFAULT_METHOD, kept light for --help
 AUDIO_FOLDER = "Folder of audio files (.wav, .flac, .ogg, .opus, .mp3)."
 
 app = App(help="Privacy transforms on folders of audio or JSONL text.", no_args_is_help=True)

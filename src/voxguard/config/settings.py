@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     asr_adapted_model: str = ""
     # An adapted intent model (`voxguard adapt nlu`) that `voxguard eval nlu` measures too.
     nlu_adapted_model: str = ""
-    anonymization_method: str = "pitchwarp-mcadams"  # why: privacy.anonymize.registry
+    anonymization_method: str = "tdpsola"  # why: privacy.anonymize.registry
     # The calibration set leads listen to on /lead/anonymization: a folder of audio files of
     # voices whose owners agreed to this use (never recordings of the service's accounts), with
     # an optional calibration.jsonl of what each says. Empty: the demo voices, rendered once

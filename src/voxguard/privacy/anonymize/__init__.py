@@ -4,7 +4,7 @@ keeps the fine structure and phase (envwarp), and a random pitch and formant cha
 time-domain PSOLA on our own pitch marks (tdpsola).
 
     from voxguard.privacy.anonymize import get_anonymizer
-    anonymizer = get_anonymizer("pitchwarp-mcadams")
+    anonymizer = get_anonymizer("tdpsola")   # the default, DEFAULT_METHOD
     out = anonymizer(audio, 16000, seed=1234)   # float32, same length, peak <= 0.99
 """
 
