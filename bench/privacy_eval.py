@@ -451,9 +451,8 @@ EXPLORED_POINTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
         {"semitone_range": (4.0, 9.0), "formant_ratio_range": (1.0, 1.0)},
     ),
     # The same steps on our own pitch marks and resampler (tdpsola.py: numpy and scipy only, no
-    # Praat). Its defaults are psola's best point, "strongest + tilt 9" (5-10 st, x1.18-1.4,
-    # tilt ±9); below, psola's "stronger + tilt 9".
-    ("tdpsola", "tdpsola", {}),
+    # Praat; a service method, measured at its defaults as a main row): its defaults are psola's
+    # best point, "strongest + tilt 9" (5-10 st, x1.18-1.4, tilt ±9); here, "stronger + tilt 9".
     (
         "tdpsola stronger + tilt 9",
         "tdpsola",

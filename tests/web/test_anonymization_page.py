@@ -117,7 +117,8 @@ def test_the_page_shows_each_clip_with_both_players_and_the_method(
     assert f'src="/api/v1/lead/calibration/{FIRST}/original"' in html
     assert f'src="/api/v1/lead/calibration/{FIRST}/anonymized?method={method}"' in html
     assert f'<option value="{method}" selected>{method} (in use)</option>' in html
-    assert re.search(r"<dt>ripple components</dt><dd>4</dd>", html)  # a pitchwarp setting
+    # a setting of the default method (tdpsola): its tilt range
+    assert re.search(r"<dt>tilt range</dt><dd>-9 to 9</dd>", html)
     # The page's own script and style come from files (CSP: no inline script or style).
     assert '<script type="module" src="/static/lead/calibration.js"></script>' in html
     assert "/static/lead/calibration.css" in html
