@@ -32,6 +32,7 @@ points to Praat and 3 WER points. Held-out half, full size, once: 38.7 / 35.9 / 
 """
 
 import bisect
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -174,14 +175,10 @@ def pitch_marks(x: np.ndarray, sample_rate: int, track: PitchTrack) -> PitchMark
     return PitchMarks(np.asarray(at, dtype=np.int64), np.asarray(periods))
 
 
-_HANN: dict[int, np.ndarray] = {}
-
-
+@functools.lru_cache(maxsize=1024)  # one per period length in samples
 def _hann(half: int) -> np.ndarray:
-    """Symmetric Hann of 2 * half + 1 samples, zero at both ends."""
-    if half not in _HANN:
-        _HANN[half] = np.hanning(2 * half + 3)[1:-1]
-    return _HANN[half]
+    """Symmetric Hann of 2 * half + 1 samples, zero just outside both ends (read only)."""
+    return np.hanning(2 * half + 3)[1:-1]
 
 
 def _add_grain(out: np.ndarray, x: np.ndarray, centre_in: int, centre_out: int, half: int) -> None:
@@ -199,11 +196,11 @@ def psola(
     x: np.ndarray,
     sample_rate: int,
     marks: PitchMarks,
-    new_f0: Callable[[float], float] | float,
+    new_f0: Callable[[float], float],
     stretch: float,
 ) -> np.ndarray:
-    """x with its marked periods re-spaced to ``new_f0(f0)`` (a function of the original F0 in
-    Hz, or a constant ratio) and its length multiplied by ``stretch``."""
+    """x with each marked period re-spaced to ``new_f0`` of its F0 (Hz) and its length
+    multiplied by ``stretch``."""
     n_out = round(x.size * stretch)
     out = np.zeros(n_out)
     unvoiced_hop = max(1, round(_UNVOICED_HOP_S * sample_rate))
@@ -224,8 +221,7 @@ def psola(
             continue
         period = periods[nearest]
         _add_grain(out, x, at[nearest], round(t_out), max(1, round(period)))
-        f0 = sample_rate / period
-        target = new_f0(f0) if callable(new_f0) else f0 * new_f0
+        target = new_f0(sample_rate / period)
         t_out += sample_rate / min(MAX_F0_HZ, max(MIN_F0_HZ, target))
     return out
 
@@ -259,16 +255,13 @@ def change_voice(x: np.ndarray, sample_rate: int, params: PsolaParams) -> np.nda
     r = float(ratio)
     track = pitch_track(x, sample_rate)
     marks = pitch_marks(x, sample_rate, track)
-    median = marks.median_f0(sample_rate)
-    new_f0: Callable[[float], float] | float = 1.0 / r
-    if median is not None:
-        target = median * 2.0 ** (params.semitones / 12.0)
-        spread = params.pitch_range_factor
+    median = marks.median_f0(sample_rate) or 1.0  # no marks: no period is re-spaced
+    target = median * 2.0 ** (params.semitones / 12.0)
 
-        def new_f0(f0: float) -> float:
-            # On the semitone scale around the new median; "/ r" because the resampling after
-            # PSOLA multiplies the pitch by r again.
-            return target * (f0 / median) ** spread / r
+    def new_f0(f0: float) -> float:
+        # On the semitone scale around the new median; "/ r" because the resampling after
+        # PSOLA multiplies the pitch by r again.
+        return target * (f0 / median) ** params.pitch_range_factor / r
 
     stretched = psola(x, sample_rate, marks, new_f0, r)
     # Played r times faster: every frequency times r, the length back to the input's.

@@ -118,6 +118,8 @@ PLACES = wordset(
 )
 TITLES = wordset("mr mrs ms miss dr doctor prof professor sir madam mister missus")
 DETERMINERS = wordset("the a an my your his her our their this that these those")
+# Lone letters that are English words ("a" story, "i" said), not only a name's initial.
+LETTER_WORDS = wordset("a i")
 
 MONTHS = {
     "january": 1,

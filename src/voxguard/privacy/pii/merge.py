@@ -24,6 +24,7 @@ from .lexicon import (
     COMM_VERBS,
     DETERMINERS,
     DOMAIN_WORDS,
+    LETTER_WORDS,
     RELATIONS,
     STRONG_NAME_CUES,
     TITLES,
@@ -91,8 +92,6 @@ _CODE_NAME_CONTEXT = _IDENTIFIER_WORDS | DETERMINERS | frozenset(["code", "numbe
 
 # The tagger's belief from which an "a" after a name is a middle initial (_articles_after_names).
 _STRONG_INITIAL = 0.45
-# Lone letters that are English words ("a" story, "i" said), not only initials.
-_ARTICLE_LETTERS = wordset("a i")
 _MODALS = wordset("can could will would shall should may might must do does did")
 _SUBJECT_PRONOUNS = wordset("i you we they he she")
 
@@ -601,7 +600,7 @@ def _names_before_house_numbers(norm: NormalisedText, claim: Claims, lexicon: Le
             elif (  # "durdica h orsulic jurkoviceva four a ...": first, initial, surname
                 house - start >= 4
                 and len(words[start + 1]) == 1
-                and words[start + 1] not in _ARTICLE_LETTERS
+                and words[start + 1] not in LETTER_WORDS
                 and all(name_like(k) for k in range(start, start + 3))
             ):
                 named = range(start, start + 3)
@@ -610,7 +609,7 @@ def _names_before_house_numbers(norm: NormalisedText, claim: Claims, lexicon: Le
                 and start > 0
                 and _claimed_as(claim, start - 1, PERSON)
                 and len(words[start]) == 1
-                and words[start] not in _ARTICLE_LETTERS
+                and words[start] not in LETTER_WORDS
                 and all(name_like(k) for k in range(start, start + 2))
             ):
                 named = range(start, start + 2)

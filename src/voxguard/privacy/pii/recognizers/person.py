@@ -18,6 +18,7 @@ from voxguard.privacy.pii.lexicon import (
     COMM_VERBS,
     DETERMINERS,
     DOMAIN_WORDS,
+    LETTER_WORDS,
     MONTHS,
     NAME_INTRO_PHRASES,
     PLACES,
@@ -235,7 +236,7 @@ class SpokenPersonRecognizer(SpokenRecognizer):
         letter, after = bare[k + 1], bare[k + 2]
         if len(letter) != 1 or not letter.isalpha() or not ok[k + 2]:
             return False
-        if letter in ("a", "i"):
+        if letter in LETTER_WORDS:
             return lex.unknown_word(after)
         return lex.unknown_word(after) or (
             after in lex.surnames and not lex.is_non_noun_word(after)
