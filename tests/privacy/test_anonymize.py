@@ -37,13 +37,17 @@ FORMANTS = (700.0, 1200.0, 2600.0)
 
 def vowel(sr: int = SR, seconds: float = 1.0, f0: float = F0, formants=FORMANTS) -> np.ndarray:
     """An /a/-like vowel: a pulse train through three resonators, peak 0.5."""
-    n = int(sr * seconds)
-    pulses = np.zeros(n)
+    pulses = np.zeros(int(sr * seconds))
     pulses[:: round(sr / f0)] = 1.0
+    return voiced(pulses, sr, formants).astype(np.float32)
+
+
+def voiced(pulses: np.ndarray, sr: int = SR, formants=FORMANTS) -> np.ndarray:
+    """Glottal pulses through three resonators at ``formants``, peak 0.5 (float64)."""
     poles = [0.97 * np.exp(2j * np.pi * f / sr) for f in formants]
     denom = np.real(np.poly(poles + [np.conj(p) for p in poles]))
     y = ssig.lfilter([1.0], denom, pulses)
-    return (0.5 * y / np.max(np.abs(y))).astype(np.float32)
+    return 0.5 * y / np.max(np.abs(y))
 
 
 def speechlike(sr: int = SR, seconds: float = 2.0) -> np.ndarray:

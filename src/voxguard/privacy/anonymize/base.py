@@ -71,6 +71,11 @@ def finalise_output(y: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return y.astype(np.float32)
 
 
+def fit_length(y: np.ndarray, n: int) -> np.ndarray:
+    """``y`` cut or zero-padded to ``n`` samples (resampling and overlap-add miss by a few)."""
+    return y[:n] if y.size >= n else np.pad(y, (0, n - y.size))
+
+
 def make_rng(seed: int) -> np.random.Generator:
     """Deterministic generator for any Python int seed (negative or huge included)."""
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):

@@ -15,6 +15,7 @@ import scipy.fft as sfft
 import scipy.signal as ssig
 from numpy.lib.stride_tricks import sliding_window_view
 
+from voxguard.privacy.anonymize.base import fit_length
 from voxguard.privacy.anonymize.lpc import periodic_hann
 
 # Finest pitch-ratio step; 1/48 of the ratio is ~0.6 semitone at worst, far below what matters
@@ -114,10 +115,7 @@ def time_stretch(x: np.ndarray, factor: float, sample_rate: int) -> np.ndarray:
     y = overlap_add(blocks, hop)
     start = round(pad * factor)
     want = round(x.size * factor)
-    y = y[start : start + want]
-    if y.size < want:
-        y = np.pad(y, (0, want - y.size))
-    return y
+    return fit_length(y[start:], want)
 
 
 def ratio_fraction(ratio: float) -> Fraction:
@@ -140,9 +138,11 @@ def pitch_shift(
     if frac == 1:
         return x.copy()
     stretched = (stretch or time_stretch)(x, float(frac), sample_rate)
-    # Playing the stretched signal back ratio times faster restores the duration and moves
-    # every frequency by ratio; resample_poly low-passes first, so nothing aliases.
-    y = ssig.resample_poly(stretched, frac.denominator, frac.numerator)
-    if y.size >= x.size:
-        return y[: x.size]
-    return np.pad(y, (0, x.size - y.size))
+    return play_faster(stretched, frac, x.size)
+
+
+def play_faster(stretched: np.ndarray, frac: Fraction, length: int) -> np.ndarray:
+    """``stretched`` played ``frac`` times faster, cut or padded to ``length`` samples: what a
+    stretch by ``frac`` needs to come back to its length with every frequency times ``frac``.
+    resample_poly low-passes first, so nothing aliases."""
+    return fit_length(ssig.resample_poly(stretched, frac.denominator, frac.numerator), length)

@@ -41,6 +41,7 @@ import numpy as np
 from voxguard.privacy.anonymize.base import (
     AnonymizationError,
     finalise_output,
+    fit_length,
     make_rng,
     validate_input,
 )
@@ -106,7 +107,7 @@ class PsolaAnonymizer(PsolaDraw):
         with _PRAAT_LOCK:
             y = self._change(pm, padded, sr, params, praat_seed)
         # Praat's resampling and PSOLA leave the length off by a few samples: same length out.
-        y = y[:n] if y.size >= n else np.pad(y, (0, n - y.size))
+        y = fit_length(y, n)
         if params.tilt_db_per_octave:
             y = tilt_spectrum(y, sr, params.tilt_db_per_octave)
         return finalise_output(y, x)

@@ -38,11 +38,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft as sfft
-import scipy.signal as ssig
 
 from voxguard.privacy.anonymize.base import finalise_output, make_rng, validate_input
 from voxguard.privacy.anonymize.f0track import F0_RANGE_HZ, PitchTrack, pitch_track, voiced_runs
-from voxguard.privacy.anonymize.pitch import ratio_fraction
+from voxguard.privacy.anonymize.pitch import play_faster, ratio_fraction
 from voxguard.privacy.anonymize.pitchwarp import check_range, equaliser_db
 
 # Where the next mark is searched, as a share of the local period, and how far it is nudged.
@@ -263,7 +262,5 @@ def change_voice(x: np.ndarray, sample_rate: int, params: PsolaParams) -> np.nda
         # PSOLA multiplies the pitch by r again.
         return target * (f0 / median) ** params.pitch_range_factor / r
 
-    stretched = psola(x, sample_rate, marks, new_f0, r)
     # Played r times faster: every frequency times r, the length back to the input's.
-    y = ssig.resample_poly(stretched, ratio.denominator, ratio.numerator)
-    return y[: x.size] if y.size >= x.size else np.pad(y, (0, x.size - y.size))
+    return play_faster(psola(x, sample_rate, marks, new_f0, r), ratio, x.size)

@@ -13,6 +13,7 @@ The search loop runs once per output frame (~12 ms); each step is one short corr
 import numpy as np
 
 from voxguard.privacy.anonymize import pitch
+from voxguard.privacy.anonymize.base import fit_length
 from voxguard.privacy.anonymize.lpc import periodic_hann
 
 
@@ -43,7 +44,7 @@ def time_stretch(x: np.ndarray, factor: float, sample_rate: int) -> np.ndarray:
             pos = lo + int(np.argmax(score)) if score.size else nominal
         out[k * hop : k * hop + n] += xp[pos : pos + n] * window
         prev = pos
-    return out[:want] if out.size >= want else np.pad(out, (0, want - out.size))
+    return fit_length(out, want)
 
 
 def pitch_shift(x: np.ndarray, sample_rate: int, ratio: float) -> np.ndarray:
